@@ -1,0 +1,86 @@
+// Lint-enforced layers (docs/architecture.md): shared ← electron/core ← electron/main; shared ← preload;
+// shared ← renderer; shared ← server; preview may use electron/core + shared. Raw electron imports live only
+// in electron/main and electron/preload; nothing outside electron/main imports it.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = ['node:*', ...builtinModules.filter((m) => !m.startsWith('_'))];
+const layer = (dirs) => dirs.flatMap((d) => [`**/${d}`, `**/${d}/**`, `../${d}`, `../${d}/**`]);
+
+const restrict = (patterns, paths = []) => ({
+  'no-restricted-imports': ['error', {
+    paths,
+    patterns: patterns.map((p) => ({ group: p.group, message: p.message })),
+  }],
+});
+
+const electronPkg = { name: 'electron', message: 'Only electron/main and electron/preload may import electron.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test/fixtures/**', 'bench/results/**', 'renderer/dist/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-undef': 'off',
+    },
+  },
+  {
+    files: ['shared/**'],
+    rules: restrict([
+      { group: nodeBuiltins, message: 'shared/ runs in the browser too: no Node built-ins.' },
+      { group: layer(['electron', 'server', 'renderer', 'preview']), message: 'shared/ is the bottom layer and imports no other layer.' },
+    ], [electronPkg]),
+  },
+  {
+    files: ['renderer/**'],
+    rules: restrict([
+      { group: nodeBuiltins, message: 'The renderer is sandboxed: no Node built-ins.' },
+      { group: layer(['electron', 'server', 'preview']), message: 'The renderer talks only to the typed API on window (shared/ipc).' },
+    ], [electronPkg]),
+  },
+  {
+    files: ['electron/core/**'],
+    rules: restrict([
+      { group: layer(['main', 'preload', 'electron/main', 'electron/preload', 'server', 'renderer', 'preview']), message: 'electron/core is plain Node over shared/: no shell, server or UI imports.' },
+    ], [electronPkg]),
+  },
+  {
+    files: ['electron/preload/**'],
+    rules: restrict([
+      { group: layer(['core', 'main', 'electron/core', 'electron/main', 'server', 'renderer', 'preview']), message: 'The preload exposes the typed IPC contract from shared/ and nothing else.' },
+    ]),
+  },
+  {
+    files: ['electron/main/**'],
+    rules: restrict([
+      { group: layer(['preload', 'electron/preload', 'server', 'renderer', 'preview']), message: 'electron/main uses electron/core and shared/ only.' },
+    ]),
+  },
+  {
+    files: ['server/**'],
+    rules: restrict([
+      { group: layer(['electron', 'renderer', 'preview']), message: 'server/ depends on shared/ only.' },
+    ], [electronPkg]),
+  },
+  {
+    files: ['preview/**'],
+    rules: restrict([
+      { group: layer(['electron/main', 'electron/preload', 'main', 'preload']), message: 'preview/ hosts electron/core (and the demo feed) for a browser, never electron/main.' },
+    ], [electronPkg]),
+  },
+  {
+    files: ['test/**', 'bench/**', 'scripts/**'],
+    rules: restrict([
+      { group: layer(['electron/main', 'main']), message: 'Nothing outside electron/main imports it; test it through its exported factories with an injected fake (test/main may).' },
+    ], [electronPkg]),
+  },
+  {
+    files: ['test/main/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);

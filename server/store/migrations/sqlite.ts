@@ -1,0 +1,56 @@
+// SQLite schema migrations: one entry per version, applied in order, each in one transaction together with
+// its PRAGMA user_version bump, so a crash mid-migration leaves the previous version intact.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const sqliteMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+      CREATE TABLE channels (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('update', 'news')),
+        title TEXT NOT NULL,
+        head INTEGER NOT NULL,
+        newest_created INTEGER NOT NULL,
+        created INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL REFERENCES channels(name),
+        kind TEXT NOT NULL CHECK (kind IN ('release', 'news', 'retraction')),
+        created INTEGER NOT NULL,
+        version TEXT,
+        payload TEXT NOT NULL,       -- RFC 8785 canonical signed payload: idempotency and conflict checks
+        record TEXT NOT NULL,        -- JSON of the record with sig, as published (served after seq/created)
+        content TEXT NOT NULL,       -- Cryptolens dialect content
+        retracted_by INTEGER
+      ) STRICT;
+      CREATE INDEX messages_channel_seq ON messages(channel, seq) WHERE retracted_by IS NULL;
+      CREATE INDEX messages_created ON messages(created, seq);
+      CREATE INDEX messages_channel_created ON messages(channel, created, seq);
+      CREATE INDEX messages_release ON messages(channel, version) WHERE version IS NOT NULL;
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        scopes TEXT NOT NULL,
+        channels TEXT,
+        created INTEGER NOT NULL,
+        revoked INTEGER
+      ) STRICT;
+      CREATE TABLE publisher_keys (
+        key_id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        added INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];

@@ -1,0 +1,252 @@
+// The default feed store: one SQLite file (WAL). Every publish runs in one IMMEDIATE transaction, so the
+// seq it gets is visible to readers exactly when the message is: no reader can see seq N+1 before N.
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { canonicalPayload, signedFields } from '../../shared/protocol/signing.ts';
+import type { CryptolensMessage, ChannelInfo, StoredMessage } from '../../shared/protocol/schemas.ts';
+import { sqliteMigrations } from './migrations/sqlite.ts';
+import type { FeedStore, InsertRequest, InsertResult, PageResult, RawMessage, Scope, TokenRow } from './types.ts';
+
+type Db = Database.Database;
+
+export class NewerSchemaError extends Error {}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = sqliteMigrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new NewerSchemaError(`This feed database was written by a newer Tidings (schema ${current}, this one knows up to ${latest}). Upgrade Tidings; the file was not changed.`);
+  }
+  for (const m of sqliteMigrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  channel: string;
+  kind: string;
+  created: number;
+  payload: string;
+  record: string;
+  content: string;
+  retracted_by: number | null;
+}
+
+function rawJson(row: { seq: number; created: number; record: string }): string {
+  // record is a JSON object text; prefix the server fields without re-serializing it.
+  return `{"seq":${row.seq},"created":${row.created},${row.record.slice(1)}`;
+}
+
+function toStored(row: MessageRow): StoredMessage & { retracted: boolean } {
+  return { ...(JSON.parse(rawJson(row)) as StoredMessage), retracted: row.retracted_by !== null };
+}
+
+function canonicalAssets(payloadText: string): string {
+  const p = JSON.parse(payloadText) as { release?: { assets?: unknown } };
+  return JSON.stringify(p.release?.assets ?? []);
+}
+
+export class SqliteFeedStore implements FeedStore {
+  readonly epoch: string;
+  private readonly db: Db;
+  private readonly stmt;
+  private cache: { version: number; heads: Record<string, number>; global: number } | null = null;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('journal_size_limit = 67108864');
+    migrate(this.db);
+    const db = this.db;
+    let epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string } | undefined)?.value;
+    if (!epoch) {
+      epoch = randomBytes(6).toString('hex');
+      db.prepare(`INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)`).run(epoch);
+      epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }).value;
+    }
+    this.epoch = epoch;
+    this.stmt = {
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      heads: db.prepare('SELECT name, head FROM channels'),
+      channels: db.prepare('SELECT name, kind, title, head FROM channels ORDER BY name'),
+      channelHead: db.prepare('SELECT head FROM channels WHERE name = ?').pluck(),
+      page: db.prepare('SELECT seq, created, record FROM messages WHERE channel = ? AND seq > ? AND retracted_by IS NULL ORDER BY seq LIMIT ?'),
+      byId: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      bySeq: db.prepare('SELECT * FROM messages WHERE seq = ?'),
+      sameVersion: db.prepare(`SELECT payload FROM messages WHERE channel = ? AND version = ? AND retracted_by IS NULL`).pluck(),
+      insert: db.prepare(`INSERT INTO messages (id, channel, kind, created, version, payload, record, content) VALUES (@id, @channel, @kind, @created, @version, @payload, @record, @content)`),
+      retract: db.prepare('UPDATE messages SET retracted_by = ? WHERE id = ? AND retracted_by IS NULL'),
+      channelRow: db.prepare('SELECT name, newest_created FROM channels WHERE name = ?'),
+      newChannel: db.prepare('INSERT INTO channels (name, kind, title, head, newest_created, created) VALUES (?, ?, ?, ?, ?, ?)'),
+      bumpChannel: db.prepare('UPDATE channels SET head = ?, newest_created = max(newest_created, ?) WHERE name = ?'),
+      newestAll: db.prepare('SELECT coalesce(max(newest_created), 0) FROM channels').pluck(),
+      newestIn: db.prepare('SELECT newest_created FROM channels WHERE name = ?').pluck(),
+      clAll: db.prepare(`SELECT seq, content, created, channel FROM messages WHERE created > ? AND retracted_by IS NULL AND kind != 'retraction' ORDER BY created DESC, seq DESC LIMIT ?`),
+      clChannel: db.prepare(`SELECT seq, content, created, channel FROM messages WHERE channel = ? AND created > ? AND retracted_by IS NULL AND kind != 'retraction' ORDER BY created DESC, seq DESC LIMIT ?`),
+      tokenIns: db.prepare('INSERT INTO tokens (id, name, hash, scopes, channels, created) VALUES (?, ?, ?, ?, ?, ?)'),
+      tokenGet: db.prepare('SELECT * FROM tokens WHERE id = ?'),
+      tokenList: db.prepare('SELECT * FROM tokens ORDER BY created, id'),
+      tokenRevoke: db.prepare('UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL'),
+      tokenCount: db.prepare('SELECT count(*) FROM tokens WHERE revoked IS NULL').pluck(),
+      keyAdd: db.prepare('INSERT OR IGNORE INTO publisher_keys (key_id, public_key, name, added) VALUES (?, ?, ?, ?)'),
+      keyList: db.prepare('SELECT key_id AS keyId, public_key AS publicKey, name FROM publisher_keys ORDER BY added, key_id'),
+    };
+  }
+
+  /** Heads are cached until this process writes or PRAGMA data_version says another connection did. */
+  private headState() {
+    const version = this.stmt.dataVersion.get() as number;
+    if (this.cache && this.cache.version === version) return this.cache;
+    const heads: Record<string, number> = {};
+    let global = 0;
+    for (const r of this.stmt.heads.all() as { name: string; head: number }[]) {
+      heads[r.name] = r.head;
+      if (r.head > global) global = r.head;
+    }
+    this.cache = { version, heads, global };
+    return this.cache;
+  }
+
+  async globalHead() { return this.headState().global; }
+  async heads() { return this.headState().heads; }
+  async channels() { return this.stmt.channels.all() as ChannelInfo[]; }
+  async channelHead(channel: string) { return this.stmt.channelHead.get(channel) as number | undefined; }
+
+  async page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult> {
+    const head = (this.stmt.channelHead.get(channel) as number | undefined) ?? 0;
+    const rows = this.stmt.page.all(channel, after, limit) as { seq: number; created: number; record: string }[];
+    const items: RawMessage[] = [];
+    let bytes = 0;
+    let capped = false;
+    for (const r of rows) {
+      const json = rawJson(r);
+      if (items.length > 0 && bytes + json.length > maxBytes) { capped = true; break; }
+      bytes += json.length;
+      items.push({ seq: r.seq, json });
+    }
+    // A full (or size-capped) page ends at its last message; a short page examined everything up to head.
+    const next = capped || rows.length === limit ? (items.at(-1)?.seq ?? after) : Math.max(after, head);
+    return { channel, items, next, head, more: next < head };
+  }
+
+  async byId(id: string) {
+    const row = this.stmt.byId.get(id) as MessageRow | undefined;
+    return row ? toStored(row) : undefined;
+  }
+
+  async bySeq(seq: number) {
+    const row = this.stmt.bySeq.get(seq) as MessageRow | undefined;
+    return row ? toStored(row) : undefined;
+  }
+
+  async insert(req: InsertRequest): Promise<InsertResult> {
+    const result = this.db.transaction((): InsertResult => this.insertTx(req)).immediate();
+    if (result.status === 'created') this.cache = null;
+    return result;
+  }
+
+  private insertTx(req: InsertRequest): InsertResult {
+    const { record } = req;
+    const payload = canonicalPayload(record);
+    const existing = this.stmt.byId.get(record.id) as MessageRow | undefined;
+    if (existing) {
+      const sameSig = JSON.stringify((JSON.parse(existing.record) as { sig: unknown }).sig) === JSON.stringify(record.sig);
+      if (existing.payload === payload && sameSig) return { status: 'existing', message: toStored(existing) };
+      return { status: 'rejected', httpStatus: 409, code: 'id_conflict', field: 'id', message: 'a different message with this id was already published' };
+    }
+    if (record.kind === 'release' && record.release) {
+      const assets = canonicalAssets(payload);
+      for (const other of this.stmt.sameVersion.all(record.channel, record.release.version) as string[]) {
+        if (canonicalAssets(other) !== assets) {
+          return { status: 'rejected', httpStatus: 409, code: 'version_conflict', field: 'release.version', message: `version ${record.release.version} was already published on ${record.channel} with different assets` };
+        }
+      }
+    }
+    if (record.kind === 'retraction') {
+      const target = this.stmt.byId.get(record.retracts ?? '') as MessageRow | undefined;
+      if (!target || target.channel !== record.channel) {
+        return { status: 'rejected', httpStatus: 400, code: 'unknown_message', field: 'retracts', message: `no message with this id in channel ${record.channel}` };
+      }
+      if (target.kind === 'retraction') {
+        return { status: 'rejected', httpStatus: 400, code: 'invalid', field: 'retracts', message: 'a retraction cannot be retracted' };
+      }
+    }
+    const channelRow = this.stmt.channelRow.get(record.channel) as { newest_created: number } | undefined;
+    let created: number;
+    if (req.created !== undefined) {
+      if (channelRow && req.created < channelRow.newest_created) {
+        return { status: 'rejected', httpStatus: 400, code: 'backdated', field: 'Time', message: 'is older than the newest message in this channel; readers that already synced would never see it' };
+      }
+      created = req.created;
+    } else {
+      // Never below anything already served, even if the clock stepped back: readers that use `created`
+      // (the Cryptolens dialect) would otherwise miss this message.
+      created = Math.max(req.now, this.stmt.newestAll.get() as number);
+    }
+    const content = req.content ?? JSON.stringify({ ...signedFields(record), sig: record.sig });
+    if (!channelRow) {
+      this.stmt.newChannel.run(record.channel, record.kind === 'release' ? 'update' : 'news', record.channel, 0, created, req.now);
+    }
+    const info = this.stmt.insert.run({
+      id: record.id,
+      channel: record.channel,
+      kind: record.kind,
+      created,
+      version: record.kind === 'release' ? (record.release?.version ?? null) : null,
+      payload,
+      record: JSON.stringify(record),
+      content,
+    });
+    const seq = Number(info.lastInsertRowid);
+    this.stmt.bumpChannel.run(seq, created, record.channel);
+    if (record.kind === 'retraction') this.stmt.retract.run(seq, record.retracts);
+    return { status: 'created', message: toStored(this.stmt.bySeq.get(seq) as MessageRow) };
+  }
+
+  async cryptolensMessages(channel: string | null, time: number, limit: number): Promise<CryptolensMessage[]> {
+    const rows = (channel === null ? this.stmt.clAll.all(time, limit) : this.stmt.clChannel.all(channel, time, limit)) as { seq: number; content: string; created: number; channel: string }[];
+    return rows.map((r) => ({ id: r.seq, content: r.content, created: r.created, channel: r.channel }));
+  }
+
+  async newestCreated(channel: string | null) {
+    return channel === null ? (this.stmt.newestAll.get() as number) : ((this.stmt.newestIn.get(channel) as number | undefined) ?? 0);
+  }
+
+  async createToken(t: { id: string; name: string; hash: Buffer; scopes: Scope[]; channels: string[] | null; created: number }) {
+    this.stmt.tokenIns.run(t.id, t.name, t.hash, t.scopes.join(','), t.channels ? JSON.stringify(t.channels) : null, t.created);
+  }
+
+  private tokenRow(r: { id: string; name: string; hash: Buffer; scopes: string; channels: string | null; created: number; revoked: number | null }) {
+    return { id: r.id, name: r.name, hash: r.hash, scopes: r.scopes.split(',') as Scope[], channels: r.channels ? (JSON.parse(r.channels) as string[]) : null, created: r.created, revoked: r.revoked };
+  }
+
+  async tokenById(id: string) {
+    const r = this.stmt.tokenGet.get(id) as Parameters<SqliteFeedStore['tokenRow']>[0] | undefined;
+    return r ? this.tokenRow(r) : undefined;
+  }
+
+  async listTokens(): Promise<TokenRow[]> {
+    return (this.stmt.tokenList.all() as Parameters<SqliteFeedStore['tokenRow']>[0][]).map((r) => {
+      const { hash: _h, ...rest } = this.tokenRow(r);
+      return rest;
+    });
+  }
+
+  async revokeToken(id: string, at: number) { return this.stmt.tokenRevoke.run(at, id).changes > 0; }
+  async tokenCount() { return this.stmt.tokenCount.get() as number; }
+  async addPublisherKey(publicKey: string, keyId: string, name: string, at: number) { this.stmt.keyAdd.run(keyId, publicKey, name, at); }
+  async publisherKeys() { return this.stmt.keyList.all() as { keyId: string; publicKey: string; name: string }[]; }
+
+  async close() {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,74 @@
+// The feed service's storage interface. SQLite implements it today; PostgreSQL can implement the same
+// contract (issue 7), so routes never see SQL.
+import type { StoredMessage, UnsignedRecord, ChannelInfo, CryptolensMessage } from '../../shared/protocol/schemas.ts';
+
+export type Scope = 'read' | 'publish';
+
+export interface TokenRow {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  /** null = every channel. */
+  channels: string[] | null;
+  created: number;
+  revoked: number | null;
+}
+
+/** A stored message as the JSON text we serve, so pages are assembled without re-serializing. */
+export interface RawMessage {
+  seq: number;
+  json: string;
+}
+
+export interface PageResult {
+  channel: string;
+  items: RawMessage[];
+  next: number;
+  head: number;
+  more: boolean;
+}
+
+/** What a publish asks to store: a verified signed record, or unsigned text from the Cryptolens dialect. */
+export interface InsertRequest {
+  record: UnsignedRecord & { sig: { key: string; ed25519: string } | null };
+  /** Cryptolens `content` for this message; defaults to the record's JSON text. */
+  content?: string;
+  /** Explicit `created` (Cryptolens `Time`), already checked against the clock by the caller. */
+  created?: number;
+  /** Server clock, unix seconds. */
+  now: number;
+}
+
+export type InsertResult =
+  | { status: 'created'; message: StoredMessage }
+  | { status: 'existing'; message: StoredMessage }
+  | { status: 'rejected'; httpStatus: 400 | 409; code: string; field: string; message: string };
+
+export interface FeedStore {
+  /** A random id fixed when the feed was created; part of every ETag, so a restored or replaced feed never matches an old one. */
+  readonly epoch: string;
+  /** The highest seq assigned anywhere in the feed (0 when empty). */
+  globalHead(): Promise<number>;
+  heads(): Promise<Record<string, number>>;
+  channels(): Promise<ChannelInfo[]>;
+  channelHead(channel: string): Promise<number | undefined>;
+  page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult>;
+  byId(id: string): Promise<(StoredMessage & { retracted: boolean }) | undefined>;
+  insert(req: InsertRequest): Promise<InsertResult>;
+  /** Messages for the Cryptolens dialect: created strictly after `time`, newest first, not retracted. */
+  cryptolensMessages(channel: string | null, time: number, limit: number): Promise<CryptolensMessage[]>;
+  /** The newest `created` in a channel (0 when empty). */
+  newestCreated(channel: string | null): Promise<number>;
+  bySeq(seq: number): Promise<(StoredMessage & { retracted: boolean }) | undefined>;
+
+  createToken(t: { id: string; name: string; hash: Buffer; scopes: Scope[]; channels: string[] | null; created: number }): Promise<void>;
+  tokenById(id: string): Promise<(TokenRow & { hash: Buffer }) | undefined>;
+  listTokens(): Promise<TokenRow[]>;
+  revokeToken(id: string, at: number): Promise<boolean>;
+  tokenCount(): Promise<number>;
+
+  addPublisherKey(publicKey: string, keyId: string, name: string, at: number): Promise<void>;
+  publisherKeys(): Promise<{ keyId: string; publicKey: string; name: string }[]>;
+
+  close(): Promise<void>;
+}
