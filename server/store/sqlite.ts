@@ -84,6 +84,7 @@ export class SqliteFeedStore implements FeedStore {
       bySeq: db.prepare('SELECT * FROM messages WHERE seq = ?'),
       sameVersion: db.prepare(`SELECT payload FROM messages WHERE channel = ? AND version = ? AND retracted_by IS NULL`).pluck(),
       insert: db.prepare(`INSERT INTO messages (id, channel, kind, created, version, payload, record, content) VALUES (@id, @channel, @kind, @created, @version, @payload, @record, @content)`),
+      setId: db.prepare('UPDATE messages SET id = ?, payload = ?, record = ? WHERE seq = ?'),
       retract: db.prepare('UPDATE messages SET retracted_by = ? WHERE id = ? AND retracted_by IS NULL'),
       channelRow: db.prepare('SELECT name, newest_created FROM channels WHERE name = ?'),
       newChannel: db.prepare('INSERT INTO channels (name, kind, title, head, newest_created, created) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -157,7 +158,7 @@ export class SqliteFeedStore implements FeedStore {
   private insertTx(req: InsertRequest): InsertResult {
     const { record } = req;
     const payload = canonicalPayload(record);
-    const existing = this.stmt.byId.get(record.id) as MessageRow | undefined;
+    const existing = req.idFromSeq ? undefined : (this.stmt.byId.get(record.id) as MessageRow | undefined);
     if (existing) {
       const sameSig = JSON.stringify((JSON.parse(existing.record) as { sig: unknown }).sig) === JSON.stringify(record.sig);
       if (existing.payload === payload && sameSig) return { status: 'existing', message: toStored(existing) };
@@ -197,7 +198,7 @@ export class SqliteFeedStore implements FeedStore {
       this.stmt.newChannel.run(record.channel, record.kind === 'release' ? 'update' : 'news', record.channel, 0, created, req.now);
     }
     const info = this.stmt.insert.run({
-      id: record.id,
+      id: req.idFromSeq ? `${req.idFromSeq}pending-${process.pid}-${Date.now()}` : record.id,
       channel: record.channel,
       kind: record.kind,
       created,
@@ -207,6 +208,10 @@ export class SqliteFeedStore implements FeedStore {
       content,
     });
     const seq = Number(info.lastInsertRowid);
+    if (req.idFromSeq) {
+      const final = { ...record, id: `${req.idFromSeq}${seq}` };
+      this.stmt.setId.run(final.id, canonicalPayload(final), JSON.stringify(final), seq);
+    }
     this.stmt.bumpChannel.run(seq, created, record.channel);
     if (record.kind === 'retraction') this.stmt.retract.run(seq, record.retracts);
     return { status: 'created', message: toStored(this.stmt.bySeq.get(seq) as MessageRow) };

@@ -37,6 +37,8 @@ export interface InsertRequest {
   created?: number;
   /** Server clock, unix seconds. */
   now: number;
+  /** Replace the record's id with this prefix + its seq (Cryptolens-created messages: `cl-<seq>`). */
+  idFromSeq?: string;
 }
 
 export type InsertResult =

@@ -1,0 +1,133 @@
+// Builds the feed service: Fastify with a strict JSON parser, token auth, rate limits, the feed v1 routes,
+// SSE and the Cryptolens-compatible dialect over one FeedStore.
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import { MAX_PUBLISH_BODY_BYTES } from '../shared/protocol/limits.ts';
+import { defaults, type ServerConfig } from './config.ts';
+import { HttpError, toHttpError } from './errors.ts';
+import { Hub } from './hub.ts';
+import { authenticate, type Presented } from './auth.ts';
+import { SqliteFeedStore } from './store/sqlite.ts';
+import type { FeedStore } from './store/types.ts';
+import { registerV1 } from './routes/v1.ts';
+import { registerEvents, type SseRegistry } from './routes/events.ts';
+import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
+import { Publishers } from './publishers.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    token: Presented;
+  }
+}
+
+export interface Service {
+  app: FastifyInstance;
+  store: FeedStore;
+  hub: Hub;
+  config: ServerConfig;
+}
+
+/** Normalizes Cryptolens paths: case-insensitive, doubled slashes and a trailing slash tolerated. */
+function rewriteUrl(raw: string): string {
+  if (!/^\/+api\//i.test(raw)) return raw;
+  const q = raw.indexOf('?');
+  const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/{2,}/g, '/').replace(/\/$/, '').toLowerCase();
+  return path + (q < 0 ? '' : raw.slice(q));
+}
+
+export async function buildService(config: ServerConfig, store: FeedStore = new SqliteFeedStore(config.db)): Promise<Service> {
+  const app = Fastify({
+    logger: config.logger ? { level: 'info' } : false,
+    bodyLimit: MAX_PUBLISH_BODY_BYTES,
+    rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
+    return503OnClosing: true,
+    trustProxy: false,
+  });
+  const hub = new Hub();
+  const now = config.now ?? (() => Math.floor(Date.now() / 1000));
+  const publishers = new Publishers(store, config.publisherKeys);
+  const sse: SseRegistry = new Set();
+
+  // Strict JSON: invalid UTF-8 is refused (not replaced with U+FFFD), so what is signed is what is stored.
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
+    } catch {
+      done(new HttpError(400, 'invalid_utf8', 'the body is not valid UTF-8', ''), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HttpError(400, 'invalid_json', 'the body is not valid JSON', ''), undefined);
+    }
+  });
+  await app.register(formbody);
+
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    req.token = undefined;
+    if (!isCryptolensPath(req.url)) req.token = await authenticate(store, req.headers.authorization);
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    timeWindow: 60_000,
+    max: (req) => (req.routeOptions.config as { publish?: boolean } | undefined)?.publish ? config.publishRateLimit : config.readRateLimit,
+    // Only Retry-After on refusals: every byte counts on the routine 304 check.
+    addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+    keyGenerator: (req) => (req.token ? `t:${req.token.id}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctx) => {
+      const err = new HttpError(429, 'rate_limited', `too many requests; retry after ${Math.ceil(ctx.ttl / 1000)} s`, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) });
+      (err as HttpError & { statusCode: number }).statusCode = 429;
+      return err;
+    },
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) req.log.error({ err }, 'unexpected error');
+    for (const [k, v] of Object.entries(e.headers)) void reply.header(k, v);
+    if (e.status === 429 && !reply.hasHeader('Retry-After')) void reply.header('Retry-After', '60');
+    if (isCryptolensPath(req.url)) return reply.code(e.status).send(cryptolensError(e));
+    return reply.code(e.status).type('application/json; charset=utf-8').send(e.body());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new HttpError(404, 'not_found', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`);
+    if (isCryptolensPath(req.url)) return reply.code(404).send(cryptolensError(e));
+    return reply.code(404).send(e.body());
+  });
+
+  registerV1(app, { store, hub, config, now, publishers });
+  registerEvents(app, { store, hub, config, registry: sse });
+  registerCryptolens(app, { store, hub, config, now });
+
+  // Graceful shutdown: stop accepting, end SSE streams (clients reconnect elsewhere with Last-Event-ID),
+  // let in-flight publishes finish, then close the database.
+  app.addHook('preClose', async () => {
+    for (const end of sse) end();
+  });
+  app.addHook('onClose', async () => {
+    await store.close();
+  });
+  return { app, store, hub, config };
+}
+
+export interface StartOptions extends Partial<Omit<ServerConfig, 'db'>> {
+  db: string;
+}
+
+/** Starts a service on a port (0 = any free one) and resolves once it listens. */
+export async function startServer(opts: StartOptions): Promise<{ url: string; store: FeedStore; hub: Hub; app: FastifyInstance; close(): Promise<void> }> {
+  const config: ServerConfig = { ...defaults, logger: false, ...opts };
+  const svc = await buildService(config);
+  await svc.app.listen({ host: config.host, port: config.port });
+  const addr = svc.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { url: `http://${host}:${port}`, store: svc.store, hub: svc.hub, app: svc.app, close: () => svc.app.close() };
+}

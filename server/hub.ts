@@ -1,0 +1,34 @@
+// In-process fan-out of new messages to SSE subscribers. A publish is pushed only after its transaction
+// committed, so a subscriber never sees a seq that a page request could not.
+export interface HubEvent {
+  channel: string;
+  /** Absent for live-only messages, which have no seq. */
+  seq?: number;
+  json: string;
+}
+
+type Listener = (e: HubEvent) => void;
+
+export class Hub {
+  private readonly byChannel = new Map<string, Set<Listener>>();
+
+  subscribe(channel: string, fn: Listener): () => void {
+    let set = this.byChannel.get(channel);
+    if (!set) this.byChannel.set(channel, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) this.byChannel.delete(channel);
+    };
+  }
+
+  emit(e: HubEvent): void {
+    for (const fn of this.byChannel.get(e.channel) ?? []) fn(e);
+  }
+
+  get subscribers(): number {
+    let n = 0;
+    for (const s of this.byChannel.values()) n += s.size;
+    return n;
+  }
+}

@@ -1,0 +1,93 @@
+// Server-Sent Events per channel: replay from Last-Event-ID (or ?after=), then live messages, with a
+// comment heartbeat. Subscribing before the replay and dropping anything at or below the replayed seq
+// means no message falls between replay and live, and none is sent twice.
+import type { FastifyInstance } from 'fastify';
+import type { ServerConfig } from '../config.ts';
+import type { Hub, HubEvent } from '../hub.ts';
+import { requireScope } from '../auth.ts';
+import type { FeedStore } from '../store/types.ts';
+import { channelParam, intParam } from './http.ts';
+import { badRequest } from '../errors.ts';
+
+/** Functions that end each open stream (used at shutdown). */
+export type SseRegistry = Set<() => void>;
+
+interface Deps {
+  store: FeedStore;
+  hub: Hub;
+  config: ServerConfig;
+  registry: SseRegistry;
+}
+
+/** A slow reader whose unsent data passes this is dropped; it reconnects with Last-Event-ID. */
+const MAX_BUFFERED = 1024 * 1024;
+
+export function registerEvents(app: FastifyInstance, { store, hub, config, registry }: Deps): void {
+  app.get('/v1/channels/:channel/events', async (req, reply) => {
+    const channel = channelParam((req.params as { channel?: string }).channel);
+    requireScope(req.token, 'read', channel, config.publicRead);
+    const lastEventId = req.headers['last-event-id'];
+    let after: number;
+    if (typeof lastEventId === 'string' && lastEventId !== '') {
+      if (!/^\d{1,15}$/.test(lastEventId)) throw badRequest('Last-Event-ID', 'must be a message seq');
+      after = Number(lastEventId);
+    } else {
+      after = intParam('after', (req.query as { after?: unknown }).after, 0, 0, Number.MAX_SAFE_INTEGER);
+    }
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+
+    let closed = false;
+    let sent = after;
+    let pending: HubEvent[] | null = [];
+    const write = (text: string) => {
+      if (closed) return;
+      res.write(text);
+      if (res.writableLength > MAX_BUFFERED) end();
+    };
+    const send = (e: HubEvent) => {
+      if (e.seq === undefined) return write(`event: live\ndata: ${e.json}\n\n`);
+      if (e.seq <= sent) return;
+      sent = e.seq;
+      write(`id: ${e.seq}\nevent: message\ndata: ${e.json}\n\n`);
+    };
+    const unsubscribe = hub.subscribe(channel, (e) => (pending ? pending.push(e) : send(e)));
+    const heartbeat = setInterval(() => write(': heartbeat\n\n'), config.heartbeatMs);
+    heartbeat.unref();
+    function end() {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      registry.delete(end);
+      res.end();
+    }
+    registry.add(end);
+    res.on('close', end);
+
+    try {
+      // Replay what the reader missed, page by page (retracted messages are skipped by the store).
+      for (;;) {
+        const page = await store.page(channel, sent, 100, config.pageBytes);
+        for (const item of page.items) send({ channel, seq: item.seq, json: item.json });
+        if (closed || !page.more) break;
+        sent = Math.max(sent, page.next);
+      }
+    } catch (err) {
+      req.log.error({ err }, 'SSE replay failed');
+      end();
+      return;
+    }
+    const queued = pending;
+    pending = null;
+    for (const e of queued) send(e);
+  });
+}

@@ -1,0 +1,35 @@
+// Small helpers shared by the routes: conditional GETs and query-parameter parsing.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CHANNEL_PATTERN } from '../../shared/protocol/limits.ts';
+import { badRequest } from '../errors.ts';
+import type { ServerConfig } from '../config.ts';
+
+/** True when If-None-Match names this (strong) ETag; then a 304 with the same validators is sent. */
+export function notModified(req: FastifyRequest, reply: FastifyReply, etag: string, config: ServerConfig): boolean {
+  void reply.header('ETag', etag);
+  void reply.header('Cache-Control', `${config.publicRead ? 'public' : 'private'}, max-age=${config.maxAge}`);
+  if (!config.publicRead) void reply.header('Vary', 'Authorization');
+  const inm = req.headers['if-none-match'];
+  if (!inm) return false;
+  const match = inm.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v === etag;
+  });
+  if (match) void reply.code(304).send();
+  return match;
+}
+
+export function channelParam(raw: string | undefined): string {
+  if (raw === undefined || !CHANNEL_PATTERN.test(raw)) {
+    throw badRequest('channel', 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', 'invalid_channel');
+  }
+  return raw;
+}
+
+export function intParam(name: string, raw: unknown, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw badRequest(name, `must be a whole number from ${min} to ${max}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw badRequest(name, `must be a whole number from ${min} to ${max}`);
+  return n;
+}

@@ -1,0 +1,123 @@
+// Feed v1 read and publish endpoints (protocol.md "Feed v1 endpoints" and "Precise rules").
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../shared/protocol/limits.ts';
+import { schemas, firstIssue, type PublishRecord } from '../../shared/protocol/schemas.ts';
+import type { ServerConfig } from '../config.ts';
+import { HttpError, badRequest } from '../errors.ts';
+import type { Hub } from '../hub.ts';
+import { requireScope, readableChannels } from '../auth.ts';
+import type { FeedStore } from '../store/types.ts';
+import type { Publishers } from '../publishers.ts';
+import { channelParam, intParam, notModified } from './http.ts';
+
+interface Deps {
+  store: FeedStore;
+  hub: Hub;
+  config: ServerConfig;
+  now: () => number;
+  publishers: Publishers;
+}
+
+function visible(all: Record<string, number>, allowed: string[] | null, asked: string[] | null): Record<string, number> {
+  if (!allowed && !asked) return all;
+  const out: Record<string, number> = {};
+  for (const [name, head] of Object.entries(all)) {
+    if (allowed && !allowed.includes(name)) continue;
+    if (asked && !asked.includes(name)) continue;
+    out[name] = head;
+  }
+  return out;
+}
+
+function jsonOnly(req: FastifyRequest): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'the body must be application/json');
+}
+
+export function registerV1(app: FastifyInstance, { store, hub, config, now, publishers }: Deps): void {
+  const parse = schemas({ allowLoopbackHttp: config.allowLoopbackHttp });
+  // The unfiltered heads document is the routine check of every client: computed once per feed change.
+  let headsCache: { global: number; body: string } | null = null;
+
+  app.get('/v1/health', async () => ({ ok: true, head: await store.globalHead() }));
+
+  app.get('/v1/heads', async (req, reply) => {
+    requireScope(req.token, 'read', undefined, config.publicRead);
+    const q = req.query as { channels?: unknown };
+    let asked: string[] | null = null;
+    if (q.channels !== undefined) {
+      if (typeof q.channels !== 'string') throw badRequest('channels', 'must be a comma-separated list of channel names');
+      asked = q.channels.split(',').filter(Boolean).map((c) => channelParam(c));
+    }
+    const allowed = readableChannels(req.token);
+    const global = await store.globalHead();
+    const filterTag = allowed || asked ? `-${[...(allowed ?? ['*'])].join('.')}~${(asked ?? ['*']).join('.')}` : '';
+    const etag = `"${store.epoch}-${global}${filterTag}"`;
+    if (notModified(req, reply, etag, config)) return reply;
+    if (!allowed && !asked) {
+      if (!headsCache || headsCache.global !== global) headsCache = { global, body: JSON.stringify({ heads: await store.heads() }) };
+      return reply.type('application/json; charset=utf-8').send(headsCache.body);
+    }
+    return { heads: visible(await store.heads(), allowed, asked) };
+  });
+
+  app.get('/v1/channels', async (req, reply) => {
+    requireScope(req.token, 'read', undefined, config.publicRead);
+    const allowed = readableChannels(req.token);
+    const global = await store.globalHead();
+    if (notModified(req, reply, `"${store.epoch}-c${global}${allowed ? '-' + allowed.join('.') : ''}"`, config)) return reply;
+    const channels = (await store.channels()).filter((c) => !allowed || allowed.includes(c.name));
+    return { channels };
+  });
+
+  app.get('/v1/channels/:channel/messages', async (req, reply) => {
+    const channel = channelParam((req.params as { channel?: string }).channel);
+    requireScope(req.token, 'read', channel, config.publicRead);
+    const q = req.query as { after?: unknown; limit?: unknown };
+    const after = intParam('after', q.after, 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = intParam('limit', q.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
+    const head = (await store.channelHead(channel)) ?? 0;
+    if (notModified(req, reply, `"${store.epoch}-${head}"`, config)) return reply;
+    const page = await store.page(channel, after, limit, config.pageBytes);
+    const body = `{"channel":${JSON.stringify(channel)},"messages":[${page.items.map((i) => i.json).join(',')}],"next":${page.next},"head":${page.head},"more":${page.more}}`;
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+
+  app.post('/v1/channels/:channel/messages', {
+    config: { publish: true },
+    // Who may publish is settled before the body is read; then content type, size, JSON, schema, signature.
+    onRequest: async (req) => {
+      requireScope(req.token, 'publish', channelParam((req.params as { channel?: string }).channel), false);
+      jsonOnly(req);
+    },
+  }, async (req, reply) => {
+    const channel = channelParam((req.params as { channel?: string }).channel);
+    const parsed = parse.publish.safeParse(req.body);
+    if (!parsed.success) {
+      const { field, message } = firstIssue(parsed.error);
+      throw badRequest(field, `${field || 'body'} ${message}`);
+    }
+    const record: PublishRecord = parsed.data;
+    if (record.channel !== channel) throw badRequest('channel', `must equal the channel in the path (${channel})`);
+    const ring = await publishers.keyRing();
+    const verdict = await ring.verify(record);
+    if (!verdict.ok) {
+      if (verdict.reason === 'unknown-key') throw new HttpError(422, 'unknown_key', 'the record is signed with a key this feed does not trust', 'sig.key');
+      throw new HttpError(422, 'bad_signature', 'the signature does not match the record', 'sig.ed25519');
+    }
+    if (record.persistent === false) {
+      // Live-only: pushed to connected readers and forgotten (no seq, never stored or replayed).
+      hub.emit({ channel, json: JSON.stringify({ ...record, created: now() }) });
+      return reply.code(202).send({ accepted: true, live: true });
+    }
+    const result = await store.insert({ record, now: now() });
+    if (result.status === 'rejected') throw new HttpError(result.httpStatus, result.code, result.message, result.field);
+    if (result.status === 'created') {
+      const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
+      hub.emit({ channel, seq: message.seq, json: JSON.stringify(message) });
+      return reply.code(201).send(message);
+    }
+    const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
+    return reply.code(200).send(message);
+  });
+}
