@@ -108,10 +108,15 @@ export async function buildService(config: ServerConfig, store: FeedStore = new 
 
   // Graceful shutdown: stop accepting, end SSE streams (clients reconnect elsewhere with Last-Event-ID),
   // let in-flight publishes finish, then close the database.
+  let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     for (const end of sse) end();
+    // Keep-alive connections that finish their last request after close began are not idle at that
+    // moment; keep closing idle ones so a finished connection never holds the shutdown open.
+    sweep = setInterval(() => app.server.closeIdleConnections(), 50);
   });
   app.addHook('onClose', async () => {
+    clearInterval(sweep);
     await store.close();
   });
   return { app, store, hub, config };

@@ -11,12 +11,19 @@ type Db = Database.Database;
 
 export class NewerSchemaError extends Error {}
 
-export function migrate(db: Db): void {
+/** Refuses a database written by a newer version before anything (even the journal mode) touches it. */
+function refuseNewer(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = sqliteMigrations.at(-1)?.version ?? 0;
   if (current > latest) {
+    db.close();
     throw new NewerSchemaError(`This feed database was written by a newer Tidings (schema ${current}, this one knows up to ${latest}). Upgrade Tidings; the file was not changed.`);
   }
+  return current;
+}
+
+export function migrate(db: Db): void {
+  const current = refuseNewer(db);
   for (const m of sqliteMigrations) {
     if (m.version <= current) continue;
     db.transaction(() => {
@@ -60,6 +67,7 @@ export class SqliteFeedStore implements FeedStore {
 
   constructor(file: string) {
     this.db = new Database(file);
+    refuseNewer(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
