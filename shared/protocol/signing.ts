@@ -83,9 +83,9 @@ export class KeyRing {
   }
 
   /** Checks a record's `sig` against its canonical payload. Never throws for bad input. */
-  async verify(record: { sig?: { key: string; ed25519: string } | null }): Promise<VerifyResult> {
-    const sig = record.sig;
-    if (!sig) return { ok: false, reason: 'unsigned' };
+  async verify<T extends { sig?: unknown }>(record: T): Promise<VerifyResult> {
+    const sig = record.sig as { key?: unknown; ed25519?: unknown } | null | undefined;
+    if (!sig || typeof sig !== 'object') return { ok: false, reason: 'unsigned' };
     if (typeof sig.key !== 'string' || !KEY_ID_PATTERN.test(sig.key)) return { ok: false, reason: 'unknown-key' };
     const key = this.keys.get(sig.key);
     if (!key) return { ok: false, reason: 'unknown-key' };

@@ -2,7 +2,7 @@
 // never a 500 or a stack trace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFeed, json, rawPost, signed, release, news, storedCount, type Feed } from './helpers.ts';
+import { startFeed, rawPost, signed, release, news, storedCount, type Feed } from './helpers.ts';
 
 let feed: Feed;
 before(async () => { feed = await startFeed(); });

@@ -139,7 +139,8 @@ test('a v1 record read through GetMessages carries its signed payload and sig, a
 
 test('bad CreateMessage input is refused with the envelope and nothing is written', async () => {
   const head = await feed.server.store.globalHead();
-  for (const fields of [{ Content: '' }, { Content: 'a\u0000b' }, { Content: 'x'.repeat(65 * 1024) }, { Content: 'x', Channel: '../etc' }]) {
+  const bad: Record<string, string>[] = [{ Content: '' }, { Content: 'a\u0000b' }, { Content: 'x'.repeat(65 * 1024) }, { Content: 'x', Channel: '../etc' }];
+  for (const fields of bad) {
     const res = await create(fields);
     assert.equal(res.status, 400, JSON.stringify(fields).slice(0, 40));
     assert.equal(await res.text(), '{"result":1,"message":"The input parameters were incorrect."}');

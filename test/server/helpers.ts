@@ -40,7 +40,7 @@ export function release(channel: string, version: string, extra: Partial<Unsigne
 }
 
 export async function signed(record: Partial<UnsignedRecord> & { channel: string }, key: SigningKey) {
-  const full = { id: randomUUID(), kind: 'news', issued: Math.floor(Date.now() / 1000), title: 'Untitled', body: '', ...record };
+  const full = { id: randomUUID(), kind: 'news', issued: Math.floor(Date.now() / 1000), title: 'Untitled', body: '', ...record } as UnsignedRecord;
   return signRecord(full, key);
 }
 
@@ -52,7 +52,7 @@ export async function startFeed(opts: Partial<StartOptions> = {}): Promise<Feed>
   const feed = {
     dir, db, key,
     server: await startServer(base),
-  } as Feed;
+  } as unknown as Feed;
   feed.url = feed.server.url;
   feed.publishToken = (await createToken(feed.server.store, { name: 'ci', scopes: ['publish'], channels: null, now: 1 })).token;
   feed.readToken = (await createToken(feed.server.store, { name: 'app', scopes: ['read'], channels: null, now: 1 })).token;
@@ -77,7 +77,7 @@ export async function startFeed(opts: Partial<StartOptions> = {}): Promise<Feed>
   feed.form = (path, fields) => fetch(`${feed.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString(),
+    body: new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)])).toString(),
   });
   return feed;
 }
@@ -88,7 +88,7 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
 
 /** Raw POST with an arbitrary body, for bad-input tests. */
 export function rawPost(feed: Feed, path: string, body: string | Uint8Array, contentType: string, token = feed.publishToken): Promise<Response> {
-  return fetch(`${feed.url}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${token}` }, body: body as BodyInit });
+  return fetch(`${feed.url}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${token}` }, body: body as NonNullable<RequestInit['body']> });
 }
 
 /** Count of messages stored in the feed, straight from SQL (to prove "nothing written"). */
