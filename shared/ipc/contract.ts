@@ -1,0 +1,181 @@
+// The one IPC contract between the UI and the companion. Each invoke channel has a zod schema for its
+// argument (checked by whoever receives it: electron/main's ipcMain wrapper or the preview host) and a
+// result type. The preload and the preview client both expose exactly `TidingsApi`, derived from here.
+import { z } from 'zod';
+import { channelName, semverString, platform } from '../protocol/schemas.ts';
+import type {
+  AppInfo, Counts, InboxItemDetail, InboxPage, Result, Settings, StatusView, UpdateState, PublishedItem, KeyInfo, HashedFile, Screen, Topic,
+} from './types.ts';
+
+const none = z.object({}).strict();
+const itemKey = z.string().min(1).max(200);
+const channel = z.enum(['stable', 'experimental']);
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 22:00');
+
+export const sourceInput = z.strictObject({
+  id: z.string().min(1).max(64).optional(),
+  name: z.string().trim().min(1, 'must not be empty').max(80),
+  kind: z.enum(['tidings', 'cryptolens']),
+  url: z.string().min(1, 'must not be empty').max(2048),
+  channels: z.array(channelName).max(32),
+  /** undefined = keep the stored token; null = remove it. */
+  token: z.string().max(512).nullable().optional(),
+});
+export type SourceInput = z.infer<typeof sourceInput>;
+
+export const settingsPatch = z.strictObject({
+  autoCheck: z.boolean().optional(),
+  intervalHours: z.union([z.literal(1), z.literal(4), z.literal(24), z.literal(168)]).optional(),
+  notifyUpdates: z.boolean().optional(),
+  notifyNews: z.boolean().optional(),
+  quietHours: z.strictObject({ enabled: z.boolean(), start: time, end: time }).optional(),
+  launchAtLogin: z.boolean().optional(),
+  retentionDays: z.union([z.literal(30), z.literal(90), z.null()]).optional(),
+});
+export type SettingsPatch = z.infer<typeof settingsPatch>;
+
+const assetInput = z.strictObject({
+  platform,
+  /** Either a file hashed through hashFile (by handle) or an https URL that main downloads and hashes. */
+  handle: z.string().max(100).optional(),
+  url: z.string().max(2048).optional(),
+});
+
+export const publishInput = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('news'),
+    channel: channelName,
+    title: z.string().trim().min(1, 'must not be empty').max(200),
+    body: z.string().max(64 * 1024),
+  }),
+  z.strictObject({
+    kind: z.literal('release'),
+    channel: channelName,
+    version: semverString,
+    title: z.string().trim().max(200),
+    notes: z.string().max(64 * 1024),
+    assets: z.array(assetInput).min(1, 'add at least one asset').max(16),
+    critical: z.boolean(),
+    rollout: z.int().min(0).max(100),
+    platforms: z.array(platform).max(16),
+    minVersion: semverString.optional(),
+    maxVersion: semverString.optional(),
+    expiresDays: z.int().min(1).max(3650).optional(),
+  }),
+]);
+export type PublishInput = z.infer<typeof publishInput>;
+
+/** Invoke channels: argument schema and result type. Method name = channel name. */
+export const invokeSchemas = {
+  getAppInfo: none,
+  listInbox: z.strictObject({
+    channel: channelName.optional(),
+    kind: z.enum(['release', 'news', 'note']).optional(),
+    offset: z.int().min(0).max(10_000_000),
+    limit: z.int().min(1).max(500),
+  }),
+  getItem: z.strictObject({ key: itemKey }),
+  setRead: z.strictObject({ keys: z.array(itemKey).min(1).max(1000), read: z.boolean() }),
+  markAllRead: z.strictObject({ channel: channelName.optional() }),
+  dismiss: z.strictObject({ keys: z.array(itemKey).min(1).max(1000) }),
+  getCounts: none,
+  getUpdate: none,
+  checkNow: none,
+  download: z.strictObject({ version: semverString }),
+  cancelDownload: none,
+  openInstaller: none,
+  showInFolder: none,
+  skipVersion: z.strictObject({ version: semverString }),
+  unskipVersion: z.strictObject({ version: semverString }),
+  remindLater: z.strictObject({ preset: z.enum(['tomorrow', '3days', 'week']) }),
+  clearRemind: none,
+  setChannel: z.strictObject({ channel, installStable: z.boolean().optional() }),
+  getSettings: none,
+  updateSettings: settingsPatch,
+  saveSource: sourceInput,
+  removeSource: z.strictObject({ id: z.string().min(1).max(64) }),
+  testSource: sourceInput,
+  getStatus: none,
+  clearHistory: none,
+  openLink: z.strictObject({ url: z.string().max(4096) }),
+  chooseKey: none,
+  hashFile: none,
+  publish: publishInput,
+  listPublished: z.strictObject({ channel: channelName.optional() }),
+  retract: z.strictObject({ id: z.string().min(1).max(64), channel: channelName }),
+} as const;
+
+export interface InvokeResults {
+  getAppInfo: AppInfo;
+  listInbox: InboxPage;
+  getItem: InboxItemDetail | null;
+  setRead: Counts;
+  markAllRead: Counts;
+  dismiss: Counts;
+  getCounts: Counts;
+  getUpdate: UpdateState;
+  /** Refused politely while a server's Retry-After or the check-now rate limit is in force. */
+  checkNow: Result<{ message: string }>;
+  download: Result;
+  cancelDownload: Result;
+  openInstaller: Result;
+  showInFolder: Result;
+  skipVersion: Result;
+  unskipVersion: Result;
+  remindLater: Result<{ until: number }>;
+  clearRemind: Result;
+  /** needsConfirm: switching to stable while running a newer pre-release; ask, then call again. */
+  setChannel: Result<{ needsConfirm?: { installed: string; stable: string | null } }>;
+  getSettings: Settings;
+  updateSettings: Settings;
+  saveSource: Result<{ id: string }>;
+  removeSource: Result;
+  testSource: Result<{ summary: string }>;
+  getStatus: StatusView;
+  clearHistory: Counts;
+  /** Main parses the URL, checks the scheme and host allow-list, maybe confirms, then opens it. */
+  openLink: Result<{ opened: boolean }>;
+  chooseKey: Result<{ key: KeyInfo | null }>;
+  hashFile: Result<{ file: HashedFile | null }>;
+  publish: Result<{ item: PublishedItem }>;
+  listPublished: Result<{ items: PublishedItem[] }>;
+  retract: Result;
+}
+
+export type InvokeChannel = keyof typeof invokeSchemas;
+export type InvokeArgs<K extends InvokeChannel> = z.infer<(typeof invokeSchemas)[K]>;
+
+/** Events from the companion to the UI. The UI re-queries on `changed`; it never polls. */
+export interface EventPayloads {
+  changed: { topics: Topic[] };
+  downloadProgress: { version: string; received: number; total: number };
+  navigate: { screen: Screen; itemKey?: string };
+  notice: { level: 'info' | 'warning'; message: string };
+  hashProgress: { fileName: string; done: number; total: number };
+}
+export type EventName = keyof EventPayloads;
+export const eventNames: readonly EventName[] = ['changed', 'downloadProgress', 'navigate', 'notice', 'hashProgress'];
+
+/** The API the renderer sees on `window.tidings`, in Electron (preload) and in the preview alike. */
+export type TidingsApi = {
+  [K in InvokeChannel]: (args: InvokeArgs<K>) => Promise<InvokeResults[K]>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+};
+
+/** The IPC channel name used on the wire for an invoke or an event. */
+export const ipcChannel = (name: InvokeChannel | EventName) => `tidings:${name}`;
+
+export const invokeChannels = Object.keys(invokeSchemas) as InvokeChannel[];
+
+/** What a receiver (ipcMain wrapper, preview host) implements. */
+export type InvokeHandlers = { [K in InvokeChannel]: (args: InvokeArgs<K>) => Promise<InvokeResults[K]> };
+
+/** Validates an argument; returns a field error instead of throwing. */
+export function parseArgs<K extends InvokeChannel>(name: K, raw: unknown): { ok: true; args: InvokeArgs<K> } | { ok: false; error: { field: string; message: string } } {
+  const schema = invokeSchemas[name] as unknown as z.ZodType<InvokeArgs<K>>;
+  const r = schema.safeParse(raw ?? {});
+  if (r.success) return { ok: true, args: r.data };
+  const issue = r.error.issues[0];
+  return { ok: false, error: { field: (issue?.path ?? []).map(String).join('.'), message: issue?.message ?? 'is invalid' } };
+}

@@ -1,0 +1,165 @@
+// Views the UI renders. Produced by the core (through electron/main or the preview host), consumed by the
+// renderer. Plain data only: nothing here may carry functions, errors or stack traces.
+export type Channel = 'stable' | 'experimental';
+export type Screen = 'inbox' | 'updates' | 'settings' | 'status' | 'publish';
+export type Topic = 'inbox' | 'counts' | 'update' | 'status' | 'settings' | 'publisher';
+
+export interface AppInfo {
+  product: string;
+  /** The installed version of the tracked product. */
+  version: string;
+  installId: string;
+  platform: string;
+  keys: { keyId: string; publicKey: string }[];
+  /** A publisher token is configured: show the Publish screen. */
+  publisher: boolean;
+}
+
+export interface InboxItem {
+  /** Local key, stable across restarts. */
+  key: string;
+  sourceId: string;
+  messageId: string;
+  channel: string;
+  /** 'note' = unsigned free text that mentions a new version (never an install offer). */
+  kind: 'release' | 'news' | 'note';
+  title: string;
+  /** One line of the body as plain text, for rows. */
+  excerpt: string;
+  created: number;
+  read: boolean;
+  /** Signed by a trusted publisher key. */
+  trusted: boolean;
+  version?: string;
+  critical?: boolean;
+  /** For untyped version notes: the link found in the text. */
+  link?: string;
+}
+
+export interface InboxItemDetail extends InboxItem {
+  /** Markdown, rendered sanitized by the renderer. */
+  body: string;
+}
+
+export interface InboxPage {
+  items: InboxItem[];
+  total: number;
+}
+
+export interface Counts {
+  unread: number;
+  byChannel: Record<string, number>;
+}
+
+export interface Offer {
+  version: string;
+  title: string;
+  notes: string;
+  channel: Channel;
+  critical: boolean;
+  size: number;
+  platform: string;
+  published: number;
+  itemKey: string;
+}
+
+export type UpdateView =
+  | { state: 'up-to-date'; installed: string; channel: Channel; checkedAt: number | null; note?: string }
+  | { state: 'available'; installed: string; channel: Channel; offer: Offer; remindAt: number | null }
+  | { state: 'cant-confirm'; installed: string; channel: Channel; since: number | null; reason: string }
+  | { state: 'downloading'; installed: string; channel: Channel; offer: Offer; received: number; total: number }
+  | { state: 'verified'; installed: string; channel: Channel; offer: Offer; fileName: string }
+  | { state: 'verify-failed'; installed: string; channel: Channel; offer: Offer; message: string };
+
+export interface UpdateState {
+  view: UpdateView;
+  skipped: string[];
+  /** Snooze in force (unix seconds), if any. */
+  remindAt: number | null;
+  /**
+   * Set after switching experimental → stable while running a newer pre-release: the sentence to show
+   * and the stable version that an explicit, confirmed downgrade would install.
+   */
+  pendingStable: { message: string; stableVersion: string | null } | null;
+}
+
+export interface SourceView {
+  id: string;
+  name: string;
+  kind: 'tidings' | 'cryptolens';
+  url: string;
+  channels: string[];
+  hasToken: boolean;
+  /** The token is a publisher token (enables the Publish screen). */
+  publisher: boolean;
+}
+
+export interface Settings {
+  channel: Channel;
+  autoCheck: boolean;
+  intervalHours: 1 | 4 | 24 | 168;
+  notifyUpdates: boolean;
+  notifyNews: boolean;
+  quietHours: { enabled: boolean; start: string; end: string };
+  launchAtLogin: boolean;
+  /** null = keep forever. */
+  retentionDays: 30 | 90 | null;
+  sources: SourceView[];
+}
+
+export interface SourceStatus {
+  id: string;
+  name: string;
+  lastCheck: number | null;
+  lastSuccess: number | null;
+  nextCheck: number | null;
+  /** Plain words, as ux.md lists them; details separately. */
+  lastError: { message: string; detail: string; at: number } | null;
+  needsAttention: boolean;
+}
+
+export interface CheckLogEntry {
+  at: number;
+  sourceId: string;
+  outcome: 'new' | 'unchanged' | 'error';
+  message: string;
+}
+
+export interface StatusView {
+  sources: SourceStatus[];
+  log: CheckLogEntry[];
+  /** "Can't confirm you're up to date since …" */
+  frozenSince: number | null;
+  online: boolean;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type Result<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: FieldError };
+
+export interface PublishedItem {
+  id: string;
+  seq: number;
+  channel: string;
+  kind: 'release' | 'news' | 'retraction';
+  title: string;
+  version?: string;
+  created: number;
+  retracted: boolean;
+}
+
+export interface KeyInfo {
+  keyId: string;
+  fileName: string;
+}
+
+export interface HashedFile {
+  fileName: string;
+  sha256: string;
+  size: number;
+  /** Opaque handle main keeps for this file; the renderer never sees paths. */
+  handle: string;
+}
