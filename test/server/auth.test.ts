@@ -94,3 +94,27 @@ test('rate limits answer 429 with Retry-After per token and per IP, without affe
     await limited.close();
   }
 });
+
+test('token checks take the same time whether or not the token id exists (case 47)', async () => {
+  const { verifyToken } = await import('../../server/tokens.ts');
+  const { token } = await createToken(feed.server.store, { name: 'timing', scopes: ['read'], channels: null, now: 1 });
+  const [, id] = token.split('_');
+  const knownIdWrongSecret = `tdg_${id}_${'B'.repeat(43)}`;
+  const unknownId = `tdg_ffffffffffff_${'B'.repeat(43)}`;
+  const time = async (t: string) => {
+    const s = process.hrtime.bigint();
+    await verifyToken(feed.server.store, t);
+    return Number(process.hrtime.bigint() - s);
+  };
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    // Interleaved so machine noise hits both alike.
+    a.push(await time(knownIdWrongSecret));
+    b.push(await time(unknownId));
+  }
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1] as number;
+  const ratio = median(a) / median(b);
+  assert.ok(ratio > 0.5 && ratio < 2, `known-id/unknown-id median time ratio ${ratio.toFixed(2)}`);
+  assert.equal((await verifyToken(feed.server.store, knownIdWrongSecret)).ok, false);
+});
