@@ -102,9 +102,10 @@ export async function buildService(config: ServerConfig, store: FeedStore = new 
     return reply.code(404).send(e.body());
   });
 
-  registerV1(app, { store, hub, config, now, publishers });
+  const unsubscribe = store.subscribe((e) => hub.emit(e));
+  registerV1(app, { store, config, now, publishers });
   registerEvents(app, { store, hub, config, registry: sse });
-  registerCryptolens(app, { store, hub, config, now });
+  registerCryptolens(app, { store, config, now });
 
   // Graceful shutdown: stop accepting, end SSE streams (clients reconnect elsewhere with Last-Event-ID),
   // let in-flight publishes finish, then close the database.
@@ -117,6 +118,7 @@ export async function buildService(config: ServerConfig, store: FeedStore = new 
   });
   app.addHook('onClose', async () => {
     clearInterval(sweep);
+    unsubscribe();
     await store.close();
   });
   return { app, store, hub, config };

@@ -4,13 +4,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CHANNEL_PATTERN, MAX_BODY_BYTES, MAX_FUTURE_SECONDS, MAX_TITLE_CODE_POINTS, utf8Length } from '../../shared/protocol/limits.ts';
 import type { ServerConfig } from '../config.ts';
 import { HttpError } from '../errors.ts';
-import type { Hub } from '../hub.ts';
 import { authenticate, requireScope } from '../auth.ts';
 import type { FeedStore } from '../store/types.ts';
 
 interface Deps {
   store: FeedStore;
-  hub: Hub;
   config: ServerConfig;
   now: () => number;
 }
@@ -79,7 +77,7 @@ function titleOf(content: string): string {
   return [...line].slice(0, MAX_TITLE_CODE_POINTS).join('');
 }
 
-export function registerCryptolens(app: FastifyInstance, { store, hub, config, now }: Deps): void {
+export function registerCryptolens(app: FastifyInstance, { store, config, now }: Deps): void {
   const route = (path: string, publish: boolean, handler: (req: FastifyRequest) => Promise<object>) => {
     for (const method of ['GET', 'POST'] as const) {
       app.route({
@@ -126,9 +124,7 @@ export function registerCryptolens(app: FastifyInstance, { store, hub, config, n
       ...(explicit !== undefined ? { created: explicit } : {}),
     });
     if (result.status === 'rejected') throw incorrect(result.field === 'Time' ? 'Time' : 'Content', result.message);
-    const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
-    hub.emit({ channel, seq: message.seq, json: JSON.stringify(message) });
-    return { messageId: message.seq, result: 0, message: null };
+    return { messageId: result.message.seq, result: 0, message: null };
   });
 
   route('/api/message/removemessage', true, async (req) => {
@@ -146,10 +142,6 @@ export function registerCryptolens(app: FastifyInstance, { store, hub, config, n
       now: clock,
     });
     if (result.status === 'rejected') throw incorrect('Id', result.message);
-    if (result.status === 'created') {
-      const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
-      hub.emit({ channel: target.channel, seq: message.seq, json: JSON.stringify(message) });
-    }
     return { result: 0, message: null };
   });
 }

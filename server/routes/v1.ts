@@ -4,7 +4,6 @@ import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../shared/protocol/limits
 import { schemas, firstIssue, type PublishRecord } from '../../shared/protocol/schemas.ts';
 import type { ServerConfig } from '../config.ts';
 import { HttpError, badRequest } from '../errors.ts';
-import type { Hub } from '../hub.ts';
 import { requireScope, readableChannels } from '../auth.ts';
 import type { FeedStore } from '../store/types.ts';
 import type { Publishers } from '../publishers.ts';
@@ -12,7 +11,6 @@ import { channelParam, intParam, notModified } from './http.ts';
 
 interface Deps {
   store: FeedStore;
-  hub: Hub;
   config: ServerConfig;
   now: () => number;
   publishers: Publishers;
@@ -34,7 +32,7 @@ function jsonOnly(req: FastifyRequest): void {
   if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'the body must be application/json');
 }
 
-export function registerV1(app: FastifyInstance, { store, hub, config, now, publishers }: Deps): void {
+export function registerV1(app: FastifyInstance, { store, config, now, publishers }: Deps): void {
   const parse = schemas({ allowLoopbackHttp: config.allowLoopbackHttp });
   // The unfiltered heads document is the routine check of every client: computed once per feed change.
   let headsCache: { global: number; body: string } | null = null;
@@ -107,17 +105,12 @@ export function registerV1(app: FastifyInstance, { store, hub, config, now, publ
     }
     if (record.persistent === false) {
       // Live-only: pushed to connected readers and forgotten (no seq, never stored or replayed).
-      hub.emit({ channel, json: JSON.stringify({ ...record, created: now() }) });
+      await store.publishLive(channel, JSON.stringify({ ...record, created: now() }));
       return reply.code(202).send({ accepted: true, live: true });
     }
     const result = await store.insert({ record, now: now() });
     if (result.status === 'rejected') throw new HttpError(result.httpStatus, result.code, result.message, result.field);
-    if (result.status === 'created') {
-      const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
-      hub.emit({ channel, seq: message.seq, json: JSON.stringify(message) });
-      return reply.code(201).send(message);
-    }
     const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
-    return reply.code(200).send(message);
+    return reply.code(result.status === 'created' ? 201 : 200).send(message);
   });
 }

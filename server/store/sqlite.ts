@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { canonicalPayload, signedFields } from '../../shared/protocol/signing.ts';
 import type { CryptolensMessage, ChannelInfo, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { sqliteMigrations } from './migrations/sqlite.ts';
-import type { FeedStore, InsertRequest, InsertResult, PageResult, RawMessage, Scope, TokenRow } from './types.ts';
+import type { FeedEvent, FeedStore, InsertRequest, InsertResult, PageResult, RawMessage, Scope, TokenRow } from './types.ts';
 
 type Db = Database.Database;
 
@@ -64,6 +64,7 @@ export class SqliteFeedStore implements FeedStore {
   private readonly db: Db;
   private readonly stmt;
   private cache: { version: number; heads: Record<string, number>; global: number } | null = null;
+  private readonly listeners = new Set<(e: FeedEvent) => void>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -159,8 +160,25 @@ export class SqliteFeedStore implements FeedStore {
 
   async insert(req: InsertRequest): Promise<InsertResult> {
     const result = this.db.transaction((): InsertResult => this.insertTx(req)).immediate();
-    if (result.status === 'created') this.cache = null;
+    if (result.status === 'created') {
+      this.cache = null;
+      const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
+      this.emit({ channel: message.channel, seq: message.seq, json: JSON.stringify(message) });
+    }
     return result;
+  }
+
+  subscribe(fn: (e: FeedEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async publishLive(channel: string, json: string): Promise<void> {
+    this.emit({ channel, json });
+  }
+
+  private emit(e: FeedEvent): void {
+    for (const fn of this.listeners) fn(e);
   }
 
   private insertTx(req: InsertRequest): InsertResult {

@@ -46,7 +46,21 @@ export type InsertResult =
   | { status: 'existing'; message: StoredMessage }
   | { status: 'rejected'; httpStatus: 400 | 409; code: string; field: string; message: string };
 
+/** A message that became visible (after its commit), or a live-only message (no seq). */
+export interface FeedEvent {
+  channel: string;
+  seq?: number;
+  json: string;
+}
+
 export interface FeedStore {
+  /**
+   * Every new stored message after its commit, and every live-only message, from whichever node
+   * published it; in seq order per node. Used to push SSE.
+   */
+  subscribe(fn: (e: FeedEvent) => void): () => void;
+  /** Hands a live-only message to every node's subscribers; it is never stored for readers. */
+  publishLive(channel: string, json: string): Promise<void>;
   /** A random id fixed when the feed was created; part of every ETag, so a restored or replaced feed never matches an old one. */
   readonly epoch: string;
   /** The highest seq assigned anywhere in the feed (0 when empty). */
