@@ -1,0 +1,103 @@
+// The one write transaction of a check: new messages, retractions, cursor advances, the heads ETag and the
+// due-toast marks, all or nothing. Called only after the whole response was validated.
+import canonicalize from 'canonicalize';
+import semverGt from 'semver/functions/gt.js';
+import type { Db } from './open.ts';
+import type { IncomingMessage, InboxItem } from '../types.ts';
+import { toItem, type MessageRow } from './rows.ts';
+
+export interface CursorUpdate {
+  channel: string;
+  cursor: number;
+  floor?: number | null;
+  etag?: string | null;
+}
+
+export interface CheckBatch {
+  messages: IncomingMessage[];
+  cursors: CursorUpdate[];
+  /** ETag of the routine heads request (feed v1); undefined leaves it as it is. */
+  headsEtag?: string | null;
+  /** Channels being synced for the first time: stored and marked notified, but no toast (no flood of old news). */
+  quietChannels?: ReadonlySet<string>;
+  /** Received time, unix seconds. */
+  now: number;
+}
+
+export interface ApplyResult {
+  inserted: InboxItem[];
+  /** New items whose toast is due now; their `notified` flag was set in the same transaction. */
+  toasts: InboxItem[];
+  retracted: number;
+  /** Records refused at store time (e.g. same version with different assets), for the check log. */
+  dropped: string[];
+}
+
+function assetsKey(record: unknown): string {
+  const assets = (record as { release?: { assets?: { platform: string }[] } }).release?.assets ?? [];
+  return canonicalize([...assets].sort((a, b) => a.platform.localeCompare(b.platform))) ?? '';
+}
+
+export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHook?: (point: string) => void): ApplyResult {
+  const insert = db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
+      expires, record, created, received, notified, retracted)
+    VALUES (@sourceId, @id, @seq, @channel, @kind, @trusted, @version, @critical, @retracts, @title, @link,
+      @expires, @record, @created, @received, @notified,
+      EXISTS (SELECT 1 FROM messages WHERE source_id = @sourceId AND retracts = @id AND channel = @channel))
+    ON CONFLICT (source_id, id) DO NOTHING RETURNING *`);
+  const sameVersion = db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`);
+  const retract = db.prepare(`UPDATE messages SET retracted = 1 WHERE source_id = ? AND id = ? AND channel = ? AND retracted = 0`);
+  const highest = db.prepare(`SELECT highest_version FROM update_state WHERE channel = ?`);
+  const setHighest = db.prepare(`INSERT INTO update_state (channel, highest_version) VALUES (?, ?)
+    ON CONFLICT (channel) DO UPDATE SET highest_version = excluded.highest_version`);
+  const cursor = db.prepare(`INSERT INTO cursors (source_id, channel, cursor, floor, etag, last_check) VALUES (@sourceId, @channel, @cursor, @floor, @etag, @now)
+    ON CONFLICT (source_id, channel) DO UPDATE SET cursor = excluded.cursor, floor = COALESCE(excluded.floor, floor),
+      etag = COALESCE(excluded.etag, etag), last_check = excluded.last_check, last_error = NULL`);
+  const headsEtag = db.prepare(`UPDATE sources SET heads_etag = ? WHERE id = ?`);
+  const log = db.prepare(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, 0, ?)`);
+
+  return db.transaction((): ApplyResult => {
+    const result: ApplyResult = { inserted: [], toasts: [], retracted: 0, dropped: [] };
+    for (const m of batch.messages) {
+      if (m.kind === 'release' && m.trusted && m.version) {
+        const key = assetsKey(m.record);
+        const conflict = (sameVersion.all(m.channel, m.version) as { record: string }[])
+          .some((r) => assetsKey(JSON.parse(r.record)) !== key);
+        if (conflict) {
+          result.dropped.push(`${m.id}: ${m.channel} ${m.version} already known with different assets`);
+          continue;
+        }
+      }
+      const quiet = batch.quietChannels?.has(m.channel) ?? false;
+      const toastable = m.kind === 'news' || m.kind === 'note';
+      const expired = m.expires !== null && m.expires <= batch.now;
+      const due = toastable && !quiet && !expired;
+      const row = insert.get({
+        sourceId, id: m.id, seq: m.seq, channel: m.channel, kind: m.kind, trusted: m.trusted ? 1 : 0, version: m.version,
+        critical: m.critical ? 1 : 0, retracts: m.retracts, title: m.title, link: m.link, expires: m.expires,
+        record: JSON.stringify(m.record), created: m.created, received: batch.now,
+        notified: due || quiet ? 1 : 0,
+      }) as MessageRow | undefined;
+      if (!row) continue; // already stored: de-duplicated by id
+      if (m.kind === 'retraction' && m.retracts) result.retracted += retract.run(sourceId, m.retracts, m.channel).changes;
+      if (m.kind === 'release' && m.trusted && m.version) {
+        const h = highest.get(m.channel) as { highest_version: string } | undefined;
+        if (!h || semverGt(m.version, h.highest_version)) setHighest.run(m.channel, m.version);
+        else if (semverGt(h.highest_version, m.version)) log.run(batch.now, sourceId, `rollback ignored: ${m.channel} ${m.version} is below the known ${h.highest_version}`);
+      }
+      faultHook?.('apply:after-insert');
+      if (m.kind === 'retraction' || row.retracted) continue;
+      const item = toItem(row);
+      result.inserted.push(item);
+      if (due) result.toasts.push(item);
+    }
+    for (const d of result.dropped) log.run(batch.now, sourceId, `dropped ${d}`);
+    faultHook?.('apply:before-cursor');
+    for (const c of batch.cursors) {
+      cursor.run({ sourceId, channel: c.channel, cursor: c.cursor, floor: c.floor ?? null, etag: c.etag ?? null, now: batch.now });
+    }
+    if (batch.headsEtag !== undefined) headsEtag.run(batch.headsEtag, sourceId);
+    faultHook?.('apply:before-commit');
+    return result;
+  })();
+}

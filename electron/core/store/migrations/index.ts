@@ -1,0 +1,10 @@
+// The ordered list of schema migrations. Version N is at index N-1; user_version records the last applied.
+import * as m001 from './001-initial.ts';
+
+export interface Migration {
+  version: number;
+  statements: readonly string[];
+}
+
+export const migrations: readonly Migration[] = [m001];
+export const latestVersion = migrations.length;

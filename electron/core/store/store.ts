@@ -1,0 +1,203 @@
+// The companion's store: one better-sqlite3 connection owned by the core. Every count and list comes from
+// SQL (no caches that can drift); inbox queries use keyset bounds so they are index searches, never scans.
+import { randomUUID } from 'node:crypto';
+import { openDatabase, type Db, type Recovery } from './open.ts';
+import { applyCheck, type ApplyResult, type CheckBatch } from './apply.ts';
+import { toItem, type MessageRow } from './rows.ts';
+import type { CheckLogEntry, InboxItem, UnreadCounts } from '../types.ts';
+
+export interface SourceState {
+  id: string;
+  kind: string;
+  url: string;
+  headsEtag: string | null;
+  needsAttention: boolean;
+  lastCheck: number | null;
+  lastSuccess: number | null;
+  failingSince: number | null;
+  lastError: string | null;
+}
+
+export interface CursorState {
+  cursor: number;
+  floor: number | null;
+  etag: string | null;
+}
+
+export interface PageQuery {
+  channel?: string;
+  /** Keyset bound: items strictly older than this (created, key). Omit for the first page. */
+  before?: { created: number; key: number };
+  limit?: number;
+}
+
+export interface StoreOptions {
+  file: string;
+  faultHook?: (point: string) => void;
+  log?: { max: number };
+}
+
+const VISIBLE = `retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`;
+const MAX_KEY = Number.MAX_SAFE_INTEGER;
+
+/** The inbox statements, exported so a test can EXPLAIN exactly these (no drift between test and code). */
+export const INBOX_SQL = {
+  page: `SELECT * FROM messages WHERE ${VISIBLE} AND (created, rowid) < (?, ?) ORDER BY created DESC, rowid DESC LIMIT ?`,
+  channelPage: `SELECT * FROM messages WHERE ${VISIBLE} AND channel = ? AND (created, rowid) < (?, ?) ORDER BY created DESC, rowid DESC LIMIT ?`,
+  unread: `SELECT channel, COUNT(*) AS n FROM messages WHERE read = 0 AND ${VISIBLE} GROUP BY channel`,
+} as const;
+
+export class Store {
+  readonly db: Db;
+  readonly recovery: Recovery | null;
+  private readonly faultHook: ((point: string) => void) | undefined;
+  private readonly logMax: number;
+
+  constructor(opts: StoreOptions) {
+    const opened = openDatabase({ file: opts.file, faultHook: opts.faultHook });
+    this.db = opened.db;
+    this.recovery = opened.recovery;
+    this.faultHook = opts.faultHook;
+    this.logMax = opts.log?.max ?? 200;
+    this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('install_id', ?)`).run(randomUUID());
+    if (opened.recovery) this.setMeta('notice', `Local data could not be read (${opened.recovery.reason}); it was moved aside and is being downloaded again.`);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  installId(): string {
+    return this.getMeta('install_id') ?? '';
+  }
+
+  getMeta(key: string): string | null {
+    const r = this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.db.prepare(`DELETE FROM meta WHERE key = ?`).run(key);
+    else this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
+  }
+
+  ensureSource(id: string, kind: string, url: string): void {
+    this.db.prepare(`INSERT INTO sources (id, kind, url) VALUES (?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, url = excluded.url`).run(id, kind, url);
+  }
+
+  source(id: string): SourceState | null {
+    const r = this.db.prepare(`SELECT * FROM sources WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+    if (!r) return null;
+    return {
+      id: r.id as string, kind: r.kind as string, url: r.url as string, headsEtag: r.heads_etag as string | null,
+      needsAttention: r.needs_attention === 1, lastCheck: r.last_check as number | null, lastSuccess: r.last_success as number | null,
+      failingSince: r.failing_since as number | null, lastError: r.last_error as string | null,
+    };
+  }
+
+  cursor(sourceId: string, channel: string): CursorState | null {
+    const r = this.db.prepare(`SELECT cursor, floor, etag FROM cursors WHERE source_id = ? AND channel = ?`).get(sourceId, channel) as CursorState | undefined;
+    return r ?? null;
+  }
+
+  /** Stores one validated check result in one transaction (see apply.ts). */
+  apply(sourceId: string, batch: CheckBatch): ApplyResult {
+    return applyCheck(this.db, sourceId, batch, this.faultHook);
+  }
+
+  /** Records the outcome of a check on its source and in the short diagnostics log. */
+  recordCheck(sourceId: string, now: number, outcome: { ok: boolean; detail: string; needsAttention?: boolean }): void {
+    this.db.transaction(() => {
+      if (outcome.ok) {
+        this.db.prepare(`UPDATE sources SET last_check = ?, last_success = ?, failing_since = NULL, last_error = NULL, needs_attention = 0 WHERE id = ?`)
+          .run(now, now, sourceId);
+      } else {
+        this.db.prepare(`UPDATE sources SET last_check = ?, failing_since = COALESCE(failing_since, ?), last_error = ?,
+          needs_attention = CASE WHEN ? THEN 1 ELSE needs_attention END WHERE id = ?`)
+          .run(now, now, outcome.detail, outcome.needsAttention ? 1 : 0, sourceId);
+      }
+      this.log(sourceId, now, outcome.ok, outcome.detail);
+    })();
+  }
+
+  log(sourceId: string, now: number, ok: boolean, detail: string): void {
+    this.db.prepare(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, ?, ?)`).run(now, sourceId, ok ? 1 : 0, detail.slice(0, 500));
+    this.db.prepare(`DELETE FROM check_log WHERE n <= (SELECT MAX(n) FROM check_log) - ?`).run(this.logMax);
+  }
+
+  checkLog(limit = 50): CheckLogEntry[] {
+    return (this.db.prepare(`SELECT at, source_id, ok, detail FROM check_log ORDER BY n DESC LIMIT ?`).all(limit) as { at: number; source_id: string; ok: number; detail: string }[])
+      .map((r) => ({ at: r.at, sourceId: r.source_id, ok: r.ok === 1, detail: r.detail }));
+  }
+
+  /** One page of the inbox, newest first. */
+  list(q: PageQuery = {}): InboxItem[] {
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const created = q.before?.created ?? MAX_KEY;
+    const key = q.before?.key ?? MAX_KEY;
+    const rows = q.channel === undefined
+      ? this.db.prepare(INBOX_SQL.page).all(created, key, limit)
+      : this.db.prepare(INBOX_SQL.channelPage).all(q.channel, created, key, limit);
+    return (rows as MessageRow[]).map(toItem);
+  }
+
+  item(key: number): InboxItem | null {
+    const r = this.db.prepare(`SELECT * FROM messages WHERE rowid = ?`).get(key) as MessageRow | undefined;
+    return r ? toItem(r) : null;
+  }
+
+  unreadCounts(): UnreadCounts {
+    const rows = this.db.prepare(INBOX_SQL.unread).all() as { channel: string; n: number }[];
+    const byChannel: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows) {
+      byChannel[r.channel] = r.n;
+      total += r.n;
+    }
+    return { total, byChannel };
+  }
+
+  markRead(keys: number[] | 'all', read = true): number {
+    if (keys === 'all') return this.db.prepare(`UPDATE messages SET read = 1 WHERE read = 0 AND ${VISIBLE}`).run().changes;
+    const stmt = this.db.prepare(`UPDATE messages SET read = ? WHERE rowid = ?`);
+    return this.db.transaction(() => keys.reduce((n, k) => n + stmt.run(read ? 1 : 0, k).changes, 0))();
+  }
+
+  dismiss(key: number): boolean {
+    return this.db.prepare(`UPDATE messages SET dismissed = 1 WHERE rowid = ?`).run(key).changes > 0;
+  }
+
+  /** Trusted, not retracted release records of the given channels (the update policy's input). */
+  releases(channels: readonly string[]): InboxItem[] {
+    const stmt = this.db.prepare(`SELECT * FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1 AND retracted = 0`);
+    return channels.flatMap((c) => (stmt.all(c) as MessageRow[]).map(toItem));
+  }
+
+  highestVersions(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const r of this.db.prepare(`SELECT channel, highest_version FROM update_state`).all() as { channel: string; highest_version: string }[]) out[r.channel] = r.highest_version;
+    return out;
+  }
+
+  skipVersion(version: string, now: number): void {
+    this.db.prepare(`INSERT OR REPLACE INTO skipped_versions (version, at) VALUES (?, ?)`).run(version, now);
+  }
+
+  skippedVersions(): string[] {
+    return (this.db.prepare(`SELECT version FROM skipped_versions`).all() as { version: string }[]).map((r) => r.version);
+  }
+
+  /**
+   * Retention: news and notes older than maxAgeSec, or beyond the newest maxCount, are deleted. Releases are
+   * kept (rollback protection reads them), so an unread critical release is never pruned.
+   */
+  prune(now: number, opts: { maxAgeSec: number; maxCount: number }): number {
+    return this.db.transaction(() => {
+      const byAge = this.db.prepare(`DELETE FROM messages WHERE kind IN ('news', 'note') AND created < ?`).run(now - opts.maxAgeSec).changes;
+      const byCount = this.db.prepare(`DELETE FROM messages WHERE kind IN ('news', 'note') AND rowid NOT IN
+        (SELECT rowid FROM messages WHERE kind IN ('news', 'note') ORDER BY created DESC, rowid DESC LIMIT ?)`).run(opts.maxCount).changes;
+      return byAge + byCount;
+    })();
+  }
+}

@@ -1,0 +1,128 @@
+// Store behaviour: dedupe, retractions in either order, at-most-once toasts, unread counts from SQL,
+// index use for the inbox queries, version conflicts, rollback logging, retention and the newer-schema refusal.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Store, INBOX_SQL } from '../../electron/core/store/store.ts';
+import { StoreTooNewError } from '../../electron/core/store/open.ts';
+import { latestVersion } from '../../electron/core/store/migrations/index.ts';
+import { newsMsg, releaseMsg, retraction } from './helpers/messages.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+function fresh(t: TestContext): Store {
+  const store = new Store({ file: join(tempDir(t), 'c.db') });
+  t.after(() => store.close());
+  store.ensureSource('s', 'feed-v1', 'https://feed.example.com');
+  return store;
+}
+
+test('pragmas: WAL, synchronous NORMAL, busy timeout, bounded WAL, schema at the latest version', (t) => {
+  const s = fresh(t);
+  assert.equal(s.db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(s.db.pragma('synchronous', { simple: true }), 1);
+  assert.equal(s.db.pragma('busy_timeout', { simple: true }), 5000);
+  assert.equal(s.db.pragma('journal_size_limit', { simple: true }), 4194304);
+  assert.equal(s.db.pragma('user_version', { simple: true }), latestVersion);
+  assert.match(s.installId(), /^[0-9a-f-]{36}$/);
+});
+
+test('the same body applied twice stores each message once, toasts once, and leaves the unread count alone', (t) => {
+  const s = fresh(t);
+  const batch = { messages: [newsMsg(1), newsMsg(2)], cursors: [{ channel: 'news', cursor: 2 }], now: 10 };
+  const first = s.apply('s', batch);
+  assert.equal(first.inserted.length, 2);
+  assert.equal(first.toasts.length, 2);
+  const second = s.apply('s', batch);
+  assert.equal(second.inserted.length, 0);
+  assert.equal(second.toasts.length, 0);
+  assert.deepEqual(s.unreadCounts(), { total: 2, byChannel: { news: 2 } });
+  assert.equal(s.cursor('s', 'news')?.cursor, 2);
+});
+
+test('quiet (first-sync) channels are stored but never toasted, now or later', (t) => {
+  const s = fresh(t);
+  const r = s.apply('s', { messages: [newsMsg(1)], cursors: [{ channel: 'news', cursor: 1 }], quietChannels: new Set(['news']), now: 1 });
+  assert.equal(r.inserted.length, 1);
+  assert.equal(r.toasts.length, 0);
+  assert.equal(s.db.prepare('SELECT notified FROM messages').pluck().get(), 1);
+});
+
+test('a retraction hides its message whichever arrives first, and never shows itself', (t) => {
+  const s = fresh(t);
+  s.apply('s', { messages: [newsMsg(1), newsMsg(2), retraction(3, 'n-1')], cursors: [], now: 1 });
+  assert.deepEqual(s.list().map((i) => i.id), ['n-2']);
+  // Retraction before its target (a re-sync from 0): the target is stored already retracted.
+  s.apply('s', { messages: [retraction(4, 'n-5'), newsMsg(5)], cursors: [], now: 1 });
+  assert.deepEqual(s.list().map((i) => i.id), ['n-2']);
+  assert.deepEqual(s.unreadCounts(), { total: 1, byChannel: { news: 1 } });
+  // A retraction in another channel does not touch this one.
+  s.apply('s', { messages: [retraction(6, 'n-2', 'other')], cursors: [], now: 1 });
+  assert.deepEqual(s.list().map((i) => i.id), ['n-2']);
+});
+
+test('inbox pages are newest first with a stable keyset; mark read and dismiss change the counts', (t) => {
+  const s = fresh(t);
+  s.apply('s', { messages: Array.from({ length: 7 }, (_, i) => newsMsg(i + 1, { created: 100 + Math.floor(i / 2) })), cursors: [], now: 1 });
+  const p1 = s.list({ limit: 3 });
+  const last = p1.at(-1)!;
+  const p2 = s.list({ limit: 3, before: { created: last.created, key: last.key } });
+  const p3 = s.list({ limit: 3, before: { created: p2.at(-1)!.created, key: p2.at(-1)!.key } });
+  assert.deepEqual([...p1, ...p2, ...p3].map((i) => i.id), ['n-7', 'n-6', 'n-5', 'n-4', 'n-3', 'n-2', 'n-1']);
+  s.markRead([p1[0]!.key]);
+  s.dismiss(p1[1]!.key);
+  assert.equal(s.unreadCounts().total, 5);
+  assert.equal(s.list({ channel: 'news' }).length, 6);
+  s.markRead('all');
+  assert.equal(s.unreadCounts().total, 0);
+});
+
+test('EXPLAIN QUERY PLAN: inbox pages and unread counts search an index, never scan messages', (t) => {
+  const s = fresh(t);
+  s.apply('s', { messages: Array.from({ length: 500 }, (_, i) => newsMsg(i + 1)), cursors: [], now: 1 });
+  s.db.exec('ANALYZE');
+  const explain = (sql: string, ...args: unknown[]) =>
+    (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+  assert.equal(explain(INBOX_SQL.page, 1, 1, 50), 'SEARCH messages USING INDEX messages_inbox (created<?)');
+  assert.equal(explain(INBOX_SQL.channelPage, 'news', 1, 1, 50), 'SEARCH messages USING INDEX messages_inbox_channel (channel=? AND created<?)');
+  assert.match(explain(INBOX_SQL.unread), /^SEARCH messages USING (COVERING )?INDEX messages_unread \(read=\?\)$/);
+});
+
+test('the same version with different assets is dropped and logged; an older version is logged as a rollback', (t) => {
+  const s = fresh(t);
+  s.apply('s', { messages: [releaseMsg(1, '2.4.0')], cursors: [], now: 5 });
+  const evil = releaseMsg(2, '2.4.0');
+  (evil.record as { release: { assets: { sha256: string }[] } }).release.assets[0]!.sha256 = 'cd'.repeat(32);
+  const r = s.apply('s', { messages: [evil, releaseMsg(3, '2.3.0')], cursors: [], now: 6 });
+  assert.equal(r.dropped.length, 1);
+  assert.deepEqual(s.releases(['stable']).map((i) => i.version).sort(), ['2.3.0', '2.4.0']);
+  assert.equal(s.highestVersions().stable, '2.4.0');
+  const log = s.checkLog().map((e) => e.detail).join('\n');
+  assert.match(log, /different assets/);
+  assert.match(log, /rollback ignored: stable 2\.3\.0 is below the known 2\.4\.0/);
+  // A renewal (same assets) is accepted.
+  assert.equal(s.apply('s', { messages: [releaseMsg(4, '2.4.0')], cursors: [], now: 7 }).inserted.length, 1);
+});
+
+test('retention prunes old and surplus news but never releases (so never an unread critical release)', (t) => {
+  const s = fresh(t);
+  s.apply('s', { messages: [
+    ...Array.from({ length: 10 }, (_, i) => newsMsg(i + 1, { created: 1000 + i })),
+    releaseMsg(20, '3.0.0', { critical: true, created: 10 }),
+  ], cursors: [], now: 1 });
+  const pruned = s.prune(2000, { maxAgeSec: 995, maxCount: 3 });
+  assert.equal(pruned, 7);
+  assert.deepEqual(s.list().map((i) => i.id), ['n-10', 'n-9', 'n-8', 'r-3.0.0-20']);
+});
+
+test('a database from a newer schema is refused with a clear message and left byte-for-byte unchanged', async (t) => {
+  const file = join(tempDir(t), 'newer.db');
+  const raw = new Database(file);
+  raw.pragma(`user_version = ${latestVersion + 1}`);
+  raw.exec('CREATE TABLE future (x)');
+  raw.close();
+  const { readFileSync } = await import('node:fs');
+  const before = readFileSync(file);
+  assert.throws(() => new Store({ file }), (e: unknown) => e instanceof StoreTooNewError && /newer version of Tidings/.test(e.message));
+  assert.deepEqual(readFileSync(file), before);
+});
