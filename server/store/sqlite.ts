@@ -2,7 +2,8 @@
 // seq it gets is visible to readers exactly when the message is: no reader can see seq N+1 before N.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { canonicalPayload, signedFields } from '../../shared/protocol/signing.ts';
+import { canonicalPayload } from '../../shared/protocol/signing.ts';
+import { planInsert, finalRecord, rawJson } from './rules.ts';
 import type { CryptolensMessage, ChannelInfo, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { sqliteMigrations } from './migrations/sqlite.ts';
 import type { FeedEvent, FeedStore, InsertRequest, InsertResult, PageResult, RawMessage, Scope, TokenRow } from './types.ts';
@@ -45,18 +46,8 @@ interface MessageRow {
   retracted_by: number | null;
 }
 
-function rawJson(row: { seq: number; created: number; record: string }): string {
-  // record is a JSON object text; prefix the server fields without re-serializing it.
-  return `{"seq":${row.seq},"created":${row.created},${row.record.slice(1)}`;
-}
-
 function toStored(row: MessageRow): StoredMessage & { retracted: boolean } {
   return { ...(JSON.parse(rawJson(row)) as StoredMessage), retracted: row.retracted_by !== null };
-}
-
-function canonicalAssets(payloadText: string): string {
-  const p = JSON.parse(payloadText) as { release?: { assets?: unknown } };
-  return JSON.stringify(p.release?.assets ?? []);
 }
 
 export class SqliteFeedStore implements FeedStore {
@@ -183,62 +174,34 @@ export class SqliteFeedStore implements FeedStore {
 
   private insertTx(req: InsertRequest): InsertResult {
     const { record } = req;
-    const payload = canonicalPayload(record);
-    const existing = req.idFromSeq ? undefined : (this.stmt.byId.get(record.id) as MessageRow | undefined);
-    if (existing) {
-      const sameSig = JSON.stringify((JSON.parse(existing.record) as { sig: unknown }).sig) === JSON.stringify(record.sig);
-      if (existing.payload === payload && sameSig) return { status: 'existing', message: toStored(existing) };
-      return { status: 'rejected', httpStatus: 409, code: 'id_conflict', field: 'id', message: 'a different message with this id was already published' };
-    }
-    if (record.kind === 'release' && record.release) {
-      const assets = canonicalAssets(payload);
-      for (const other of this.stmt.sameVersion.all(record.channel, record.release.version) as string[]) {
-        if (canonicalAssets(other) !== assets) {
-          return { status: 'rejected', httpStatus: 409, code: 'version_conflict', field: 'release.version', message: `version ${record.release.version} was already published on ${record.channel} with different assets` };
-        }
-      }
-    }
-    if (record.kind === 'retraction') {
-      const target = this.stmt.byId.get(record.retracts ?? '') as MessageRow | undefined;
-      if (!target || target.channel !== record.channel) {
-        return { status: 'rejected', httpStatus: 400, code: 'unknown_message', field: 'retracts', message: `no message with this id in channel ${record.channel}` };
-      }
-      if (target.kind === 'retraction') {
-        return { status: 'rejected', httpStatus: 400, code: 'invalid', field: 'retracts', message: 'a retraction cannot be retracted' };
-      }
-    }
     const channelRow = this.stmt.channelRow.get(record.channel) as { newest_created: number } | undefined;
-    let created: number;
-    if (req.created !== undefined) {
-      if (channelRow && req.created < channelRow.newest_created) {
-        return { status: 'rejected', httpStatus: 400, code: 'backdated', field: 'Time', message: 'is older than the newest message in this channel; readers that already synced would never see it' };
-      }
-      created = req.created;
-    } else {
-      // Never below anything already served, even if the clock stepped back: readers that use `created`
-      // (the Cryptolens dialect) would otherwise miss this message.
-      created = Math.max(req.now, this.stmt.newestAll.get() as number);
-    }
-    const content = req.content ?? JSON.stringify({ ...signedFields(record), sig: record.sig });
-    if (!channelRow) {
-      this.stmt.newChannel.run(record.channel, record.kind === 'release' ? 'update' : 'news', record.channel, 0, created, req.now);
-    }
+    const plan = planInsert(req, {
+      existing: req.idFromSeq ? undefined : (this.stmt.byId.get(record.id) as MessageRow | undefined),
+      sameVersion: record.kind === 'release' && record.release ? (this.stmt.sameVersion.all(record.channel, record.release.version) as string[]) : [],
+      target: record.kind === 'retraction' ? (this.stmt.byId.get(record.retracts ?? '') as MessageRow | undefined) : undefined,
+      channelNewest: channelRow?.newest_created,
+      feedNewest: this.stmt.newestAll.get() as number,
+    });
+    if (plan.action === 'reject') return plan.result;
+    if (plan.action === 'return') return { status: 'existing', message: toStored(plan.existing as MessageRow) };
+    if (plan.newChannelKind) this.stmt.newChannel.run(record.channel, plan.newChannelKind, record.channel, 0, plan.created, req.now);
+    // Cryptolens-created messages take their id from their seq: insert under a unique placeholder first.
     const info = this.stmt.insert.run({
       id: req.idFromSeq ? `${req.idFromSeq}pending-${process.pid}-${Date.now()}` : record.id,
       channel: record.channel,
       kind: record.kind,
-      created,
-      version: record.kind === 'release' ? (record.release?.version ?? null) : null,
-      payload,
+      created: plan.created,
+      version: plan.version,
+      payload: plan.payload,
       record: JSON.stringify(record),
-      content,
+      content: plan.content,
     });
     const seq = Number(info.lastInsertRowid);
     if (req.idFromSeq) {
-      const final = { ...record, id: `${req.idFromSeq}${seq}` };
+      const final = finalRecord(req, seq);
       this.stmt.setId.run(final.id, canonicalPayload(final), JSON.stringify(final), seq);
     }
-    this.stmt.bumpChannel.run(seq, created, record.channel);
+    this.stmt.bumpChannel.run(seq, plan.created, record.channel);
     if (record.kind === 'retraction') this.stmt.retract.run(seq, record.retracts);
     return { status: 'created', message: toStored(this.stmt.bySeq.get(seq) as MessageRow) };
   }

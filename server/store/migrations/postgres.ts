@@ -1,0 +1,54 @@
+// PostgreSQL schema migrations, the same model as SQLite's (docs/operations.md): one entry per version,
+// each applied in one transaction together with the recorded version, under an advisory lock so several
+// nodes starting at once migrate exactly once.
+import type { Migration } from './sqlite.ts';
+
+export const postgresMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+      -- One row: the feed's head. Publishers take its row lock first, so seqs are assigned and committed
+      -- strictly in order across every node (a reader can never see seq N+1 before seq N).
+      CREATE TABLE feed_state (id int PRIMARY KEY CHECK (id = 1), head bigint NOT NULL, newest_created bigint NOT NULL);
+      INSERT INTO feed_state VALUES (1, 0, 0);
+      CREATE TABLE channels (
+        name text PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('update', 'news')),
+        title text NOT NULL,
+        head bigint NOT NULL,
+        newest_created bigint NOT NULL,
+        created bigint NOT NULL
+      );
+      CREATE TABLE messages (
+        seq bigint PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        channel text NOT NULL REFERENCES channels(name),
+        kind text NOT NULL CHECK (kind IN ('release', 'news', 'retraction')),
+        created bigint NOT NULL,
+        version text,
+        payload text NOT NULL,
+        record text NOT NULL,
+        content text NOT NULL,
+        retracted_by bigint
+      );
+      CREATE INDEX messages_channel_seq ON messages(channel, seq) WHERE retracted_by IS NULL;
+      CREATE INDEX messages_created ON messages(created, seq);
+      CREATE INDEX messages_channel_created ON messages(channel, created, seq);
+      CREATE INDEX messages_release ON messages(channel, version) WHERE version IS NOT NULL;
+      CREATE TABLE tokens (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        hash bytea NOT NULL,
+        scopes text NOT NULL,
+        channels text,
+        created bigint NOT NULL,
+        revoked bigint
+      );
+      CREATE TABLE publisher_keys (key_id text PRIMARY KEY, public_key text NOT NULL, name text NOT NULL, added bigint NOT NULL);
+      -- Live-only messages in transit between nodes (deleted after a minute; never served to readers).
+      CREATE TABLE live_messages (id bigserial PRIMARY KEY, channel text NOT NULL, json text NOT NULL, at timestamptz NOT NULL DEFAULT now());
+    `,
+  },
+];

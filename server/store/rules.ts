@@ -1,0 +1,86 @@
+// The publish rules every store applies inside its write transaction, as one pure function over facts the
+// store looked up under its lock, so SQLite and PostgreSQL cannot drift apart.
+import { canonicalPayload, signedFields } from '../../shared/protocol/signing.ts';
+import type { InsertRequest, InsertResult } from './types.ts';
+
+export interface ExistingRow {
+  id: string;
+  channel: string;
+  kind: string;
+  payload: string;
+  record: string;
+}
+
+export interface InsertFacts {
+  /** The stored message with the same id, if any. */
+  existing: ExistingRow | undefined;
+  /** Canonical payloads of live releases with the same (channel, version). */
+  sameVersion: string[];
+  /** The message a retraction names, if any. */
+  target: ExistingRow | undefined;
+  /** Newest `created` in the record's channel (undefined: new channel) and in the whole feed. */
+  channelNewest: number | undefined;
+  feedNewest: number;
+}
+
+export type InsertPlan =
+  | { action: 'return'; existing: ExistingRow }
+  | { action: 'reject'; result: InsertResult }
+  | { action: 'insert'; payload: string; created: number; content: string; version: string | null; newChannelKind: 'update' | 'news' | null };
+
+function canonicalAssets(payloadText: string): string {
+  const p = JSON.parse(payloadText) as { release?: { assets?: unknown } };
+  return JSON.stringify(p.release?.assets ?? []);
+}
+
+const reject = (httpStatus: 400 | 409, code: string, field: string, message: string): InsertPlan =>
+  ({ action: 'reject', result: { status: 'rejected', httpStatus, code, field, message } });
+
+export function planInsert(req: InsertRequest, facts: InsertFacts): InsertPlan {
+  const { record } = req;
+  const payload = canonicalPayload(record);
+  if (facts.existing) {
+    const sameSig = JSON.stringify((JSON.parse(facts.existing.record) as { sig: unknown }).sig) === JSON.stringify(record.sig);
+    if (facts.existing.payload === payload && sameSig) return { action: 'return', existing: facts.existing };
+    return reject(409, 'id_conflict', 'id', 'a different message with this id was already published');
+  }
+  if (record.kind === 'release' && record.release) {
+    const assets = canonicalAssets(payload);
+    if (facts.sameVersion.some((other) => canonicalAssets(other) !== assets)) {
+      return reject(409, 'version_conflict', 'release.version', `version ${record.release.version} was already published on ${record.channel} with different assets`);
+    }
+  }
+  if (record.kind === 'retraction') {
+    if (!facts.target || facts.target.channel !== record.channel) return reject(400, 'unknown_message', 'retracts', `no message with this id in channel ${record.channel}`);
+    if (facts.target.kind === 'retraction') return reject(400, 'invalid', 'retracts', 'a retraction cannot be retracted');
+  }
+  let created: number;
+  if (req.created !== undefined) {
+    if (facts.channelNewest !== undefined && req.created < facts.channelNewest) {
+      return reject(400, 'backdated', 'Time', 'is older than the newest message in this channel; readers that already synced would never see it');
+    }
+    created = req.created;
+  } else {
+    // Never below anything already served, even if the clock stepped back: readers that sync by
+    // `created` (the Cryptolens dialect) would otherwise miss this message.
+    created = Math.max(req.now, facts.feedNewest);
+  }
+  return {
+    action: 'insert',
+    payload,
+    created,
+    content: req.content ?? JSON.stringify({ ...signedFields(record), sig: record.sig }),
+    version: record.kind === 'release' ? (record.release?.version ?? null) : null,
+    newChannelKind: facts.channelNewest === undefined ? (record.kind === 'release' ? 'update' : 'news') : null,
+  };
+}
+
+/** The record as finally stored, with the seq-derived id of Cryptolens-created messages. */
+export function finalRecord(req: InsertRequest, seq: number) {
+  return req.idFromSeq ? { ...req.record, id: `${req.idFromSeq}${seq}` } : req.record;
+}
+
+/** A stored row as the JSON text we serve: server fields prefixed without re-serializing the record. */
+export function rawJson(row: { seq: number; created: number; record: string }): string {
+  return `{"seq":${row.seq},"created":${row.created},${row.record.slice(1)}`;
+}
