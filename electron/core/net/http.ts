@@ -1,0 +1,154 @@
+// One careful HTTP request: https only (loopback http when configured for dev/test), connect, idle and total
+// deadlines, a byte cap (reading stops at cap+1), truncation detection and a redirect policy. Built on
+// node:http(s) rather than fetch() so each deadline and the socket are under our control.
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import { isAllowedUrl, isLoopbackHost } from '../../../shared/protocol/limits.ts';
+
+export type FailureKind =
+  | 'refused-url' | 'connect-timeout' | 'idle-timeout' | 'total-timeout' | 'too-large' | 'truncated'
+  | 'network' | 'redirect' | 'cancelled';
+
+export class HttpFailure extends Error {
+  readonly kind: FailureKind;
+  constructor(kind: FailureKind, message: string) {
+    super(message);
+    this.name = 'HttpFailure';
+    this.kind = kind;
+  }
+}
+
+export interface Limits {
+  connectMs: number;
+  idleMs: number;
+  totalMs: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { connectMs: 10_000, idleMs: 15_000, totalMs: 60_000, maxBytes: 1024 * 1024 };
+
+export interface RequestOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  limits?: Partial<Limits>;
+  allowLoopbackHttp: boolean;
+  /** 'same-host': metadata; only https on the same host (protocol.md). 'https-any': asset downloads (hash decides). */
+  redirects?: 'same-host' | 'https-any' | 'none';
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  url: string;
+}
+
+const MAX_REDIRECTS = 5;
+
+function redirectAllowed(from: URL, to: URL, opts: RequestOptions): boolean {
+  if (opts.redirects === 'none' || !opts.redirects) return false;
+  const loopbackDev = opts.allowLoopbackHttp && to.protocol === 'http:' && isLoopbackHost(to.hostname);
+  if (to.protocol !== 'https:' && !loopbackDev) return false;
+  if (opts.redirects === 'https-any') return isAllowedUrl(to.href, opts.allowLoopbackHttp);
+  return to.host === from.host && (to.protocol === from.protocol || to.protocol === 'https:');
+}
+
+export async function request(opts: RequestOptions): Promise<HttpResponse> {
+  let url = new URL(opts.url);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const deadline = Date.now() + limits.totalMs;
+  for (let hop = 0; ; hop++) {
+    if (!isAllowedUrl(url.href, opts.allowLoopbackHttp)) throw new HttpFailure('refused-url', `refusing to contact ${url.protocol}//${url.host}: only https is allowed`);
+    const res = await once(url, opts, limits, deadline);
+    const location = res.headers.location;
+    if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
+      const next = new URL(location, url);
+      if (hop >= MAX_REDIRECTS || !redirectAllowed(url, next, opts)) {
+        throw new HttpFailure('redirect', `redirect to ${next.protocol}//${next.host} not followed`);
+      }
+      url = next;
+      continue;
+    }
+    return res;
+  }
+}
+
+function once(url: URL, opts: RequestOptions, limits: Limits, deadline: number): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const mod = url.protocol === 'https:' ? https : http;
+    const headers: Record<string, string> = { 'user-agent': 'Tidings', ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (err: HttpFailure | null, res?: HttpResponse) => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        req.destroy();
+        reject(err);
+      } else resolve(res!);
+    };
+    const onAbort = () => finish(new HttpFailure('cancelled', 'request cancelled'));
+    const req = mod.request(url, { method: opts.method ?? 'GET', headers, agent: false });
+    timers.push(setTimeout(() => finish(new HttpFailure('total-timeout', `no complete answer within ${limits.totalMs} ms`)), Math.max(0, deadline - Date.now())));
+    req.on('socket', (socket) => {
+      if (socket.connecting) {
+        const t = setTimeout(() => finish(new HttpFailure('connect-timeout', `no connection within ${limits.connectMs} ms`)), limits.connectMs);
+        timers.push(t);
+        socket.once('connect', () => clearTimeout(t));
+      }
+    });
+    // Idle: no byte in either direction for idleMs (covers a server that trickles one byte every 10 s).
+    req.setTimeout(limits.idleMs, () => finish(new HttpFailure('idle-timeout', `the server went quiet for ${limits.idleMs} ms`)));
+    req.on('error', (e) => finish(new HttpFailure('network', e.message)));
+    if (opts.signal) {
+      if (opts.signal.aborted) return onAbort();
+      opts.signal.addEventListener('abort', onAbort);
+    }
+    req.on('response', (res) => {
+      const declared = res.headers['content-length'] === undefined ? null : Number(res.headers['content-length']);
+      if (declared !== null && declared > limits.maxBytes) {
+        return finish(new HttpFailure('too-large', `the answer declares ${declared} bytes, over the ${limits.maxBytes}-byte cap`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > limits.maxBytes) return finish(new HttpFailure('too-large', `the answer passed the ${limits.maxBytes}-byte cap`));
+        chunks.push(c);
+      });
+      res.on('aborted', () => finish(new HttpFailure('truncated', 'the connection closed before the answer was complete')));
+      res.on('error', (e) => finish(new HttpFailure('truncated', e.message)));
+      res.on('end', () => {
+        if (!res.complete || (declared !== null && size !== declared)) {
+          return finish(new HttpFailure('truncated', `the answer ended after ${size} bytes`));
+        }
+        finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: url.href });
+      });
+    });
+    req.end(opts.body);
+  });
+}
+
+/** Retry-After as seconds from now (RFC 9110: delay-seconds or HTTP-date); null when absent or garbage or past. */
+export function retryAfterSeconds(value: string | string[] | undefined, nowMs: number): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim());
+  if (!/[a-z]/i.test(v)) return null;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  const s = Math.ceil((at - nowMs) / 1000);
+  return s > 0 ? s : null;
+}
+
+/** Cache-Control max-age in seconds, or null. */
+export function maxAgeSeconds(value: string | undefined): number | null {
+  const m = value ? /(?:^|,)\s*max-age=(\d+)/i.exec(value) : null;
+  return m ? Number(m[1]) : null;
+}
