@@ -1,0 +1,144 @@
+// Cryptolens source: speaks GetMessages exactly (form-encoded POST: token, Channel, Time) and follows the seed
+// documents' logic, fixing its holes: updates since the installed release's publish time; news from "now" on
+// first run, then from the newest `created` seen, asked with a 60 s overlap and de-duplicated by id; the
+// newest `created` taken over the whole batch (never Messages[0]) and never past the server's clock.
+import { cryptolensGetMessages, schemas, type CryptolensMessage } from '../../../shared/protocol/schemas.ts';
+import { CRYPTOLENS_OVERLAP_SECONDS, MAX_FUTURE_SECONDS } from '../../../shared/protocol/limits.ts';
+import type { KeyRing } from '../../../shared/protocol/signing.ts';
+import { request, type Limits } from '../net/http.ts';
+import type { Store } from '../store/store.ts';
+import type { CursorUpdate } from '../store/apply.ts';
+import type { IncomingMessage } from '../types.ts';
+import { CheckError, extractLink, failForStatus, firstLine, jsonBody, serverDate, type CheckOutcome } from './common.ts';
+import { fromV1Record } from './records.ts';
+
+export interface CryptolensOptions {
+  id: string;
+  /** Base URL, e.g. https://api.cryptolens.io */
+  url: string;
+  token: string;
+  allowLoopbackHttp: boolean;
+  /** Channel carrying "new version" messages, and the publish time (unix s) of the installed release. */
+  updates?: { channel: string; installedReleaseTime: number };
+  /** Channel carrying news (Cryptolens uses '' for all; we always name one). */
+  news?: { channel: string };
+  limits?: Partial<Limits>;
+}
+
+export class CryptolensSource {
+  readonly kind = 'cryptolens';
+  readonly id: string;
+  readonly url: string;
+  private readonly opts: CryptolensOptions;
+
+  constructor(opts: CryptolensOptions) {
+    this.opts = opts;
+    this.id = opts.id;
+    this.url = opts.url.replace(/\/+$/, '');
+  }
+
+  private async getMessages(channel: string, time: number, nowMs: number, signal?: AbortSignal) {
+    const body = new URLSearchParams({ token: this.opts.token, Channel: channel, Time: String(time) }).toString();
+    const res = await request({
+      url: `${this.url}/api/message/GetMessages`, method: 'POST', body, signal, limits: this.opts.limits,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      allowLoopbackHttp: this.opts.allowLoopbackHttp, redirects: 'same-host',
+    });
+    // Cryptolens clients parse the body whatever the status; a non-JSON body still falls back to the status.
+    let parsed: ReturnType<typeof cryptolensGetMessages.safeParse> | null = null;
+    try {
+      parsed = cryptolensGetMessages.safeParse(jsonBody(res, 'GetMessages'));
+    } catch (e) {
+      if (res.status !== 200) failForStatus(res, nowMs, 'GetMessages');
+      throw e;
+    }
+    if (!parsed.success) {
+      if (res.status !== 200) failForStatus(res, nowMs, 'GetMessages');
+      throw new CheckError('GetMessages: the answer does not match the Cryptolens schema', { status: res.status });
+    }
+    if (parsed.data.result !== 0 || res.status !== 200) {
+      if (res.status !== 200) failForStatus(res, nowMs, `GetMessages (${parsed.data.message ?? 'error'})`);
+      const denied = /access denied/i.test(parsed.data.message ?? '');
+      throw new CheckError(`GetMessages: ${parsed.data.message ?? 'result 1'}`, { status: res.status, authFailed: denied });
+    }
+    return { messages: parsed.data.messages ?? [], serverNow: serverDate(res) };
+  }
+
+  async check(store: Store, keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
+    const clientNow = Math.floor(nowMs / 1000);
+    const messages: IncomingMessage[] = [];
+    const cursors: CursorUpdate[] = [];
+    const dropped: string[] = [];
+    const plans: { channel: string; update: boolean }[] = [];
+    if (this.opts.updates) plans.push({ channel: this.opts.updates.channel, update: true });
+    if (this.opts.news) plans.push({ channel: this.opts.news.channel, update: false });
+    const quiet = new Set<string>();
+    for (const plan of plans) {
+      const cur = store.cursor(this.id, plan.channel);
+      let floor: number;
+      let time: number;
+      if (plan.update) {
+        // Only releases published after the installed one interest us; the floor moves when the app updates.
+        floor = this.opts.updates!.installedReleaseTime;
+        time = cur ? Math.max(floor, cur.cursor - CRYPTOLENS_OVERLAP_SECONDS) : floor;
+      } else if (cur) {
+        floor = cur.floor ?? 0;
+        time = Math.max(floor, cur.cursor - CRYPTOLENS_OVERLAP_SECONDS);
+      } else {
+        // First run: news from "now" on. The floor is fixed below from the server's clock when it sent one;
+        // it sits one second back so a message posted later in the same second as this poll is not lost.
+        floor = clientNow - 1;
+        time = floor;
+      }
+      const got = await this.getMessages(plan.channel, time, nowMs, signal);
+      if (!cur && !plan.update && got.serverNow !== null) floor = got.serverNow - 1;
+      // The cursor never jumps past the server's "now": a message dated a year ahead cannot hide later ones.
+      const ceiling = (got.serverNow ?? clientNow) + MAX_FUTURE_SECONDS;
+      let newest = cur?.cursor ?? floor;
+      for (const m of got.messages) {
+        if (m.channel !== plan.channel && plan.channel !== '') {
+          dropped.push(`message ${m.id}: from channel "${m.channel}", asked for "${plan.channel}"`);
+          continue;
+        }
+        if (m.created <= floor) continue;
+        newest = Math.max(newest, Math.min(m.created, ceiling));
+        const c = await this.convert(m, plan.update, keys);
+        if (c.ok) messages.push(c.message);
+        else dropped.push(c.reason);
+      }
+      cursors.push({ channel: plan.channel, cursor: newest, floor });
+    }
+    const result = store.apply(this.id, { messages, cursors, quietChannels: quiet, now: clientNow });
+    for (const d of dropped) store.log(this.id, clientNow, false, `dropped ${d}`);
+    return {
+      ok: true, changed: result.inserted.length > 0, status: 200, retryAfterSec: null, maxAgeSec: null, authFailed: false, result,
+      detail: `${result.inserted.length} new${dropped.length ? `, ${dropped.length} dropped` : ''}`,
+    };
+  }
+
+  /** JSON content carrying a signed v1 record is verified and typed; anything else is untrusted text. */
+  private async convert(m: CryptolensMessage, update: boolean, keys: KeyRing) {
+    const trimmed = m.content.trimStart();
+    if (trimmed.startsWith('{')) {
+      let json: unknown = null;
+      try {
+        json = JSON.parse(trimmed);
+      } catch {
+        // not JSON after all: free text
+      }
+      const asRecord = json && typeof json === 'object' && 'sig' in json && 'kind' in json
+        ? schemas({ allowLoopbackHttp: this.opts.allowLoopbackHttp }).publish.safeParse(json) : null;
+      if (asRecord?.success) {
+        if (asRecord.data.channel !== m.channel) return { ok: false as const, reason: `message ${m.id}: record for channel ${asRecord.data.channel} served on ${m.channel}` };
+        return fromV1Record(asRecord.data, keys, m.created, m.id);
+      }
+      if (asRecord && !asRecord.success) return { ok: false as const, reason: `message ${m.id}: a v1 record that does not match the schema` };
+    }
+    const msg: IncomingMessage = {
+      id: `cl-${m.id}`, seq: m.id, channel: m.channel, kind: update ? 'note' : 'news', trusted: false,
+      created: m.created, expires: null, version: null, critical: false, retracts: null,
+      title: firstLine(m.content), link: extractLink(m.content), record: m,
+    };
+    return { ok: true as const, message: msg };
+  }
+}
