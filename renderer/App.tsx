@@ -1,0 +1,105 @@
+// The window: a sidebar (Inbox · Updates · Settings · Status · Publish) and the main pane. Keeps the window
+// title in step with the unread count and announces status changes through a polite live region.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Screen } from '../shared/ipc/types.ts';
+import { api, hasApi, on } from './lib/api.ts';
+import { useQuery } from './lib/hooks.ts';
+import { Ctx, type AppContext } from './lib/context.ts';
+import { t } from './i18n/en.ts';
+import { Failed, Loading } from './components/common.tsx';
+import { Updates } from './screens/Updates.tsx';
+import { Inbox } from './screens/Inbox.tsx';
+import { Settings } from './screens/Settings.tsx';
+import { Status } from './screens/Status.tsx';
+import { Publish } from './screens/Publish.tsx';
+
+const screens: Screen[] = ['inbox', 'updates', 'settings', 'status', 'publish'];
+
+function initialScreen(): Screen {
+  const wanted = new URLSearchParams(location.search).get('screen');
+  return screens.find((s) => s === wanted) ?? 'inbox';
+}
+
+export function App() {
+  if (!hasApi()) return <main className="state state-error" role="alert"><p>{t.noBridge}</p></main>;
+  return <Shell />;
+}
+
+function Shell() {
+  const info = useQuery(() => api().getAppInfo({}), ['settings', 'publisher']);
+  const counts = useQuery(() => api().getCounts({}), ['counts', 'inbox']);
+  const update = useQuery(() => api().getUpdate({}), ['update']);
+  const status = useQuery(() => api().getStatus({}), ['status']);
+  const [screen, setScreen] = useState<Screen>(initialScreen);
+  const [itemKey, setItemKey] = useState<string | undefined>(undefined);
+  const [message, setMessage] = useState('');
+  const clearTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const mainRef = useRef<HTMLElement>(null);
+
+  const announce = useCallback((text: string) => {
+    setMessage('');
+    // A fresh text node makes screen readers repeat an identical message.
+    requestAnimationFrame(() => setMessage(text));
+    clearTimeout(clearTimer.current);
+    clearTimer.current = setTimeout(() => setMessage(''), 8000);
+  }, []);
+  const navigate = useCallback((next: Screen, key?: string) => {
+    setScreen(next);
+    setItemKey(key);
+  }, []);
+  useEffect(() => on('navigate', (p) => navigate(p.screen, p.itemKey)), [navigate]);
+  useEffect(() => on('notice', (p) => announce(p.message)), [announce]);
+
+  const unread = counts.data?.unread ?? 0;
+  useEffect(() => {
+    document.title = t.windowTitle(unread);
+  }, [unread]);
+
+  const online = status.data?.online ?? true;
+  const ctx = useMemo<AppContext | null>(
+    () => (info.data ? { info: info.data, announce, navigate, online } : null),
+    [info.data, announce, navigate, online],
+  );
+  if (!ctx) {
+    return <main className="boot">{info.failed ? <Failed onRetry={info.reload} /> : <Loading slow={info.slow} />}</main>;
+  }
+  const visible = screens.filter((s) => s !== 'publish' || ctx.info.publisher);
+  const current = visible.includes(screen) ? screen : 'inbox';
+  const view = update.data?.view;
+  const updateBadge = view && (view.state === 'available' || view.state === 'verified' || view.state === 'downloading');
+
+  return (
+    <Ctx.Provider value={ctx}>
+      <div className="app">
+        <nav className="sidebar" aria-label={t.nav.label}>
+          <div className="brand" aria-hidden="true">{t.appName}</div>
+          <ul>
+            {visible.map((s) => (
+              <li key={s}>
+                <button
+                  type="button"
+                  className="nav-item"
+                  aria-current={current === s ? 'page' : undefined}
+                  onClick={() => { navigate(s); mainRef.current?.focus(); }}
+                >
+                  <span>{t.nav[s]}</span>
+                  {s === 'inbox' && unread > 0 ? <span className="badge" aria-label={t.unreadBadge(unread)}>{unread}</span> : null}
+                  {s === 'updates' && updateBadge ? <span className="badge badge-dot" role="img" aria-label={t.updateBadge} /> : null}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main className="main" ref={mainRef} tabIndex={-1} aria-label={t.nav[current]}>
+          {!online && current !== 'status' ? <p className="banner banner-offline" role="status">{t.offline}</p> : null}
+          {current === 'inbox' ? <Inbox openKey={itemKey} /> : null}
+          {current === 'updates' ? <Updates /> : null}
+          {current === 'settings' ? <Settings /> : null}
+          {current === 'status' ? <Status /> : null}
+          {current === 'publish' ? <Publish /> : null}
+        </main>
+        <div className="toast" role="status" aria-live="polite">{message}</div>
+      </div>
+    </Ctx.Provider>
+  );
+}

@@ -1,0 +1,38 @@
+// A modal confirmation built on <dialog>: focus moves into it, Escape cancels, focus returns afterwards.
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { t } from '../i18n/en.ts';
+
+export interface DialogAction {
+  label: string;
+  onClick: () => void;
+  primary?: boolean;
+  danger?: boolean;
+}
+
+export function Dialog({ title, children, actions, onCancel }: { title: string; children: ReactNode; actions: DialogAction[]; onCancel: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    const opener = document.activeElement as HTMLElement | null;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => {
+      if (dialog?.open) dialog.close();
+      opener?.focus?.();
+    };
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onCancel(); }}>
+      <h2 id={titleId}>{title}</h2>
+      <div className="dialog-body">{children}</div>
+      <div className="dialog-actions">
+        {actions.map((a) => (
+          <button key={a.label} type="button" className={a.primary ? 'primary' : a.danger ? 'danger' : ''} autoFocus={a.primary} onClick={a.onClick}>
+            {a.label}
+          </button>
+        ))}
+        <button type="button" onClick={onCancel}>{t.cancel}</button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,120 @@
+// Inbox: filters, the virtualized list and the selected post. Selecting a post shows it and marks it read.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { InboxItem } from '../../shared/ipc/types.ts';
+import { api } from '../lib/api.ts';
+import { useQuery } from '../lib/hooks.ts';
+import { useApp } from '../lib/context.ts';
+import { useInboxPages, type Filter } from '../lib/inboxPages.ts';
+import { t } from '../i18n/en.ts';
+import { formatDateTime } from '../i18n/format.ts';
+import { Chip, Failed, Loading } from '../components/common.tsx';
+import { Markdown } from '../components/Markdown.tsx';
+import { InboxList } from './InboxList.tsx';
+
+const kinds = ['release', 'news', 'note'] as const;
+
+export function Inbox({ openKey: requested }: { openKey?: string | undefined }) {
+  const { info, announce } = useApp();
+  const [filter, setFilter] = useState<Filter>({});
+  const pages = useInboxPages(filter);
+  const counts = useQuery(() => api().getCounts({}), ['counts', 'inbox']);
+  const [active, setActive] = useState(0);
+  const [openKey, setOpenKey] = useState<string | undefined>(requested);
+  useEffect(() => setOpenKey(requested), [requested]);
+  const total = pages.total;
+  useEffect(() => {
+    if (total !== undefined && active >= total) setActive(Math.max(0, total - 1));
+  }, [total, active]);
+
+  const channels = useMemo(() => {
+    const set = new Set(['stable', 'experimental', ...Object.keys(counts.data?.byChannel ?? {})]);
+    return [...set];
+  }, [counts.data]);
+  const fail = useCallback(() => announce(t.actionFailed), [announce]);
+
+  const { patch } = pages;
+  const open = useCallback((item: InboxItem) => {
+    setOpenKey(item.key);
+    if (!item.read) {
+      patch(item.key, { read: true });
+      api().setRead({ keys: [item.key], read: true }).catch(fail);
+    }
+  }, [patch, fail]);
+  const toggleRead = (item: InboxItem) => {
+    patch(item.key, { read: !item.read });
+    api().setRead({ keys: [item.key], read: !item.read }).catch(fail);
+  };
+  const dismiss = (item: InboxItem) => {
+    if (openKey === item.key) setOpenKey(undefined);
+    api().dismiss({ keys: [item.key] }).then(() => announce(t.inbox.dismissed), fail);
+  };
+  const markAll = () => {
+    api().markAllRead(filter.channel ? { channel: filter.channel } : {}).then(() => announce(t.inbox.allRead), fail);
+  };
+  const unread = counts.data?.unread ?? 0;
+  const filtered = filter.channel !== undefined || filter.kind !== undefined;
+
+  return (
+    <div className="screen screen-inbox">
+      <header className="screen-head">
+        <h1>{t.inbox.heading}</h1>
+        <div className="filters">
+          <label>
+            {t.inbox.filterChannel}
+            <select value={filter.channel ?? ''} onChange={(e) => { setActive(0); setFilter({ ...filter, channel: e.target.value || undefined }); }}>
+              <option value="">{t.inbox.all}</option>
+              {channels.map((c) => <option key={c} value={c}>{t.channelName(c)}</option>)}
+            </select>
+          </label>
+          <label>
+            {t.inbox.filterKind}
+            <select value={filter.kind ?? ''} onChange={(e) => { setActive(0); setFilter({ ...filter, kind: (e.target.value || undefined) as Filter['kind'] }); }}>
+              <option value="">{t.inbox.all}</option>
+              {kinds.map((k) => <option key={k} value={k}>{t.inbox.kinds[k]}</option>)}
+            </select>
+          </label>
+          <button type="button" onClick={markAll} disabled={unread === 0} aria-keyshortcuts="Shift+M">{t.inbox.markAllRead}</button>
+        </div>
+      </header>
+      <div className="inbox-body">
+        <div className="inbox-left">
+          {pages.total === undefined ? (pages.failed ? <Failed onRetry={pages.reload} /> : <Loading slow />) : null}
+          {pages.total === 0 ? <p className="empty">{filtered ? t.inbox.emptyFiltered : t.inbox.empty(info.product)}</p> : null}
+          {pages.total ? (
+            <InboxList pages={pages} active={active} setActive={setActive} openKey={openKey} onOpen={open} onToggleRead={toggleRead} onDismiss={dismiss} onMarkAll={markAll} />
+          ) : null}
+        </div>
+        <Detail itemKey={openKey} onToggleRead={toggleRead} onDismiss={dismiss} />
+      </div>
+    </div>
+  );
+}
+
+function Detail({ itemKey, onToggleRead, onDismiss }: { itemKey: string | undefined; onToggleRead: (i: InboxItem) => void; onDismiss: (i: InboxItem) => void }) {
+  const { navigate } = useApp();
+  const q = useQuery(() => (itemKey ? api().getItem({ key: itemKey }) : Promise.resolve(null)), ['inbox'], [itemKey]);
+  if (!itemKey || (q.data === null && !q.failed)) return <aside className="detail detail-empty" aria-label={t.inbox.heading}><p>{t.inbox.selectHint}</p></aside>;
+  if (q.failed) return <aside className="detail"><Failed onRetry={q.reload} /></aside>;
+  const item = q.data;
+  if (!item || item.key !== itemKey) return <aside className="detail"><Loading slow={q.slow} /></aside>;
+  return (
+    <article className="detail" aria-labelledby="detail-title">
+      <header>
+        <p className="meta">
+          <Chip tone={item.channel === 'stable' ? undefined : 'accent'}>{t.channelName(item.channel)}</Chip>
+          <span>{t.inbox.kindOne[item.kind]}</span>
+          <time dateTime={new Date(item.created * 1000).toISOString()}>{formatDateTime(item.created)}</time>
+        </p>
+        <h2 id="detail-title" dir="auto">{item.title}</h2>
+      </header>
+      {!item.trusted ? <p className="warn" role="note">{t.inbox.untrusted}</p> : null}
+      <Markdown source={item.body} />
+      <div className="actions">
+        {item.kind === 'release' && item.trusted ? <button type="button" className="primary" onClick={() => navigate('updates')}>{t.inbox.openUpdate}</button> : null}
+        <span className="spacer" />
+        <button type="button" onClick={() => onToggleRead(item)}>{item.read ? t.inbox.markUnread : t.inbox.markRead}</button>
+        <button type="button" onClick={() => onDismiss(item)}>{t.inbox.dismiss}</button>
+      </div>
+    </article>
+  );
+}

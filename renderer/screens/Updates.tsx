@@ -1,0 +1,171 @@
+// The update prompt, in the manner of Sparkle: available / critical / downloading / verified /
+// verification failed / up to date / can't confirm. Every state says exactly what is known.
+import { useEffect, useRef, useState } from 'react';
+import type { Offer, UpdateView } from '../../shared/ipc/types.ts';
+import { api, on } from '../lib/api.ts';
+import { useQuery } from '../lib/hooks.ts';
+import { useApp } from '../lib/context.ts';
+import { t } from '../i18n/en.ts';
+import { Chip, Failed, Loading } from '../components/common.tsx';
+import { Markdown } from '../components/Markdown.tsx';
+import { RemindMenu } from '../components/RemindMenu.tsx';
+
+export function Updates() {
+  const q = useQuery(() => api().getUpdate({}), ['update']);
+  return (
+    <div className="screen screen-updates">
+      <h1 className="sr-only">{t.updates.heading}</h1>
+      {q.data ? <UpdateCard view={q.data.view} /> : q.failed ? <Failed onRetry={q.reload} /> : <Loading slow={q.slow} />}
+    </div>
+  );
+}
+
+/** Calls an action; says so in plain words when it fails or is refused. */
+export function useAct() {
+  const { announce } = useApp();
+  return async <R extends { ok: boolean }>(call: () => Promise<R>, okMessage?: (r: R) => string | undefined): Promise<R | undefined> => {
+    try {
+      const r = await call();
+      if (!r.ok) {
+        const err = (r as unknown as { error?: { message?: string } }).error;
+        announce(err?.message ?? t.actionFailed);
+      } else {
+        const m = okMessage?.(r);
+        if (m) announce(m);
+      }
+      return r;
+    } catch {
+      announce(t.actionFailed);
+      return undefined;
+    }
+  };
+}
+
+function CheckNow() {
+  const act = useAct();
+  const [busy, setBusy] = useState(false);
+  const check = async () => {
+    setBusy(true);
+    await act(() => api().checkNow({}), (r) => ('message' in r ? r.message : undefined));
+    setBusy(false);
+  };
+  return <button type="button" className="primary" onClick={check} disabled={busy}>{busy ? t.updates.checking : t.updates.checkNow}</button>;
+}
+
+function OfferHeader({ offer, installed }: { offer: Offer; installed: string }) {
+  const { info } = useApp();
+  return (
+    <header className="update-header">
+      <div className="app-icon" aria-hidden="true">↑</div>
+      <div>
+        <h2>{t.updates.availableHeading(info.product)}</h2>
+        <p className="lead">{t.updates.availableLine(info.product, offer.version, installed)}</p>
+        <p className="meta">
+          <Chip tone="accent">{t.channelName(offer.channel)}</Chip>
+          {offer.size > 0 ? <span>{t.updates.size(offer.size)}</span> : null}
+          <span>{t.updates.published(offer.published)}</span>
+        </p>
+      </div>
+    </header>
+  );
+}
+
+function Notes({ offer }: { offer: Offer }) {
+  if (!offer.notes.trim()) return null;
+  return (
+    <section className="notes" aria-label={t.updates.notesHeading}>
+      <Markdown source={offer.notes} />
+    </section>
+  );
+}
+
+function Progress({ view }: { view: Extract<UpdateView, { state: 'downloading' }> }) {
+  const [p, setP] = useState({ received: view.received, total: view.total });
+  const started = useRef<{ at: number; bytes: number } | null>(null);
+  useEffect(() => setP({ received: view.received, total: view.total }), [view.received, view.total]);
+  useEffect(() => on('downloadProgress', (e) => {
+    if (e.version === view.offer.version) setP({ received: e.received, total: e.total });
+  }), [view.offer.version]);
+  if (!started.current) started.current = { at: performance.now(), bytes: p.received };
+  const elapsed = (performance.now() - started.current.at) / 1000;
+  const rate = elapsed > 1 ? (p.received - started.current.bytes) / elapsed : 0;
+  const eta = rate > 0 && p.total > p.received ? t.updates.eta((p.total - p.received) / rate) : '';
+  const pct = p.total > 0 ? Math.round((p.received / p.total) * 100) : 0;
+  return (
+    <div className="progress-block">
+      <p>{t.updates.downloading(view.offer.version, p.received, p.total, eta)}</p>
+      <div className="progress" role="progressbar" aria-label={t.updates.downloadingLabel(view.offer.version)} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function UpdateCard({ view }: { view: UpdateView }) {
+  const { info, navigate } = useApp();
+  const act = useAct();
+  const channel = t.channelName(view.channel);
+  switch (view.state) {
+    case 'available':
+      return (
+        <article className="card update">
+          <OfferHeader offer={view.offer} installed={view.installed} />
+          {view.offer.critical ? <p className="critical" role="note">{t.updates.critical}</p> : null}
+          <Notes offer={view.offer} />
+          <div className="actions">
+            {!view.offer.critical ? <button type="button" onClick={() => act(() => api().skipVersion({ version: view.offer.version }), () => t.updates.skipped(view.offer.version))}>{t.updates.skip}</button> : null}
+            <span className="spacer" />
+            <RemindMenu />
+            <button type="button" className="primary" autoFocus onClick={() => act(() => api().download({ version: view.offer.version }))}>{t.updates.install}</button>
+          </div>
+        </article>
+      );
+    case 'downloading':
+      return (
+        <article className="card update">
+          <OfferHeader offer={view.offer} installed={view.installed} />
+          <Progress view={view} />
+          <div className="actions"><span className="spacer" /><button type="button" onClick={() => act(() => api().cancelDownload({}))}>{t.cancel}</button></div>
+        </article>
+      );
+    case 'verified':
+      return (
+        <article className="card update">
+          <OfferHeader offer={view.offer} installed={view.installed} />
+          <p className="ok" role="status">{t.updates.verified}</p>
+          <p className="meta">{t.updates.verifiedFile(view.fileName)}</p>
+          <div className="actions">
+            <span className="spacer" />
+            <button type="button" onClick={() => act(() => api().showInFolder({}))}>{t.updates.showInFolder}</button>
+            <button type="button" className="primary" autoFocus onClick={() => act(() => api().openInstaller({}))}>{t.updates.openInstaller}</button>
+          </div>
+        </article>
+      );
+    case 'verify-failed':
+      return (
+        <article className="card update">
+          <OfferHeader offer={view.offer} installed={view.installed} />
+          <p className="problem" role="alert">{t.updates.verifyFailed}</p>
+          <div className="actions"><span className="spacer" /><button type="button" className="primary" onClick={() => act(() => api().download({ version: view.offer.version }))}>{t.retry}</button></div>
+        </article>
+      );
+    case 'up-to-date':
+      return (
+        <article className="card update update-quiet">
+          <div className="app-icon app-icon-ok" aria-hidden="true">✓</div>
+          <p className="lead">{t.updates.upToDate(info.product, view.installed, channel, view.checkedAt)}</p>
+          {view.note ? <p className="meta">{view.note}</p> : null}
+          <div className="actions"><CheckNow /></div>
+        </article>
+      );
+    case 'cant-confirm':
+      return (
+        <article className="card update update-quiet">
+          <div className="app-icon app-icon-warn" aria-hidden="true">!</div>
+          <p className="lead" role="status">{t.updates.cantConfirm(view.since)}</p>
+          {view.reason ? <p className="meta">{view.reason}</p> : null}
+          <div className="actions"><CheckNow /><button type="button" onClick={() => navigate('status')}>{t.updates.details}</button></div>
+        </article>
+      );
+  }
+}
