@@ -1,0 +1,165 @@
+// The update policy as pure functions over what the store holds: which verified release (if any) to offer,
+// and what to say when there is none. No I/O, no clock reads: the caller passes the check's start time.
+import { createHash } from 'node:crypto';
+import semverCompare from 'semver/functions/compare.js';
+import semverPrerelease from 'semver/functions/prerelease.js';
+import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
+
+export type UpdateChannel = 'stable' | 'experimental';
+
+/** A trusted (signature-verified) release record. Retracted ones are passed too: they still count for rollback. */
+export interface ReleaseInfo {
+  id: string;
+  channel: string;
+  version: string;
+  critical: boolean;
+  expires: number | null;
+  target: Target | null;
+  assets: Asset[];
+  retracted: boolean;
+}
+
+export interface PolicyInput {
+  installedVersion: string;
+  platform: string;
+  channel: UpdateChannel;
+  releases: readonly ReleaseInfo[];
+  skipped: readonly string[];
+  /** Unix seconds; before this, a non-critical offer does not notify. */
+  remindUntil: number | null;
+  /** 0..99, stable per install (bucketOf). */
+  installBucket: number;
+  /** Unix seconds, fixed at the start of the check (expiry is judged against one instant). */
+  now: number;
+  lastSuccess: number | null;
+  failingSince: number | null;
+  /** Failing this long without a success means "can't confirm". Default 3 days. */
+  staleAfterSec?: number;
+}
+
+export interface Offer {
+  release: ReleaseInfo;
+  asset: Asset;
+  critical: boolean;
+  /** False while "remind me later" holds (a critical offer always notifies). */
+  notify: boolean;
+}
+
+export type UpdateStatus =
+  | { state: 'not-checked' }
+  | { state: 'up-to-date'; checkedAt: number }
+  | { state: 'available'; offer: Offer }
+  | { state: 'cant-confirm'; since: number; reason: 'expired' | 'unreachable' }
+  /** Running a version newer than anything on the chosen channel (e.g. after experimental → stable). */
+  | { state: 'ahead-of-channel'; message: string };
+
+const cmp = (a: string, b: string) => semverCompare(a, b);
+
+export function channelsFor(channel: UpdateChannel): string[] {
+  return channel === 'experimental' ? ['stable', 'experimental'] : ['stable'];
+}
+
+/** A stable rollout bucket 0..99 from the per-install random id. */
+export function bucketOf(installId: string): number {
+  return createHash('sha256').update(`rollout:${installId}`).digest().readUInt32BE(0) % 100;
+}
+
+function assetFor(r: ReleaseInfo, platform: string): Asset | undefined {
+  return r.assets.find((a) => a.platform === platform);
+}
+
+/** Rollback floor per channel: the highest trusted version ever seen there for this platform, retracted or expired included. */
+function rollbackFloors(input: PolicyInput): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of input.releases) {
+    if (!assetFor(r, input.platform)) continue;
+    const f = out.get(r.channel);
+    if (!f || cmp(r.version, f) > 0) out.set(r.channel, r.version);
+  }
+  return out;
+}
+
+export function applicable(r: ReleaseInfo, input: PolicyInput, subscribed: readonly string[]): boolean {
+  if (r.retracted || !subscribed.includes(r.channel)) return false;
+  if (r.expires !== null && r.expires <= input.now) return false;
+  if (!assetFor(r, input.platform)) return false;
+  const t = r.target;
+  if (t?.platforms && !t.platforms.includes(input.platform)) return false;
+  if (t?.minVersion && cmp(input.installedVersion, t.minVersion) < 0) return false;
+  if (t?.maxVersion && cmp(input.installedVersion, t.maxVersion) > 0) return false;
+  if (input.installBucket >= (t?.rollout ?? 100)) return false;
+  return true;
+}
+
+/** The highest applicable release above the installed version that passes rollback protection. */
+export function bestRelease(input: PolicyInput): ReleaseInfo | null {
+  const subscribed = channelsFor(input.channel);
+  const floors = rollbackFloors(input);
+  let best: ReleaseInfo | null = null;
+  for (const r of input.releases) {
+    if (!applicable(r, input, subscribed)) continue;
+    if (cmp(r.version, input.installedVersion) <= 0) continue;
+    // Rollback protection: never offer below the highest version already trusted on that channel.
+    if (cmp(r.version, floors.get(r.channel) ?? r.version) < 0) continue;
+    if (!best || cmp(r.version, best.version) > 0 || (cmp(r.version, best.version) === 0 && (r.expires ?? Infinity) > (best.expires ?? Infinity))) best = r;
+  }
+  return best;
+}
+
+function freeze(input: PolicyInput): UpdateStatus | null {
+  const subscribed = channelsFor(input.channel);
+  // The newest record (highest version, any renewal) for our platform: if all its copies expired, we are frozen.
+  let newest: string | null = null;
+  let expiresMax = -Infinity;
+  for (const r of input.releases) {
+    if (r.retracted || !subscribed.includes(r.channel) || !assetFor(r, input.platform)) continue;
+    const c = newest === null ? 1 : cmp(r.version, newest);
+    if (c > 0) {
+      newest = r.version;
+      expiresMax = r.expires ?? Infinity;
+    } else if (c === 0) expiresMax = Math.max(expiresMax, r.expires ?? Infinity);
+  }
+  if (newest !== null && expiresMax <= input.now) return { state: 'cant-confirm', since: expiresMax, reason: 'expired' };
+  const stale = input.staleAfterSec ?? 3 * 86400;
+  if (input.failingSince !== null && input.now - input.failingSince >= stale) {
+    return { state: 'cant-confirm', since: input.lastSuccess ?? input.failingSince, reason: 'unreachable' };
+  }
+  return null;
+}
+
+export function updateStatus(input: PolicyInput): UpdateStatus {
+  const best = bestRelease(input);
+  if (best) {
+    const applicableAbove = input.releases.filter((r) => applicable(r, input, channelsFor(input.channel)) && cmp(r.version, input.installedVersion) > 0);
+    const critical = applicableAbove.some((r) => r.critical);
+    if (!input.skipped.includes(best.version) || critical) {
+      const remind = input.remindUntil !== null && input.now < input.remindUntil;
+      return { state: 'available', offer: { release: best, asset: assetFor(best, input.platform)!, critical, notify: critical || !remind } };
+    }
+  }
+  const frozen = freeze(input);
+  if (frozen) return frozen;
+  if (input.lastSuccess === null) return { state: 'not-checked' };
+  const highestOnChannel = input.releases
+    .filter((r) => !r.retracted && channelsFor(input.channel).includes(r.channel))
+    .reduce<string | null>((m, r) => (m === null || cmp(r.version, m) > 0 ? r.version : m), null);
+  const ahead = highestOnChannel === null ? semverPrerelease(input.installedVersion) !== null : cmp(input.installedVersion, highestOnChannel) > 0;
+  if (input.channel === 'stable' && ahead) {
+    return { state: 'ahead-of-channel', message: `You're running ${input.installedVersion}, newer than the latest stable release. You'll move to stable with the next stable release above your version.` };
+  }
+  return { state: 'up-to-date', checkedAt: input.lastSuccess };
+}
+
+/**
+ * An explicit downgrade (a separate, confirmed command): the highest applicable release of the channel below
+ * the installed version. Never offered automatically.
+ */
+export function downgradeTarget(input: PolicyInput): ReleaseInfo | null {
+  const subscribed = channelsFor(input.channel);
+  let best: ReleaseInfo | null = null;
+  for (const r of input.releases) {
+    if (!applicable(r, input, subscribed) || cmp(r.version, input.installedVersion) >= 0) continue;
+    if (!best || cmp(r.version, best.version) > 0) best = r;
+  }
+  return best;
+}

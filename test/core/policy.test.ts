@@ -1,0 +1,129 @@
+// Update policy: examples for each rule (cases 22, 23, 27) and fast-check properties over random release sets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import semverCompare from 'semver/functions/compare.js';
+import { bestRelease, bucketOf, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo } from '../../electron/core/policy/update.ts';
+
+const NOW = 1_800_000_000;
+let n = 0;
+function r(channel: string, version: string, extra: Partial<ReleaseInfo> = {}): ReleaseInfo {
+  return {
+    id: `r${++n}`, channel, version, critical: false, expires: null, target: null, retracted: false,
+    assets: [{ platform: 'linux-x64', url: `https://dl.example.com/${version}`, sha256: 'ab'.repeat(32), size: 1 }], ...extra,
+  };
+}
+function input(releases: ReleaseInfo[], extra: Partial<PolicyInput> = {}): PolicyInput {
+  return {
+    installedVersion: '2.0.0', platform: 'linux-x64', channel: 'stable', releases, skipped: [], remindUntil: null,
+    installBucket: 50, now: NOW, lastSuccess: NOW - 60, failingSince: null, ...extra,
+  };
+}
+const version = (s: ReturnType<typeof updateStatus>) => (s.state === 'available' ? s.offer.release.version : s.state);
+
+test('offers the highest applicable release above the installed one; experimental also gets stable', () => {
+  const rs = [r('stable', '2.1.0'), r('stable', '2.2.0'), r('experimental', '2.3.0-beta.1'), r('experimental', '2.1.5-beta.1')];
+  assert.equal(version(updateStatus(input(rs))), '2.2.0');
+  assert.equal(version(updateStatus(input(rs, { channel: 'experimental' }))), '2.3.0-beta.1');
+  assert.equal(version(updateStatus(input([r('stable', '2.4.0'), r('experimental', '2.3.0-beta.1')], { channel: 'experimental' }))), '2.4.0');
+  assert.equal(version(updateStatus(input([r('stable', '1.9.0'), r('stable', '2.0.0')]))), 'up-to-date');
+});
+
+test('targeting: platform, installed-version range and rollout bucket', () => {
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { target: { platforms: ['win32-x64'] } })]))), 'up-to-date');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { assets: [{ platform: 'darwin-arm64', url: 'https://x/y', sha256: 'ab'.repeat(32), size: 1 }] })]))), 'up-to-date');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { target: { minVersion: '2.0.1' } })]))), 'up-to-date');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { target: { maxVersion: '1.9.9' } })]))), 'up-to-date');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { target: { minVersion: '1.4.0', maxVersion: '2.0.9' } })]))), '2.1.0');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { target: { rollout: 50 } })], { installBucket: 50 }))), 'up-to-date');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { target: { rollout: 51 } })], { installBucket: 50 }))), '2.1.0');
+  const b = bucketOf('install-a');
+  assert.ok(b >= 0 && b < 100 && b === bucketOf('install-a'));
+});
+
+test('skip, remind later and critical', () => {
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0')], { skipped: ['2.1.0'] }))), 'up-to-date');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0'), r('stable', '2.2.0')], { skipped: ['2.1.0'] }))), '2.2.0');
+  const crit = updateStatus(input([r('stable', '2.1.0', { critical: true })], { skipped: ['2.1.0'], remindUntil: NOW + 100 }));
+  assert.ok(crit.state === 'available' && crit.offer.critical && crit.offer.notify);
+  const later = updateStatus(input([r('stable', '2.1.0')], { remindUntil: NOW + 100 }));
+  assert.ok(later.state === 'available' && !later.offer.notify);
+});
+
+test('case 22: after 2.4.0 was trusted, a feed that says 2.3.0 is latest gets no offer of 2.3.0', () => {
+  const rs = [r('stable', '2.3.0'), r('stable', '2.4.0', { retracted: true })];
+  assert.equal(bestRelease(input(rs, { installedVersion: '2.2.0' })), null);
+  assert.equal(version(updateStatus(input([...rs, r('stable', '2.4.1')], { installedVersion: '2.2.0' }))), '2.4.1');
+});
+
+test('case 23: an expired newest record means "can\'t confirm since <date>", never "up to date"; long failures too', () => {
+  const s = updateStatus(input([r('stable', '2.0.0', { expires: NOW - 10 })]));
+  assert.deepEqual(s, { state: 'cant-confirm', since: NOW - 10, reason: 'expired' });
+  const renewed = updateStatus(input([r('stable', '2.0.0', { expires: NOW - 10 }), r('stable', '2.0.0', { expires: NOW + 1000 })]));
+  assert.equal(renewed.state, 'up-to-date');
+  const failing = updateStatus(input([], { lastSuccess: NOW - 5 * 86400, failingSince: NOW - 4 * 86400 }));
+  assert.deepEqual(failing, { state: 'cant-confirm', since: NOW - 5 * 86400, reason: 'unreachable' });
+});
+
+test('case 27: experimental → stable while on a newer pre-release: no downgrade offer; an explicit downgrade is separate', () => {
+  const rs = [r('stable', '2.9.0'), r('experimental', '3.0.0-beta.2')];
+  const s = updateStatus(input(rs, { installedVersion: '3.0.0-beta.2', channel: 'stable' }));
+  assert.equal(s.state, 'ahead-of-channel');
+  assert.match((s as { message: string }).message, /next stable release above your version/);
+  assert.equal(downgradeTarget(input(rs, { installedVersion: '3.0.0-beta.2', channel: 'stable' }))?.version, '2.9.0');
+  assert.equal(version(updateStatus(input([...rs, r('stable', '3.0.0')], { installedVersion: '3.0.0-beta.2' }))), '3.0.0');
+});
+
+// Random release sets for the properties.
+const semverArb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.option(fc.integer({ min: 1, max: 3 })))
+  .map(([a, b, c, pre]) => `${a}.${b}.${c}${pre ? `-beta.${pre}` : ''}`);
+const releaseArb = fc.record({
+  channel: fc.constantFrom('stable', 'experimental'),
+  version: semverArb,
+  critical: fc.boolean(),
+  expires: fc.option(fc.integer({ min: NOW - 100, max: NOW + 100 })),
+  retracted: fc.boolean(),
+  rollout: fc.option(fc.integer({ min: 0, max: 100 })),
+  platform: fc.constantFrom('linux-x64', 'win32-x64'),
+}).map((x) => r(x.channel, x.channel === 'stable' ? x.version.replace(/-beta\.\d/, '') : x.version, {
+  critical: x.critical, expires: x.expires, retracted: x.retracted, target: x.rollout === null ? null : { rollout: x.rollout },
+  assets: [{ platform: x.platform, url: 'https://x/y', sha256: 'ab'.repeat(32), size: 1 }],
+}));
+const inputArb = fc.record({
+  releases: fc.array(releaseArb, { maxLength: 12 }),
+  installed: semverArb,
+  channel: fc.constantFrom('stable' as const, 'experimental' as const),
+  bucket: fc.integer({ min: 0, max: 99 }),
+}).map((x) => input(x.releases, { installedVersion: x.installed, channel: x.channel, installBucket: x.bucket }));
+
+test('property: an offer is applicable, above the installed version, not below any trusted version of its channel, and the highest such', () => {
+  fc.assert(fc.property(inputArb, (inp) => {
+    const best = bestRelease(inp);
+    if (!best) return;
+    assert.ok(semverCompare(best.version, inp.installedVersion) > 0);
+    assert.ok(!best.retracted && (best.expires === null || best.expires > inp.now));
+    assert.ok(best.assets.some((a) => a.platform === inp.platform));
+    assert.ok(inp.channel === 'experimental' || best.channel === 'stable');
+    for (const o of inp.releases) {
+      if (o.channel === best.channel && o.assets.some((a) => a.platform === inp.platform)) assert.ok(semverCompare(best.version, o.version) >= 0, 'rollback floor');
+    }
+  }), { numRuns: 500 });
+});
+
+test('property: retracting releases never produces a new or a higher offer (withdrawing cannot make anyone install)', () => {
+  fc.assert(fc.property(inputArb, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), (inp, mask) => {
+    const before = bestRelease(inp);
+    const after = bestRelease({ ...inp, releases: inp.releases.map((x, i) => (mask[i] ? { ...x, retracted: true } : x)) });
+    if (after) assert.ok(before && semverCompare(after.version, before.version) <= 0, `${after.version} appeared after retraction`);
+  }), { numRuns: 500 });
+});
+
+test('property: experimental is offered at least what stable is; a skipped non-critical version is never offered', () => {
+  fc.assert(fc.property(inputArb, (inp) => {
+    const st = bestRelease({ ...inp, channel: 'stable' });
+    const ex = bestRelease({ ...inp, channel: 'experimental' });
+    if (st) assert.ok(ex && semverCompare(ex.version, st.version) >= 0);
+    const s = updateStatus({ ...inp, skipped: st ? [st.version] : [] });
+    if (st && inp.channel === 'stable' && s.state === 'available') assert.ok(s.offer.critical || s.offer.release.version !== st.version);
+  }), { numRuns: 500 });
+});
