@@ -1,0 +1,87 @@
+// The small script the preview injects before the app loads. It provides `window.tidings` (TidingsApi) over
+// the host's WebSocket: it reads the per-run secret from the URL fragment (kept in sessionStorage so a
+// reload still works, and removed from the address bar), sends it as the first message, then forwards
+// invoke calls and dispatches events. Plain ES2020, served as a classic script from the page's origin.
+import { eventNames, invokeChannels } from '../shared/ipc/contract.ts';
+
+export const CLIENT_PATH = '/__tidings/client.js';
+export const BRIDGE_PATH = '/__tidings/bridge';
+
+export function clientScript(wsUrl: string): string {
+  const config = JSON.stringify({ wsUrl, channels: invokeChannels, events: eventNames });
+  return `(() => {
+  'use strict';
+  const config = ${config};
+  const KEY = 'tidings.preview.secret';
+  const found = /(?:^#|&)k=([A-Za-z0-9_-]{16,128})(?:&|$)/.exec(location.hash);
+  if (found) {
+    sessionStorage.setItem(KEY, found[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  const secret = sessionStorage.getItem(KEY);
+  if (!secret) return;
+  const listeners = new Map(config.events.map((e) => [e, new Set()]));
+  const pending = new Map();
+  let queue = [];
+  let socket = null;
+  let ready = false;
+  let nextId = 1;
+  let retry = 250;
+  let connectedBefore = false;
+  const dispatch = (name, payload) => {
+    for (const listener of listeners.get(name) || []) {
+      try { listener(payload); } catch (err) { console.error(err); }
+    }
+  };
+  const connect = () => {
+    socket = new WebSocket(config.wsUrl);
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', secret }));
+    socket.onmessage = (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (msg.type === 'ready') {
+        ready = true;
+        retry = 250;
+        const waiting = queue;
+        queue = [];
+        waiting.forEach((m) => socket.send(m));
+        if (connectedBefore) dispatch('changed', { topics: ['inbox', 'counts', 'update', 'status', 'settings', 'publisher'] });
+        connectedBefore = true;
+      } else if (msg.type === 'result') {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.ok) p.resolve(msg.value);
+        else p.reject(new Error(msg.error && msg.error.message ? msg.error.message : 'failed'));
+      } else if (msg.type === 'event' && listeners.has(msg.name)) {
+        dispatch(msg.name, msg.payload);
+      }
+    };
+    socket.onclose = () => {
+      ready = false;
+      for (const p of pending.values()) p.reject(new Error('disconnected'));
+      pending.clear();
+      queue = [];
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 5000);
+    };
+  };
+  const call = (channel, args) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    const msg = JSON.stringify({ type: 'invoke', id, channel, args: args === undefined ? {} : args });
+    if (ready) socket.send(msg); else queue.push(msg);
+  });
+  const api = {};
+  for (const channel of config.channels) api[channel] = (args) => call(channel, args);
+  api.on = (event, listener) => {
+    const set = listeners.get(event);
+    if (!set || typeof listener !== 'function') throw new TypeError('unknown event');
+    set.add(listener);
+    return () => { set.delete(listener); };
+  };
+  Object.defineProperty(window, 'tidings', { value: Object.freeze(api), enumerable: true });
+  connect();
+})();
+`;
+}

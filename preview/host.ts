@@ -1,0 +1,104 @@
+// The preview host: serves the built renderer over loopback http, injects the client that provides
+// `window.tidings`, and runs the WebSocket bridge to a CompanionBinding. Only 127.0.0.1, only requests
+// whose Host names this server (no DNS rebinding), only files inside the renderer's build directory.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { attachBridge } from './bridge.ts';
+import { BRIDGE_PATH, CLIENT_PATH, clientScript } from './client.ts';
+import type { CompanionBinding } from './types.ts';
+
+export interface HostOptions {
+  binding: CompanionBinding;
+  /** The renderer's build output (index.html + assets). */
+  rendererDir: string;
+  port?: number;
+  /** Per-run secret; random unless given (tests restarting a host may reuse one). */
+  secret?: string;
+  log?: (message: string) => void;
+}
+
+export interface PreviewHost {
+  /** Open this: it carries the secret in the fragment, which is never sent over http. */
+  url: string;
+  origin: string;
+  secret: string;
+  close(): Promise<void>;
+}
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.json': 'application/json',
+};
+
+/** Lets the page's CSP reach exactly this bridge, and loads the client before the app's module script. */
+export function rewriteIndex(html: string, wsOrigin: string): string {
+  const withCsp = html.replace(/connect-src 'none'/, `connect-src ${wsOrigin}`);
+  if (withCsp === html) throw new Error('renderer index.html has no connect-src to rewrite');
+  return withCsp.replace(/(<meta http-equiv="Content-Security-Policy"[^>]*>)/, `$1\n    <script src="${CLIENT_PATH}"></script>`);
+}
+
+export async function startPreviewHost(opts: HostOptions): Promise<PreviewHost> {
+  const secret = opts.secret ?? randomBytes(24).toString('base64url');
+  const root = normalize(opts.rendererDir + sep);
+  let origin = '';
+  let hosts: string[] = [];
+  let index = '';
+  let client = '';
+
+  const security = {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': "frame-ancestors 'none'",
+    'Cross-Origin-Opener-Policy': 'same-origin',
+  };
+  const reply = (res: ServerResponse, status: number, type: string, body: string | Buffer) => {
+    res.writeHead(status, { ...security, 'Content-Type': type });
+    res.end(body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!hosts.includes(req.headers.host ?? '')) return reply(res, 421, 'text/plain', 'Misdirected request');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'Method not allowed');
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    if (path === '/' || path === '/index.html') return reply(res, 200, types['.html']!, index);
+    if (path === CLIENT_PATH) return reply(res, 200, types['.js']!, client);
+    const file = normalize(join(root, path));
+    if (!file.startsWith(root) || path.includes('\0')) return reply(res, 404, 'text/plain', 'Not found');
+    try {
+      const body = await readFile(file);
+      return reply(res, 200, types[extname(file)] ?? 'application/octet-stream', body);
+    } catch {
+      return reply(res, 404, 'text/plain', 'Not found');
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => reply(res, 500, 'text/plain', 'Error'));
+  });
+  const bridge = attachBridge(server, { binding: opts.binding, secret, origins: () => [origin], ...(opts.log ? { log: opts.log } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  hosts = [`127.0.0.1:${port}`];
+  const wsOrigin = `ws://127.0.0.1:${port}`;
+  index = rewriteIndex(await readFile(join(root, 'index.html'), 'utf8'), wsOrigin);
+  client = clientScript(wsOrigin + BRIDGE_PATH);
+
+  return {
+    url: `${origin}/#k=${secret}`,
+    origin,
+    secret,
+    close: () => new Promise<void>((resolve) => {
+      bridge.close();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
