@@ -138,7 +138,7 @@ export interface FieldError {
   message: string;
 }
 
-export type Result<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: FieldError };
+export type Result<T = Record<never, never>> = ({ ok: true } & T) | { ok: false; error: FieldError };
 
 export interface PublishedItem {
   id: string;
