@@ -100,12 +100,14 @@ function Row({ item }: { item: InboxItem }) {
       <span className={`dot${item.read ? ' dot-read' : ''}`} role="img" aria-label={item.read ? undefined : t.inbox.unread} aria-hidden={item.read ? true : undefined} />
       <span className="row-main">
         <span className="row-top">
-          <Chip tone={item.channel === 'stable' ? undefined : 'accent'}>{t.channelName(item.channel)}</Chip>
-          <span className="row-title">{item.title}</span>
+          <span className="row-title" dir="auto">{item.title}</span>
+          <time className="row-time" dateTime={new Date(item.created * 1000).toISOString()}>{relativeTime(item.created)}</time>
         </span>
-        <span className="row-excerpt">{item.excerpt}</span>
+        <span className="row-bottom">
+          <Chip tone={item.channel === 'stable' ? undefined : 'accent'}>{t.channelName(item.channel)}</Chip>
+          <span className="row-excerpt">{item.excerpt}</span>
+        </span>
       </span>
-      <time className="row-time" dateTime={new Date(item.created * 1000).toISOString()}>{relativeTime(item.created)}</time>
     </>
   );
 }
