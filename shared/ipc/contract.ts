@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { channelName, semverString, platform } from '../protocol/schemas.ts';
 import type {
-  AppInfo, Counts, InboxItemDetail, InboxPage, Result, Settings, StatusView, UpdateState, PublishedItem, KeyInfo, HashedFile, Screen, Topic,
+  AppInfo, Counts, FieldError, InboxItemDetail, InboxPage, Result, Settings, StatusView, UpdateState, PublishedItem, KeyInfo, HashedFile, Screen, Topic,
 } from './types.ts';
 
 const none = z.object({}).strict();
@@ -167,6 +167,12 @@ export type TidingsApi = {
 export const ipcChannel = (name: InvokeChannel | EventName) => `tidings:${name}`;
 
 export const invokeChannels = Object.keys(invokeSchemas) as InvokeChannel[];
+
+/**
+ * What one invoke returns over Electron IPC: electron/main wraps every answer so that no exception (and
+ * no stack trace) ever crosses to the renderer; the preload unwraps it and rejects with the field error.
+ */
+export type IpcReply<T = unknown> = { ok: true; value: T } | { ok: false; error: FieldError };
 
 /** What a receiver (ipcMain wrapper, preview host) implements. */
 export type InvokeHandlers = { [K in InvokeChannel]: (args: InvokeArgs<K>) => Promise<InvokeResults[K]> };

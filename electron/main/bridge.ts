@@ -1,0 +1,55 @@
+// What the shell needs from the companion core, as one small interface. The real core is adapted to it in
+// core-bridge.ts; tests pass a typed stub. Keeping main behind this seam is what lets every tray,
+// notification and IPC behaviour be tested without Electron and without a feed.
+import type { InvokeHandlers, EventPayloads } from '../../shared/ipc/contract.ts';
+import type { UpdateView, Channel } from '../../shared/ipc/types.ts';
+
+/** An item whose OS notification is due. The core decides "due" (and sets its notified flag in the same
+ * transaction as the insert); the shell still keeps its own shown-set so a replay can never toast twice. */
+export interface ToastItem {
+  key: string;
+  kind: 'release' | 'news' | 'note';
+  title: string;
+  /** Plain text; the shell never renders it as markup. */
+  excerpt: string;
+  channel: string;
+  version?: string;
+  critical?: boolean;
+  /** Who said it, for "3 new posts from {source}". */
+  sourceName?: string;
+}
+
+export type CoreEvent =
+  | { type: 'changed'; topics: EventPayloads['changed']['topics'] }
+  | { type: 'toasts'; items: ToastItem[] }
+  | { type: 'downloadProgress'; payload: EventPayloads['downloadProgress'] }
+  | { type: 'notice'; payload: EventPayloads['notice'] }
+  | { type: 'hashProgress'; payload: EventPayloads['hashProgress'] };
+
+/** What the tray shows. `attention` is set when a source fails or updates can't be confirmed. */
+export interface TrayCoreState {
+  update: UpdateView;
+  unread: number;
+  attention: string | null;
+}
+
+/** A downloaded installer whose hash and length matched the signed record. */
+export interface VerifiedFile {
+  path: string;
+  version: string;
+  sha256: string;
+}
+
+export interface CoreBridge {
+  /** Everything the renderer may ask for. main overrides the few that need Electron (openLink, installs). */
+  handlers: InvokeHandlers;
+  subscribe(listener: (event: CoreEvent) => void): () => void;
+  trayState(): TrayCoreState | Promise<TrayCoreState>;
+  /** The current verified download, or null. Never a path the renderer supplied. */
+  verifiedDownload(): VerifiedFile | null;
+  /** Power and network hints for the scheduler (a jittered check after wake, per reliability.md P22). */
+  powerEvent(event: 'resume' | 'suspend'): void;
+  close(): Promise<void> | void;
+}
+
+export type { Channel };

@@ -1,0 +1,145 @@
+// Puts the shell together: lifecycle, hardening, window, IPC, tray and notifications over one CoreBridge.
+// Everything Electron comes in through `api`, so the tests run this very function against a fake.
+import type { ElectronApi, FrameLike } from './electron-api.ts';
+import type { CoreBridge, CoreEvent } from './bridge.ts';
+import type { InvokeHandlers } from '../../shared/ipc/contract.ts';
+import type { Channel } from '../../shared/ipc/types.ts';
+import { createSettings, type KeyValueStore, type StoredSettings } from './settings.ts';
+import { setupLifecycle, applyLoginItem } from './lifecycle.ts';
+import { registerAppScheme, appProtocolHandler, APP_SCHEME, denyPermissions, addCspHeader } from './hardening.ts';
+import { createWindowManager, checkPageUrl, originOf } from './window.ts';
+import { registerIpc } from './ipc.ts';
+import { createTray } from './tray.ts';
+import { createNotifier } from './notifications.ts';
+import { createLinks } from './links.ts';
+import { createInstallFlow } from './install.ts';
+
+export interface ShellOptions {
+  bridge: CoreBridge;
+  settingsStore: KeyValueStore<StoredSettings>;
+  preloadPath: string;
+  /** `app://tidings/index.html` when packaged (served from rendererDir), or the dev server URL. */
+  pageUrl: string;
+  rendererDir: string | null;
+  /** Publisher hosts links may open without a confirm (build/tidings.config.json). */
+  allowedHosts: readonly string[];
+  product: string;
+  now?: () => number;
+  log?: (msg: string) => void;
+}
+
+export type Shell = NonNullable<Awaited<ReturnType<typeof startShell>>>;
+
+export async function startShell(api: ElectronApi, opts: ShellOptions) {
+  const log = opts.log ?? ((m: string) => console.log(`[tidings] ${m}`));
+  const now = opts.now ?? Date.now;
+  const { bridge } = opts;
+  checkPageUrl(opts.pageUrl, api.app.isPackaged);
+
+  let shell: { focus(): void; beforeQuit(): void } = { focus: () => {}, beforeQuit: () => {} };
+  if (!setupLifecycle(api.app, { focus: () => shell.focus(), beforeQuit: () => shell.beforeQuit() })) return null;
+  registerAppScheme(api.protocol);
+  await api.app.whenReady();
+  if (opts.rendererDir) api.protocol.handle(APP_SCHEME, appProtocolHandler(opts.rendererDir));
+  const ses = api.session.defaultSession;
+  denyPermissions(ses, log);
+  addCspHeader(ses);
+
+  const settings = createSettings(opts.settingsStore, api.safeStorage);
+  applyLoginItem(api.app, settings.get('launchAtLogin'), log);
+  const windows = createWindowManager(api, { preloadPath: opts.preloadPath, pageUrl: opts.pageUrl, bounds: settings.bounds, saveBounds: settings.saveBounds, log });
+  const expectedOrigin = originOf(opts.pageUrl);
+  // Our window's main frame, at our origin: not a subframe, not another window, not a page it navigated to.
+  const isOurs = (frame: FrameLike | null) => {
+    const w = windows.current();
+    return frame !== null && w !== null && frame === w.webContents.mainFrame && originOf(frame.url) === expectedOrigin;
+  };
+
+  const openLink = createLinks(api, opts.allowedHosts, log);
+  const install = createInstallFlow(api.shell, () => bridge.verifiedDownload(), log);
+  const core = bridge.handlers;
+  const handlers: InvokeHandlers = {
+    ...core,
+    openLink: ({ url }) => openLink(url),
+    openInstaller: () => install.openInstaller(),
+    showInFolder: () => install.showInFolder(),
+    getSettings: async () => settings.view(),
+    async updateSettings(patch) {
+      await core.updateSettings(patch);
+      settings.patch(patch);
+      if (patch.launchAtLogin !== undefined) applyLoginItem(api.app, patch.launchAtLogin, log);
+      void tray.refresh();
+      return settings.view();
+    },
+    async setChannel(args) {
+      const r = await core.setChannel(args);
+      if (r.ok && !r.needsConfirm) settings.setChannel(args.channel);
+      void tray.refresh();
+      return r;
+    },
+    async saveSource(input) {
+      const r = await core.saveSource(input);
+      if (r.ok) settings.saveSource({ ...input, id: r.id });
+      return r;
+    },
+    async removeSource(args) {
+      const r = await core.removeSource(args);
+      if (r.ok) settings.removeSource(args.id);
+      return r;
+    },
+  };
+  const ipc = registerIpc(api.ipcMain, handlers, isOurs, log);
+
+  async function switchChannel(channel: Channel): Promise<void> {
+    const r = await handlers.setChannel({ channel });
+    // Experimental → stable while running a newer pre-release needs the question ux.md words; ask in the window.
+    if (!r.ok || r.needsConfirm) windows.show({ screen: 'settings' });
+  }
+
+  const tray = createTray(api, {
+    state: () => bridge.trayState(),
+    context: () => ({ channel: settings.get('channel'), pausedUntil: settings.get('pausedUntil'), now: now() }),
+    actions: {
+      open: (target) => windows.show(target),
+      checkNow: () => void core.checkNow({}).then((r) => { if (!r.ok) log(`check now refused: ${r.error.message}`); }),
+      setChannel: (c) => void switchChannel(c).catch((e: unknown) => log(`channel switch failed: ${String(e)}`)),
+      pause: (until) => { settings.pause(until); void tray.refresh(); },
+      quit: () => api.app.quit(),
+    },
+    log,
+  });
+  const notifier = createNotifier(api, { product: () => opts.product, settings, open: (t) => windows.show(t), now, log });
+
+  async function onEvent(ev: CoreEvent): Promise<void> {
+    switch (ev.type) {
+      case 'changed': {
+        windows.send('changed', { topics: ev.topics });
+        if (ev.topics.some((t) => t === 'counts' || t === 'update' || t === 'status' || t === 'settings')) {
+          const view = await tray.refresh();
+          const unread = (await bridge.trayState()).unread;
+          if (view) windows.setTitle(unread > 0 ? `Tidings (${unread})` : 'Tidings');
+        }
+        return;
+      }
+      case 'toasts': notifier.notify(ev.items); return;
+      case 'downloadProgress': windows.send('downloadProgress', ev.payload); return;
+      case 'notice': windows.send('notice', ev.payload); return;
+      case 'hashProgress': windows.send('hashProgress', ev.payload); return;
+    }
+  }
+  const unsubscribe = bridge.subscribe((ev) => void onEvent(ev).catch((e: unknown) => log(`core event ${ev.type} failed: ${String(e)}`)));
+  api.powerMonitor.on('resume', () => bridge.powerEvent('resume'));
+  api.powerMonitor.on('suspend', () => bridge.powerEvent('suspend'));
+
+  shell = {
+    focus: () => windows.show(),
+    beforeQuit: () => {
+      unsubscribe();
+      ipc.dispose();
+      tray.destroy();
+      void Promise.resolve(bridge.close()).catch((e: unknown) => log(`core close failed: ${String(e)}`));
+    },
+  };
+  await tray.refresh();
+  return { windows, tray, notifier, settings, handlers, switchChannel };
+}
