@@ -87,6 +87,8 @@ function tame(source: string): string {
     const line = lines[i] ?? '';
     const quote = /^(?:[ \t]*>){17,}/.exec(line);
     if (quote) lines[i] = '>'.repeat(MAX_NESTING) + line.slice(quote[0].length);
+    const list = /^(?:[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+){17,}/.exec(lines[i] ?? '');
+    if (list) lines[i] = '- '.repeat(MAX_NESTING) + (lines[i] ?? '').slice(list[0].length);
     const indent = /^[ \t]{64,}/.exec(lines[i] ?? '');
     if (indent) lines[i] = ' '.repeat(64) + (lines[i] ?? '').slice(indent[0].length);
   }
@@ -103,6 +105,7 @@ const cache = new Map<string, Rendered>();
 export function renderMarkdown(source: string): Rendered {
   const hit = cache.get(source);
   if (hit) return hit;
+  const started = performance.now();
   const shortened = source.length > MAX_MARKDOWN_CHARS;
   const text = tame(shortened ? source.slice(0, MAX_MARKDOWN_CHARS) : source);
   let html: string;
@@ -112,6 +115,8 @@ export function renderMarkdown(source: string): Rendered {
     html = `<p class="plain">${escapeHtml(text)}</p>`;
   }
   const out = { html, shortened };
+  // Tests and benchmarks read this measure (reliability case 37: under 200 ms).
+  performance.measure('tidings:markdown', { start: started, end: performance.now() });
   if (cache.size > 50) cache.delete(cache.keys().next().value as string);
   cache.set(source, out);
   return out;
