@@ -1,6 +1,7 @@
 // `npm test`: typecheck, lint, then every node:test suite. node's test runner prints its summary last,
 // which is what CI reads.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 function run(label: string, cmd: string, args: string[], quietOnSuccess = false): void {
   const started = Date.now();
@@ -20,4 +21,14 @@ run('typecheck (web)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 run('lint', npx, ['eslint', '--max-warnings=0', '.']);
 const only = process.argv.slice(2);
 const globs = only.length > 0 ? only : ['test/**/*.test.ts'];
+// Browser tests (Playwright on Debian's Chromium). Without Chromium they are skipped with a reason, except
+// under REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (only.length === 0) {
+  if (existsSync(chromium)) run('browser tests', npx, ['playwright', 'test']);
+  else if (process.env.REQUIRE_BROWSER === '1') {
+    console.error(`✖ browser tests: no Chromium at ${chromium}, and REQUIRE_BROWSER=1`);
+    process.exit(1);
+  } else console.log(`↷ browser tests skipped: no Chromium at ${chromium} (apt-get install -y chromium fonts-liberation)`);
+}
 run('tests', process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...globs], true);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../preview/build.ts';
 import { startPreviewHost, type PreviewHost } from '../../preview/host.ts';
 import { createStub, type Stub } from './stub/handlers.ts';
+import { NOW } from './stub/data.ts';
 import type { Screen } from '../../shared/ipc/types.ts';
 
 export const rendererDir = join(repoRoot, 'out', 'e2e-renderer');
@@ -36,6 +37,7 @@ export const test = base.extend<Fixtures>({
     await use(async (opts = {}) => {
       await page.emulateMedia({ colorScheme: opts.scheme ?? 'light', reducedMotion: 'reduce' });
       await page.addInitScript({ content: recorder });
+      await page.clock.setFixedTime(NOW * 1000);
       const search = opts.screen ? `?screen=${opts.screen}` : '';
       await page.goto(`${host.origin}/${search}#k=${host.secret}`);
       await expect(page.locator('nav.sidebar')).toBeVisible();

@@ -1,7 +1,9 @@
 // Test-only sample content for the stub companion (the preview ships no data of its own).
 import type { AppInfo, InboxItemDetail, Offer, PublishedItem, Settings, StatusView } from '../../../shared/ipc/types.ts';
 
-export const now = () => Math.floor(Date.now() / 1000);
+/** The stub's clock: fixed, and the page's clock is pinned to it too, so screenshots are reproducible. */
+export const NOW = Date.UTC(2026, 10, 24, 9, 0, 0) / 1000;
+export const now = () => NOW;
 const H = 3600;
 
 export function appInfo(): AppInfo {
