@@ -1,0 +1,54 @@
+// `npm run preview`: the companion without Electron. Builds the renderer, starts the embedded demo feed,
+// runs the real companion core (through electron/core/handlers.ts) and serves the UI to a browser over
+// the loopback bridge, then prints the URL to open.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildRenderer, repoRoot } from './build.ts';
+import { startDemoFeed } from './demo-feed.ts';
+import { startPreviewHost } from './host.ts';
+import type { CreateBinding } from './types.ts';
+
+const adapterPath = join(repoRoot, 'electron', 'core', 'handlers.ts');
+const platform = `${process.platform}-${process.arch}`;
+
+async function main(): Promise<void> {
+  if (!existsSync(adapterPath)) {
+    console.error('The preview needs the companion core (electron/core/handlers.ts), which this checkout does not have yet; nothing was started.');
+    process.exit(1);
+  }
+  const port = process.env.TIDINGS_PREVIEW_PORT ? Number(process.env.TIDINGS_PREVIEW_PORT) : 0;
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-preview-'));
+  console.log('Building the interface…');
+  const rendererDir = await buildRenderer();
+  const feed = await startDemoFeed({ dir, platform });
+  const { createBinding } = (await import(pathToFileURL(adapterPath).href)) as { createBinding: CreateBinding };
+  const binding = await createBinding({
+    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform,
+    trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
+    sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: feed.url, token: feed.publishToken, channels: ['stable'], publisher: true }],
+  });
+  const host = await startPreviewHost({ binding, rendererDir, port });
+  console.log(`Demo feed: ${feed.url} (key ${feed.keyId})`);
+  console.log(`Tidings preview: open ${host.url}`);
+  console.log('The link carries a one-time secret; only this computer can connect. Ctrl+C stops it.');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await host.close();
+    await binding.close();
+    await feed.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error(`The preview could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
