@@ -8,7 +8,7 @@ import { defaults, type ServerConfig } from './config.ts';
 import { HttpError, toHttpError } from './errors.ts';
 import { Hub } from './hub.ts';
 import { authenticate, type Presented } from './auth.ts';
-import { SqliteFeedStore } from './store/sqlite.ts';
+import { openStore } from './store/index.ts';
 import type { FeedStore } from './store/types.ts';
 import { registerV1 } from './routes/v1.ts';
 import { registerEvents, type SseRegistry } from './routes/events.ts';
@@ -36,7 +36,8 @@ function rewriteUrl(raw: string): string {
   return path + (q < 0 ? '' : raw.slice(q));
 }
 
-export async function buildService(config: ServerConfig, store: FeedStore = new SqliteFeedStore(config.db)): Promise<Service> {
+export async function buildService(config: ServerConfig, given?: FeedStore): Promise<Service> {
+  const store = given ?? (await openStore(config.db));
   const app = Fastify({
     logger: config.logger ? { level: 'info' } : false,
     bodyLimit: MAX_PUBLISH_BODY_BYTES,

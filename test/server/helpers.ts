@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { startServer, type StartOptions } from '../../server/app.ts';
 import { createToken } from '../../server/tokens.ts';
 import { generateSigningKey, signRecord, type SigningKey } from '../../shared/protocol/signing.ts';
@@ -44,9 +45,34 @@ export async function signed(record: Partial<UnsignedRecord> & { channel: string
   return signRecord(full, key);
 }
 
+/** The backend under test: SQLite by default; PostgreSQL when the suite runs under test/server-pg. */
+export const backend = process.env.TIDINGS_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
+/** A fresh PostgreSQL database on the test cluster, dropped by the returned function. */
+export async function freshPostgresDb(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = process.env.TIDINGS_TEST_PG as string;
+  const name = `tidings_t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const client = new pg.Client(admin);
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client(admin);
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
 export async function startFeed(opts: Partial<StartOptions> = {}): Promise<Feed> {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-feed-'));
-  const db = join(dir, 'feed.db');
+  const pgDb = backend === 'postgres' ? await freshPostgresDb() : null;
+  const db = pgDb ? pgDb.url : join(dir, 'feed.db');
   const key = await generateSigningKey();
   const base = { db, port: 0, host: '127.0.0.1', publisherKeys: [key.publicKey], readRateLimit: 100_000, publishRateLimit: 100_000, ...opts };
   const feed = {
@@ -58,6 +84,7 @@ export async function startFeed(opts: Partial<StartOptions> = {}): Promise<Feed>
   feed.readToken = (await createToken(feed.server.store, { name: 'app', scopes: ['read'], channels: null, now: 1 })).token;
   feed.close = async () => {
     await feed.server.close();
+    await pgDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   };
   feed.restart = async () => {
@@ -89,6 +116,19 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
 /** Raw POST with an arbitrary body, for bad-input tests. */
 export function rawPost(feed: Feed, path: string, body: string | Uint8Array, contentType: string, token = feed.publishToken): Promise<Response> {
   return fetch(`${feed.url}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${token}` }, body: body as NonNullable<RequestInit['body']> });
+}
+
+/** Everything the store holds about tokens, as text (to prove secrets are not stored). */
+export async function tokenTableText(feed: Feed): Promise<string> {
+  if (backend === 'postgres') {
+    const c = new pg.Client(feed.db);
+    await c.connect();
+    const rows = (await c.query('SELECT * FROM tokens')).rows;
+    await c.end();
+    return JSON.stringify(rows) + rows.map((r: { hash: Buffer }) => r.hash.toString('latin1')).join('');
+  }
+  const { readFileSync } = await import('node:fs');
+  return [feed.db, `${feed.db}-wal`].map((f) => { try { return readFileSync(f, 'latin1'); } catch { return ''; } }).join('');
 }
 
 /** Count of messages stored in the feed, straight from SQL (to prove "nothing written"). */
