@@ -17,4 +17,5 @@ if (!url) {
   await import('../server/events.test.ts');
   await import('../server/cryptolens.test.ts');
   await import('../server/fuzz.test.ts');
+  await import('../server/export.test.ts');
 }
