@@ -94,7 +94,7 @@ export function InboxList(props: ListProps) {
   );
 }
 
-function Row({ item }: { item: InboxItem }) {
+export function Row({ item }: { item: InboxItem }) {
   return (
     <>
       <span className={`dot${item.read ? ' dot-read' : ''}`} role="img" aria-label={item.read ? undefined : t.inbox.unread} aria-hidden={item.read ? true : undefined} />

@@ -3,5 +3,5 @@ import { buildRenderer } from '../../preview/build.ts';
 import { rendererDir } from './fixtures.ts';
 
 export default async function globalSetup(): Promise<void> {
-  await buildRenderer(rendererDir);
+  await buildRenderer(rendererDir, true, true);
 }
