@@ -1,0 +1,93 @@
+// Verified download (cases 26 and P6): progress, cancel, size and hash checks, Range resume, safe file names.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { downloadAsset, safeFileName, DownloadError } from '../../electron/core/download.ts';
+import { startFaultServer } from './helpers/fault-server.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const file = randomBytes(300_000);
+const sha = createHash('sha256').update(file).digest('hex');
+
+/** Serves `body` in small chunks with an optional Range honour. */
+function serve(body: Buffer, opts: { ranges?: boolean; dropAt?: number } = {}) {
+  return (q: import('node:http').IncomingMessage, r: import('node:http').ServerResponse) => {
+    const m = /^bytes=(\d+)-$/.exec(String(q.headers.range ?? ''));
+    const from = opts.ranges && m ? Number(m[1]) : 0;
+    const slice = body.subarray(from);
+    r.writeHead(from ? 206 : 200, { 'content-length': slice.length, ...(from ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    if (opts.dropAt !== undefined && !from) {
+      r.write(slice.subarray(0, opts.dropAt), () => r.destroy());
+      return;
+    }
+    r.end(slice);
+  };
+}
+
+test('a good download reports progress and is moved into place only after size and sha256 match', async (t) => {
+  const srv = await startFaultServer(t, serve(file));
+  const dir = tempDir(t);
+  const seen: number[] = [];
+  const { path } = await downloadAsset({ url: `${srv.url}/dl/Tidings-2.1.0.AppImage`, sha256: sha, size: file.length, dir, fileName: 'Tidings-2.1.0.AppImage', allowLoopbackHttp: true, onProgress: (p) => seen.push(p.received) });
+  assert.deepEqual(readFileSync(path), file);
+  assert.equal(seen.at(-1), file.length);
+  assert.deepEqual(readdirSync(dir), ['Tidings-2.1.0.AppImage']);
+});
+
+test('case 26: a hash mismatch or a longer file deletes the temp file and reports the reason', async (t) => {
+  const tampered = Buffer.from(file);
+  tampered[1000] = tampered[1000]! ^ 1;
+  const srv = await startFaultServer(t, serve(tampered));
+  const dir = tempDir(t);
+  const base = { url: `${srv.url}/a.bin`, size: file.length, dir, fileName: 'a.bin', allowLoopbackHttp: true };
+  await assert.rejects(downloadAsset({ ...base, sha256: sha }), (e: unknown) => e instanceof DownloadError && e.kind === 'hash-mismatch');
+  assert.deepEqual(readdirSync(dir), []);
+  srv.handler = serve(Buffer.concat([file, Buffer.from('extra')]));
+  await assert.rejects(downloadAsset({ ...base, sha256: sha }), (e: unknown) => e instanceof DownloadError && e.kind === 'size-mismatch');
+  assert.deepEqual(readdirSync(dir), []);
+  srv.handler = serve(file.subarray(0, 1000));
+  await assert.rejects(downloadAsset({ ...base, sha256: sha }), (e: unknown) => e instanceof DownloadError && /network|size-mismatch/.test(e.kind));
+  assert.ok(!existsSync(join(dir, 'a.bin')));
+});
+
+test('a dropped connection keeps the part; the next attempt resumes with Range and verifies the whole file', async (t) => {
+  const srv = await startFaultServer(t, serve(file, { ranges: true, dropAt: 120_000 }));
+  const dir = tempDir(t);
+  const base = { url: `${srv.url}/a.bin`, sha256: sha, size: file.length, dir, fileName: 'a.bin', allowLoopbackHttp: true };
+  await assert.rejects(downloadAsset(base), (e: unknown) => e instanceof DownloadError && e.kind === 'network');
+  assert.ok(existsSync(join(dir, 'a.bin.part')));
+  const { path } = await downloadAsset(base);
+  assert.deepEqual(readFileSync(path), file);
+  assert.equal(srv.requests.at(-1)?.headers.range, `bytes=${120_000}-`);
+});
+
+test('a server that ignores Range restarts from zero; a stale part with bad bytes never passes', async (t) => {
+  const srv = await startFaultServer(t, serve(file));
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'a.bin.part'), Buffer.alloc(5000, 1));
+  const { path } = await downloadAsset({ url: `${srv.url}/a.bin`, sha256: sha, size: file.length, dir, fileName: 'a.bin', allowLoopbackHttp: true });
+  assert.deepEqual(readFileSync(path), file);
+});
+
+test('cancel stops the transfer and removes the temp file', async (t) => {
+  const srv = await startFaultServer(t, (_q, r) => {
+    r.writeHead(200, { 'content-length': file.length });
+    r.write(file.subarray(0, 1000));
+  });
+  const dir = tempDir(t);
+  const ac = new AbortController();
+  const p = downloadAsset({ url: `${srv.url}/a.bin`, sha256: sha, size: file.length, dir, fileName: 'a.bin', allowLoopbackHttp: true, signal: ac.signal, onProgress: () => ac.abort() });
+  await assert.rejects(p, (e: unknown) => e instanceof DownloadError && e.kind === 'cancelled');
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('file names from URLs are plain names or the fallback; http to a public host is refused', async (t) => {
+  assert.equal(safeFileName('https://x/dl/Tidings-2.1.0.AppImage?sig=1', 'f'), 'Tidings-2.1.0.AppImage');
+  assert.equal(safeFileName('https://x/dl/..%2F..%2Fetc%2Fpasswd', 'Tidings-2.1.0-linux-x64'), 'Tidings-2.1.0-linux-x64');
+  assert.equal(safeFileName('https://x/', 'Tidings-2.1.0-linux-x64'), 'Tidings-2.1.0-linux-x64');
+  assert.equal(safeFileName('https://x/a%00b', 'f/../g'), 'f_.._g'.replace('..', '.'));
+  const dir = tempDir(t);
+  await assert.rejects(downloadAsset({ url: 'http://example.com/a', sha256: sha, size: 1, dir, fileName: 'a', allowLoopbackHttp: true }), /only https/);
+});
