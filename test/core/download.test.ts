@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { downloadAsset, safeFileName, DownloadError } from '../../electron/core/download.ts';
 import { startFaultServer } from './helpers/fault-server.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -13,7 +14,7 @@ const sha = createHash('sha256').update(file).digest('hex');
 
 /** Serves `body` in small chunks with an optional Range honour. */
 function serve(body: Buffer, opts: { ranges?: boolean; dropAt?: number } = {}) {
-  return (q: import('node:http').IncomingMessage, r: import('node:http').ServerResponse) => {
+  return (q: IncomingMessage, r: ServerResponse) => {
     const m = /^bytes=(\d+)-$/.exec(String(q.headers.range ?? ''));
     const from = opts.ranges && m ? Number(m[1]) : 0;
     const slice = body.subarray(from);
