@@ -1,0 +1,77 @@
+// `npm run bench` runs rows 1–3 and 7 of performance.md; `npm run bench -- <name>` one or more rows
+// (row1|unchanged, row2|changed, row3|bytes, row7|live); `--smoke` (or BENCH_SMOKE=1) runs each very
+// briefly. Prints one line per goal and writes the figures to bench/results/latest.json (smoke:
+// bench/results/smoke.json; BENCH_OUT overrides).
+import { availableParallelism, cpus } from 'node:os';
+import { benchConfig } from './lib/config.ts';
+import { loadGenerator } from './lib/load.ts';
+import { benchDir, pinning } from './lib/proc.ts';
+import { verdict, writeResults, type RowResult } from './lib/report.ts';
+import { row1 } from './rows/row1-unchanged.ts';
+import { row2 } from './rows/row2-changed.ts';
+import { row3 } from './rows/row3-bytes.ts';
+import { row7 } from './rows/row7-live.ts';
+
+const rows = [
+  { names: ['row1', '1', 'unchanged'], run: row1 },
+  { names: ['row2', '2', 'changed'], run: row2 },
+  { names: ['row3', '3', 'bytes'], run: row3 },
+  { names: ['row7', '7', 'live'], run: row7 },
+];
+
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const wanted = args.filter((a) => !a.startsWith('--'));
+const unknown = wanted.filter((w) => !rows.some((r) => r.names.includes(w)));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${rows.map((r) => r.names.join('|')).join(', ')}`);
+  process.exit(2);
+}
+const selected = wanted.length === 0 ? rows : rows.filter((r) => r.names.some((n) => wanted.includes(n)));
+const cfg = benchConfig(smoke);
+const out = process.env.BENCH_OUT ?? `${benchDir}results/${smoke ? 'smoke' : 'latest'}.json`;
+
+const gen = loadGenerator(smoke);
+const pin = pinning();
+const started = Date.now();
+console.log(`bench${smoke ? ' (smoke)' : ''}: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), load ${gen.name} (${gen.why}), pinning ${pin.ok ? pin.why : `off (${pin.why})`}; median of ${cfg.runs} run(s) of ${cfg.seconds} s`);
+console.log('A/A lines: "ours" is a second copy of the anchor; their distance from 1.00x is this run\'s noise.');
+
+const results: RowResult[] = [];
+const failures: string[] = [];
+for (const r of selected) {
+  const name = r.names[0] as string;
+  try {
+    const res = await r.run(cfg);
+    results.push(res);
+    console.log(`\n# row ${res.row}: ${res.title} (${res.seconds.toFixed(0)} s)`);
+    for (const line of res.lines) console.log(line.text);
+    for (const note of res.notes) console.log(`  ${note}`);
+  } catch (err) {
+    failures.push(name);
+    console.log(`\n# ${name}: failed: ${(err as Error).stack ?? String(err)}`);
+  }
+}
+
+// Verdicts: a ratio within its row's A/A noise of the goal is undecided.
+console.log('\nverdicts:');
+for (const res of results) {
+  const aa = res.lines.filter((l) => l.kind === 'aa' && l.ratio !== null).map((l) => Math.abs((l.ratio as number) - 1));
+  const noise = aa.length > 0 ? Math.max(...aa) : 0;
+  for (const line of res.lines.filter((l) => l.kind === 'goal')) {
+    const v = line.unavailable ? `skipped (${line.unavailable})` : verdict(line, noise);
+    console.log(`  ${line.name}: ${v}${noise > 0 ? ` (A/A noise ±${(noise * 100).toFixed(0)} %)` : ''}`);
+  }
+}
+
+writeResults(out, {
+  date: new Date(started).toISOString(),
+  smoke,
+  seconds: (Date.now() - started) / 1000,
+  machine: { node: process.version, cores: availableParallelism(), cpu: cpus()[0]?.model ?? null, loadGenerator: gen, pinning: pin },
+  config: cfg,
+  rows: results,
+  failures,
+});
+console.log(`\nwrote ${out} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+process.exit(failures.length > 0 ? 1 : 0);

@@ -1,0 +1,105 @@
+// The benchmarks keep working: `npm run bench -- --smoke` runs every row briefly in a child process. Only
+// that they ran and produced numbers is asserted (never speed: CI machines are slow and noisy), plus hard
+// facts — the 304s had empty bodies, every anchor served the same page, every subscriber got every publish.
+// Neither nginx nor wrk is needed: without nginx the row says the anchor was skipped and why.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Line { name: string; kind: string; ratio: number | null; unavailable?: string; ours: { value: number | null }; anchor: { value: number | null } }
+interface Row { row: number; lines: Line[]; facts: Record<string, unknown> }
+
+function runBench(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string; json: { rows: Row[]; failures: string[] } }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-smoke-'));
+  const file = join(dir, 'smoke.json');
+  const child = spawn(process.execPath, ['bench/run.ts', '--smoke', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, BENCH_OUT: file } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += String(d); });
+  child.stderr.on('data', (d) => { err += String(d); });
+  return new Promise((resolve) => child.on('exit', (code) => {
+    let json = { rows: [] as Row[], failures: ['no results file'] };
+    try { json = JSON.parse(readFileSync(file, 'utf8')); } catch { /* asserted below */ }
+    rmSync(dir, { recursive: true, force: true });
+    resolve({ code, out, err, json });
+  }));
+}
+
+// `<name>: ours <value> vs <anchor> <value> = <ratio>x (goal <op> <target>)`
+const LINE = /^([\w-]+): ours (-?[\d.]+ \S+) vs (.+?) (-?[\d.]+ \S+|unavailable) = (-?[\d.]+x|n\/a) \(goal (.+?)\)( \[.+ skipped: (.+)\])?$/;
+
+function ratioLines(out: string): Map<string, RegExpExecArray> {
+  const found = new Map<string, RegExpExecArray>();
+  for (const l of out.split('\n')) {
+    const m = LINE.exec(l);
+    if (m) found.set(m[1] as string, m);
+  }
+  return found;
+}
+
+const EXPECTED = [
+  'unchanged-vs-node-http', 'unchanged-vs-nginx', 'unchanged-aa-node-http',
+  'changed-vs-fastify', 'changed-vs-node-http', 'changed-aa-node-http',
+  'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater',
+  'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-aa-rss-ws', 'live-aa-p99-ws',
+];
+
+test('every benchmark row runs in smoke mode and prints its ratio lines', { timeout: 300_000 }, async () => {
+  const r = await runBench([]);
+  assert.equal(r.code, 0, `bench --smoke failed:\n${r.out}\n${r.err}`);
+  assert.deepEqual(r.json.failures, []);
+  const lines = ratioLines(r.out);
+  for (const name of EXPECTED) {
+    const m = lines.get(name);
+    assert.ok(m, `no ratio line for ${name} in:\n${r.out}`);
+    if (m[4] === 'unavailable') {
+      assert.equal(name, 'unchanged-vs-nginx', `${name}: only the nginx anchor may be unavailable`);
+      assert.ok(m[8] && m[8].length > 5, `${name}: a skipped anchor must say why`);
+    } else {
+      assert.match(m[5] as string, /^-?[\d.]+x$/, `${name}: ratio`);
+      assert.ok(Number.isFinite(parseFloat(m[5] as string)), `${name}: ratio is a number`);
+    }
+  }
+  const rows = new Map(r.json.rows.map((row) => [row.row, row]));
+  assert.deepEqual([...rows.keys()].sort((a, b) => a - b), [1, 2, 3, 7]);
+
+  // Row 1: every target that ran answered the load's request with a 304 and an empty body.
+  const f1 = rows.get(1)?.facts as Record<string, { status: number; bodyBytes: number }>;
+  for (const k of ['ours', 'node', 'copy']) assert.deepEqual([f1[k]?.status, f1[k]?.bodyBytes], [304, 0], `row 1 ${k}`);
+  if (f1.nginx) assert.deepEqual([f1.nginx.status, f1.nginx.bodyBytes], [304, 0], 'row 1 nginx');
+
+  // Row 2: a ~1 KB page, and every anchor sent exactly the same number of body bytes.
+  const f2 = rows.get(2)?.facts as Record<string, { status: number; bodyBytes: number }> & { pageBytes: number; messages: number };
+  assert.ok(f2.pageBytes > 700 && f2.pageBytes < 1600, `page of ${f2.pageBytes} B`);
+  assert.ok(f2.messages >= 1);
+  for (const k of ['ours', 'fastify', 'node', 'copy']) assert.deepEqual([f2[k]?.status, f2[k]?.bodyBytes], [200, f2.pageBytes], `row 2 ${k}`);
+
+  // Row 3: our check was a conditional, authorized request answered by a 304 with no body on the wire.
+  const f3 = rows.get(3)?.facts as { ours: { status: number; responseBodyBytesOnWire: number; request: string; requestBytes: number; responseBytes: number }; electronUpdater: { bodyBytes: number }; sparkle: { bodyBytes: number } };
+  assert.equal(f3.ours.status, 304);
+  assert.equal(f3.ours.responseBodyBytesOnWire, 0);
+  assert.match(f3.ours.request, /^GET \/v1\/heads HTTP\/1\.1\r\n/);
+  assert.match(f3.ours.request, /\r\nif-none-match: "[^"]+"\r\n/i);
+  assert.match(f3.ours.request, /\r\nauthorization: Bearer tdg_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\r\n/i);
+  assert.ok(f3.ours.requestBytes > 0 && f3.ours.responseBytes > 0);
+  assert.ok(f3.electronUpdater.bodyBytes > 200 && f3.sparkle.bodyBytes > 2000, 'anchors served whole documents');
+
+  // Row 7: every subscriber connected and received every publish, on both servers.
+  const f7 = rows.get(7)?.facts as { allDelivered: boolean; subscribers: number };
+  assert.equal(f7.allDelivered, true, 'every subscriber received every publish');
+  assert.ok(f7.subscribers >= 100);
+});
+
+test('without nginx the unchanged-check row still runs and says the anchor was skipped', { timeout: 120_000 }, async () => {
+  const r = await runBench(['row1'], { BENCH_NO_NGINX: '1' });
+  assert.equal(r.code, 0, `bench --smoke row1 failed:\n${r.out}\n${r.err}`);
+  const m = ratioLines(r.out).get('unchanged-vs-nginx');
+  assert.ok(m, r.out);
+  assert.equal(m[4], 'unavailable');
+  assert.equal(m[5], 'n/a');
+  assert.match(m[8] as string, /BENCH_NO_NGINX/);
+  assert.ok(ratioLines(r.out).get('unchanged-vs-node-http'), 'the node:http ratio is still printed');
+});
