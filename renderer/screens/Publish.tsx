@@ -50,12 +50,12 @@ function PublishedList() {
   const { announce } = useApp();
   const q = useQuery(() => api().listPublished({}), ['publisher']);
   const [retracting, setRetracting] = useState<PublishedItem | null>(null);
-  const label = (i: PublishedItem) => (i.version ? `${i.version}` : `“${i.title}”`);
+  const label = (i: PublishedItem) => t.publish.itemLabel(i.version, i.title);
   const retract = async (item: PublishedItem) => {
     setRetracting(null);
     try {
       const r = await api().retract({ id: item.id, channel: item.channel });
-      announce(r.ok ? `${t.publish.retracted}: ${label(item)}` : r.error.message);
+      announce(r.ok ? t.publish.retractedWhat(label(item)) : r.error.message);
     } catch {
       announce(t.actionFailed);
     }
@@ -71,10 +71,10 @@ function PublishedList() {
           <li key={`${i.channel}-${i.id}`} className={i.retracted ? 'published-retracted' : ''}>
             <Chip tone={i.channel === 'stable' ? undefined : 'accent'}>{t.channelName(i.channel)}</Chip>
             <span className="published-kind">{t.publish.kinds[i.kind]}</span>
-            <span className="published-title" dir="auto">{i.version ? `${i.version} — ${i.title}` : i.title}</span>
+            <span className="published-title" dir="auto">{t.publish.itemTitle(i.version, i.title)}</span>
             <span className="meta">{relativeTime(i.created)}</span>
             {i.retracted ? <Chip tone="muted">{t.publish.retracted}</Chip> : (
-              <button type="button" onClick={() => setRetracting(i)} aria-label={`${t.publish.retract} ${label(i)}`}>{t.publish.retract}</button>
+              <button type="button" onClick={() => setRetracting(i)} aria-label={t.publish.retractLabel(label(i))}>{t.publish.retract}</button>
             )}
           </li>
         ))}

@@ -139,10 +139,10 @@ export function PublishRelease({ channels }: { channels: string[] }) {
           <Field id="rel-rollout" label={t.publish.rollout} error={errors.rollout}>
             {(p) => <input {...p} value={rollout} inputMode="numeric" onChange={(e) => setRollout(e.target.value)} />}
           </Field>
-          <Field id="rel-min" label={`${t.publish.minVersion} (${t.publish.optional})`} error={errors.minVersion}>
+          <Field id="rel-min" label={t.optionalLabel(t.publish.minVersion)} error={errors.minVersion}>
             {(p) => <input {...p} value={minVersion} spellCheck={false} onChange={(e) => setMinVersion(e.target.value.trim())} />}
           </Field>
-          <Field id="rel-expires" label={`${t.publish.expiresDays} (${t.publish.optional})`} error={errors.expiresDays}>
+          <Field id="rel-expires" label={t.optionalLabel(t.publish.expiresDays)} error={errors.expiresDays}>
             {(p) => <input {...p} value={expires} inputMode="numeric" onChange={(e) => setExpires(e.target.value)} />}
           </Field>
         </div>
@@ -170,7 +170,7 @@ export function PublishRelease({ channels }: { channels: string[] }) {
           <dl className="facts">
             <dt>{t.publish.summaryChannel}</dt><dd>{t.channelName(confirm.channel)}</dd>
             <dt>{t.publish.summaryVersion}</dt><dd>{confirm.version}</dd>
-            <dt>{t.publish.summaryRollout}</dt><dd>{confirm.rollout} %</dd>
+            <dt>{t.publish.summaryRollout}</dt><dd>{t.publish.rolloutValue(confirm.rollout)}</dd>
             <dt>{t.publish.summaryCritical}</dt><dd>{confirm.critical ? t.publish.yes : t.publish.no}</dd>
           </dl>
         </Dialog>

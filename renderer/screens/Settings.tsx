@@ -79,10 +79,10 @@ function Body({ s, update }: { s: SettingsView; update: UpdateState | undefined 
         {skipped.length === 0 && remindAt === null ? <p className="hint">{t.settings.skippedNone}</p> : null}
         <ul className="plain-list">
           {skipped.map((v) => (
-            <li key={v}>{t.settings.skippedVersion(v)} <button type="button" onClick={() => undo(() => api().unskipVersion({ version: v }))} aria-label={`${t.undo}: ${t.settings.skippedVersion(v)}`}>{t.undo}</button></li>
+            <li key={v}>{t.settings.skippedVersion(v)} <button type="button" onClick={() => undo(() => api().unskipVersion({ version: v }))} aria-label={t.undoLabel(t.settings.skippedVersion(v))}>{t.undo}</button></li>
           ))}
           {remindAt !== null ? (
-            <li>{t.settings.remindUntil(remindAt)} <button type="button" onClick={() => undo(() => api().clearRemind({}))} aria-label={`${t.undo}: ${t.settings.remindUntil(remindAt)}`}>{t.undo}</button></li>
+            <li>{t.settings.remindUntil(remindAt)} <button type="button" onClick={() => undo(() => api().clearRemind({}))} aria-label={t.undoLabel(t.settings.remindUntil(remindAt))}>{t.undo}</button></li>
           ) : null}
         </ul>
       </Section>

@@ -141,11 +141,11 @@ export function Sources({ sources }: { sources: SourceView[] }) {
               <>
                 <div className="source-info">
                   <strong>{s.name}</strong>
-                  <span className="meta">{t.settings.sourceKinds[s.kind]} · {s.channels.map(t.channelName).join(', ')}{s.hasToken ? ` · ${t.settings.tokenSaved}` : ''}</span>
+                  <span className="meta">{t.settings.sourceMeta(t.settings.sourceKinds[s.kind] ?? s.kind, s.channels.map(t.channelName), s.hasToken)}</span>
                   <span className="meta url">{s.url}</span>
                 </div>
-                <button type="button" onClick={() => setEditing(s)} aria-label={`${t.settings.editSource} ${s.name}`}>{t.settings.editSource}</button>
-                <button type="button" onClick={() => setRemoving(s)} aria-label={`${t.settings.removeSource} ${s.name}`}>{t.settings.removeSource}</button>
+                <button type="button" onClick={() => setEditing(s)} aria-label={t.settings.editSourceLabel(s.name)}>{t.settings.editSource}</button>
+                <button type="button" onClick={() => setRemoving(s)} aria-label={t.settings.removeSourceLabel(s.name)}>{t.settings.removeSource}</button>
               </>
             )}
           </li>
