@@ -4,7 +4,7 @@ import type { ElectronApi, FrameLike } from './electron-api.ts';
 import type { CoreBridge, CoreEvent } from './bridge.ts';
 import type { InvokeHandlers } from '../../shared/ipc/contract.ts';
 import type { Channel } from '../../shared/ipc/types.ts';
-import { createSettings, type KeyValueStore, type StoredSettings } from './settings.ts';
+import { createSettings, type KeyValueStore, type StoredSettings, type ShellSettings } from './settings.ts';
 import { setupLifecycle, applyLoginItem } from './lifecycle.ts';
 import { registerAppScheme, appProtocolHandler, APP_SCHEME, denyPermissions, addCspHeader } from './hardening.ts';
 import { createWindowManager, checkPageUrl, originOf } from './window.ts';
@@ -15,7 +15,8 @@ import { createLinks } from './links.ts';
 import { createInstallFlow } from './install.ts';
 
 export interface ShellOptions {
-  bridge: CoreBridge;
+  /** The core, or a factory called after app 'ready' with the settings (tokens need safeStorage, which needs ready). */
+  bridge: CoreBridge | ((settings: ShellSettings) => CoreBridge | Promise<CoreBridge>);
   settingsStore: KeyValueStore<StoredSettings>;
   preloadPath: string;
   /** `app://tidings/index.html` when packaged (served from rendererDir), or the dev server URL. */
@@ -33,7 +34,6 @@ export type Shell = NonNullable<Awaited<ReturnType<typeof startShell>>>;
 export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const log = opts.log ?? ((m: string) => console.log(`[tidings] ${m}`));
   const now = opts.now ?? Date.now;
-  const { bridge } = opts;
   checkPageUrl(opts.pageUrl, api.app.isPackaged);
 
   let shell: { focus(): void; beforeQuit(): void } = { focus: () => {}, beforeQuit: () => {} };
@@ -43,9 +43,10 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   if (opts.rendererDir) api.protocol.handle(APP_SCHEME, appProtocolHandler(opts.rendererDir));
   const ses = api.session.defaultSession;
   denyPermissions(ses, log);
-  addCspHeader(ses);
+  if (opts.pageUrl.startsWith(`${APP_SCHEME}:`)) addCspHeader(ses);
 
   const settings = createSettings(opts.settingsStore, api.safeStorage);
+  const bridge = typeof opts.bridge === 'function' ? await opts.bridge(settings) : opts.bridge;
   applyLoginItem(api.app, settings.get('launchAtLogin'), log);
   const windows = createWindowManager(api, { preloadPath: opts.preloadPath, pageUrl: opts.pageUrl, bounds: settings.bounds, saveBounds: settings.saveBounds, log });
   const expectedOrigin = originOf(opts.pageUrl);

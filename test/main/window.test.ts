@@ -55,7 +55,7 @@ test('every permission request and check is denied (case 35)', async () => {
 test('the CSP header is strict and added to responses', async () => {
   const { fake } = await startTestShell();
   assert.match(CSP, /default-src 'none'/);
-  assert.match(CSP, /script-src 'self'/);
+  assert.match(CSP, /script-src app:\/\/tidings;/);
   assert.doesNotMatch(CSP, /unsafe-inline|unsafe-eval|img-src[^;]*https/);
   let headers: Record<string, string[] | string> | undefined;
   fake.session.headersListener!({ url: PAGE, responseHeaders: { 'X-A': ['1'] } }, (r) => { headers = r.responseHeaders; });

@@ -1,0 +1,59 @@
+// electron-builder configuration (`electron-builder --config build/electron-builder.config.ts`).
+// Identity comes from build/tidings.config.json, the same file main bakes in (feed URL, publisher keys).
+// Checked statically by test/main/packaging.test.ts (packaging itself downloads Electron, which these
+// machines cannot do; see docs: toolchain.md).
+import type { Configuration } from 'electron-builder';
+import tidings from './tidings.config.json' with { type: 'json' };
+
+/** Packages only the feed server uses: kept out of the desktop app. */
+const serverOnly = ['fastify', '@fastify', 'pg', 'pg-*', 'pgpass', 'postgres-*'];
+
+const config: Configuration = {
+  appId: tidings.appId,
+  productName: tidings.productName,
+  copyright: 'Copyright © Tidings contributors',
+  directories: { buildResources: 'build', output: 'dist' },
+  // The repo's package.json serves the server and CLI too; the packaged app's copy points at the Electron main.
+  extraMetadata: { main: 'out/main/index.js', author: { name: 'Tidings contributors', email: 'hello@tidings.dev' } },
+  files: [
+    'out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json',
+    '!**/*.map',
+    ...serverOnly.map((p) => `!node_modules/${p}/**`),
+    // better-sqlite3 ships C sources and every platform's prebuild: keep only this platform's binary.
+    '!node_modules/better-sqlite3/{src,deps,build,binding.gyp}/**',
+    '!node_modules/better-sqlite3/binding.gyp',
+    '!node_modules/better-sqlite3/prebuilds/!(${platform}-${arch}).node',
+  ],
+  asar: true,
+  // Native code cannot be loaded from inside an asar archive.
+  asarUnpack: ['node_modules/better-sqlite3/**'],
+  // better-sqlite3 13 is a prebuilt N-API module: the same binary works in Node and Electron, no rebuild.
+  npmRebuild: false,
+  buildDependenciesFromSource: false,
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    grantFileProtocolExtraPrivileges: false,
+    enableCookieEncryption: true,
+    loadBrowserProcessSpecificV8Snapshot: false,
+  },
+  linux: {
+    target: ['AppImage', 'deb'],
+    icon: 'build/icons',
+    category: 'Utility',
+    synopsis: 'Update and news companion',
+    maintainer: 'Tidings contributors <hello@tidings.dev>',
+  },
+  deb: { depends: ['libnotify4', 'libsecret-1-0'] },
+  win: { target: ['nsis'], icon: 'build/icon.png' },
+  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
+  mac: { target: ['dmg'], icon: 'build/icon.png', category: 'public.app-category.utilities', hardenedRuntime: true },
+  dmg: { sign: false },
+  // Updates come from Tidings' own signed feed, never from electron-updater.
+  publish: null,
+};
+
+export default config;

@@ -1,0 +1,68 @@
+// The three bundles build without an Electron binary and run as the right module kinds (toolchain.md:
+// main ESM, sandboxed preload CJS, a declared __dirname would break main silently); the built output passes
+// the electronegativity gate; and electron-builder packs them with the files/asar/asarUnpack rules we set
+// (offline, with a stub Electron: the fuse step needs a real binary and is checked in fuses.test.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type * as EB from 'electron-builder';
+import { scan, forbidden } from './electronegativity.ts';
+import builderConfig from '../../build/electron-builder.config.ts';
+
+const require = createRequire(import.meta.url);
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+test('electron-vite build, node --check, module kinds, and a clean scan of the output', { timeout: 90_000 }, () => {
+  execFileSync(npx, ['electron-vite', 'build'], { stdio: 'pipe', timeout: 90_000 });
+  for (const f of ['out/main/index.js', 'out/preload/index.cjs']) execFileSync(process.execPath, ['--check', f], { stdio: 'pipe' });
+  const main = readFileSync('out/main/index.js', 'utf8');
+  assert.match(main, /^import .* from "electron";$/m, 'main is an ES module importing electron');
+  assert.doesNotMatch(main, /\b(const|let|var)\s+__dirname\b/);
+  const preload = readFileSync('out/preload/index.cjs', 'utf8');
+  assert.doesNotMatch(preload, /^\s*import\s/m, 'the preload is CommonJS');
+  const required = [...preload.matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(required)], ['electron'], 'a sandboxed preload can require only electron');
+  assert.match(preload, /exposeInMainWorld\("tidings"/);
+  if (existsSync('renderer/index.html')) assert.ok(existsSync('out/renderer/index.html'));
+  // The main bundle holds every global handler (the preload alone would read as "no CSP, no handlers").
+  const bad = scan(path.resolve('out/main')).filter((f) => forbidden.test(f.rule));
+  assert.deepEqual(bad, [], JSON.stringify(bad, null, 2));
+});
+
+/** A stand-in Electron distribution: what electron-builder copies, minus a real binary. */
+function stubElectronDist(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tidings-estub-'));
+  mkdirSync(path.join(dir, 'locales'));
+  mkdirSync(path.join(dir, 'resources'));
+  writeFileSync(path.join(dir, 'electron'), '#!/bin/sh\necho stub\n', { mode: 0o755 });
+  writeFileSync(path.join(dir, 'version'), '45.4.1');
+  copyFileSync(require.resolve('electron/LICENSE'), path.join(dir, 'LICENSE'));
+  return dir;
+}
+
+test('electron-builder packs the app: entry in the asar, only this platform\'s better-sqlite3 unpacked, no C sources', { timeout: 90_000, skip: process.platform !== 'linux' ? 'the offline pack check runs on Linux' : false }, async () => {
+  assert.ok(existsSync('out/main/index.js'), 'needs the build from the test above');
+  const { build, Platform } = require('electron-builder') as typeof EB;
+  const asar = require('@electron/asar') as { listPackage(archive: string, o: { isPack: boolean }): string[]; extractFile(archive: string, file: string): Buffer };
+  const output = mkdtempSync(path.join(tmpdir(), 'tidings-pack-'));
+  await build({
+    targets: Platform.LINUX.createTarget('dir'),
+    config: { ...builderConfig, electronDist: stubElectronDist(), electronFuses: null, directories: { ...builderConfig.directories, output } },
+  });
+  const resources = path.join(output, 'linux-unpacked', 'resources');
+  const files = asar.listPackage(path.join(resources, 'app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));
+  for (const f of ['/out/main/index.js', '/out/preload/index.cjs', '/package.json', '/node_modules/electron-store/index.js', '/node_modules/zod/package.json']) {
+    assert.ok(files.includes(f), `${f} missing from app.asar`);
+  }
+  assert.ok(!files.some((f) => f.startsWith('/node_modules/fastify/') || f.startsWith('/node_modules/pg/')), 'server-only packages are left out');
+  assert.ok(!files.some((f) => f.endsWith('.map')));
+  const pkg = JSON.parse(asar.extractFile(path.join(resources, 'app.asar'), 'package.json').toString()) as { main: string };
+  assert.equal(pkg.main, 'out/main/index.js', 'the packaged package.json points Electron at the built main');
+  const unpacked = path.join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3');
+  assert.deepEqual(readdirSync(path.join(unpacked, 'prebuilds')), [`linux-${process.arch}.node`]);
+  for (const d of ['src', 'deps', 'build']) assert.equal(existsSync(path.join(unpacked, d)), false, `${d} must not ship`);
+});
