@@ -3,17 +3,20 @@
 import { useMemo, type MouseEvent } from 'react';
 import { renderMarkdown } from '../lib/markdown.ts';
 import { api } from '../lib/api.ts';
+import { useApp } from '../lib/context.ts';
 import { t } from '../i18n/en.ts';
 
 export function Markdown({ source, className }: { source: string; className?: string }) {
   const rendered = useMemo(() => renderMarkdown(source), [source]);
+  const { announce } = useApp();
   const onClick = (e: MouseEvent<HTMLDivElement>) => {
     const target = e.target as Element | null;
     const link = target?.closest?.('a');
     if (!link) return;
     e.preventDefault();
     const href = link.getAttribute('href');
-    if (href && e.type === 'click') void api().openLink({ url: href }).catch(() => {});
+    if (!href || e.type !== 'click') return;
+    api().openLink({ url: href }).then((r) => { if (!r.ok) announce(r.error.message); }, () => announce(t.actionFailed));
   };
   return (
     <div className={`md ${className ?? ''}`}>
