@@ -55,6 +55,7 @@ export class CheckScheduler {
   private started = false;
   private lastStart: number | null = null;
   private lastManual: number | null = null;
+  private current: Promise<void> | null = null;
   readonly state: SchedulerState = { running: false, nextAt: null, failures: 0, notBefore: null, lastOutcome: null };
 
   constructor(opts: SchedulerOptions) {
@@ -99,6 +100,25 @@ export class CheckScheduler {
     return { accepted: true };
   }
 
+  /**
+   * Runs a check now unless one is running or the server asked us to wait; resolves when it (or the running
+   * one) finished. For shells at start-up and for tests; not rate-limited like checkNow.
+   */
+  async runNow(): Promise<boolean> {
+    if (this.current) {
+      await this.current;
+      return false;
+    }
+    if (this.state.notBefore !== null && this.o.clock.now() < this.state.notBefore) return false;
+    await this.fire();
+    return true;
+  }
+
+  /** Resolves when no check is running. */
+  async idle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+
   /** Wake from sleep or network back: re-check after a random 0–60 s, unless a check just ran or one is due sooner. */
   wake(): void {
     if (!this.started || this.state.running) return;
@@ -125,8 +145,13 @@ export class CheckScheduler {
     this.changed();
   }
 
-  private async fire(): Promise<void> {
-    if (this.state.running) return;
+  private fire(): Promise<void> {
+    if (this.current) return this.current;
+    this.current = this.fireOnce().finally(() => (this.current = null));
+    return this.current;
+  }
+
+  private async fireOnce(): Promise<void> {
     this.clear();
     this.state.running = true;
     this.lastStart = this.o.clock.now();

@@ -174,6 +174,12 @@ export class Store {
     return channels.flatMap((c) => (stmt.all(c) as MessageRow[]).map(toItem));
   }
 
+  /** Trusted release records with their retracted flag: retracted ones still count for rollback protection. */
+  releaseRecords(channels: readonly string[]): { item: InboxItem; retracted: boolean }[] {
+    const stmt = this.db.prepare(`SELECT * FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`);
+    return channels.flatMap((c) => (stmt.all(c) as MessageRow[]).map((r) => ({ item: toItem(r), retracted: r.retracted === 1 })));
+  }
+
   highestVersions(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const r of this.db.prepare(`SELECT channel, highest_version FROM update_state`).all() as { channel: string; highest_version: string }[]) out[r.channel] = r.highest_version;

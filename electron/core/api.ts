@@ -1,0 +1,135 @@
+// The public types of the companion facade: options, queries' results, and the typed events shells subscribe to.
+import type { UpdateChannel, UpdateStatus, ReleaseInfo } from './policy/update.ts';
+import type { CheckNowResult } from './scheduler.ts';
+import type { PageQuery } from './store/store.ts';
+import type { CheckLogEntry, Clock, InboxItem, UnreadCounts } from './types.ts';
+
+export type { UpdateChannel, UpdateStatus, ReleaseInfo, CheckNowResult, PageQuery, CheckLogEntry, Clock, InboxItem, UnreadCounts };
+
+/** A feed the companion follows. Tokens are read tokens (they ship inside the app). */
+export type SourceConfig =
+  | {
+    kind: 'feed-v1';
+    id: string;
+    /** Base URL of a Tidings feed service. */
+    url: string;
+    token?: string;
+    /** News channels to follow besides the update channel(s). Default ['news']. */
+    newsChannels?: string[];
+  }
+  | {
+    kind: 'cryptolens';
+    id: string;
+    /** Base URL of the Cryptolens Web API (or a Tidings feed speaking its dialect). */
+    url: string;
+    token: string;
+    /** Cryptolens channel names for "new version" messages and for news; omit either to not follow it. */
+    updateChannel?: string;
+    newsChannel?: string;
+  };
+
+export interface CompanionOptions {
+  /** Folder for the database (tidings.db) and, unless downloadDir is set, downloads. */
+  dataDir: string;
+  /** Base64 Ed25519 public keys built into the app: the only signatures trusted for releases. */
+  publisherKeys: readonly string[];
+  installedVersion: string;
+  /** Publish time (unix s) of the installed release; Cryptolens sources fetch updates after it. Default 0. */
+  installedReleaseTime?: number;
+  /** e.g. 'linux-x64', 'win32-x64', 'darwin-arm64'. */
+  platform: string;
+  channel: UpdateChannel;
+  sources: SourceConfig[];
+  /** Development and tests only: allow http:// on loopback hosts for feeds and assets. */
+  allowLoopbackHttp?: boolean;
+  /** Background check interval; null = manual only. Default one hour (±10 % jitter). */
+  intervalMs?: number | null;
+  /** "Remind me later" duration. Default one day. */
+  remindLaterMs?: number;
+  /** News retention. Default 180 days / 5,000 items. */
+  retention?: { maxAgeDays: number; maxCount: number };
+  downloadDir?: string;
+  /** Used for download file names when the URL has no plain name. Default 'Tidings'. */
+  productName?: string;
+  clock?: Clock;
+  random?: () => number;
+  /** Test hook: called at named store fault points. */
+  faultHook?: (point: string) => void;
+}
+
+export interface SourceStatus {
+  id: string;
+  kind: SourceConfig['kind'];
+  running: boolean;
+  /** ms since the epoch of the next scheduled check, or null (manual mode, or stopped). */
+  nextAt: number | null;
+  lastCheck: number | null;
+  lastSuccess: number | null;
+  lastError: string | null;
+  /** The feed refused our token (401/403): shown in the UI until a check succeeds. */
+  needsAttention: boolean;
+  /** Retry-After in force until this time (ms), if any. */
+  notBefore: number | null;
+}
+
+export type DownloadEvent =
+  | { state: 'progress'; version: string; received: number; total: number }
+  | { state: 'done'; version: string; path: string }
+  | { state: 'failed'; version: string; kind: string; message: string }
+  | { state: 'cancelled'; version: string };
+
+/** Every state change the UI needs; listeners re-query nothing on their own schedule (no UI polling). */
+export interface CompanionEvents {
+  /** New visible messages; `toasts` are the OS notifications due now (each shown at most once, ever). */
+  messages: { items: InboxItem[]; toasts: InboxItem[] };
+  unread: UnreadCounts;
+  /** The update status changed. `notify` is true once per offered version (and never while "remind later" holds, unless critical). */
+  offer: { status: UpdateStatus; notify: boolean };
+  /** A check started or finished on a source. */
+  check: SourceStatus;
+  download: DownloadEvent;
+  /** A non-blocking notice (e.g. the local data was unreadable and is being re-downloaded). */
+  notice: { message: string };
+}
+
+export type Listener<K extends keyof CompanionEvents> = (payload: CompanionEvents[K]) => void;
+
+export interface Companion {
+  /** Starts background checks (first one after a small random delay). */
+  start(): void;
+  /** Stops timers and downloads and closes the database. */
+  close(): Promise<void>;
+  on<K extends keyof CompanionEvents>(event: K, listener: Listener<K>): () => void;
+
+  // Queries: always answered from the store.
+  listMessages(q?: PageQuery): InboxItem[];
+  message(key: number): InboxItem | null;
+  unreadCounts(): UnreadCounts;
+  updateStatus(): UpdateStatus;
+  sources(): SourceStatus[];
+  checkLog(limit?: number): CheckLogEntry[];
+  notice(): string | null;
+  channel(): UpdateChannel;
+
+  // Commands.
+  /** A user-initiated check of every source; refused politely while rate-limited or inside Retry-After. */
+  checkNow(): CheckNowResult[];
+  /** Resolves when every source's current or next manual check has finished (for shells that show a spinner). */
+  checkAll(): Promise<void>;
+  markRead(keys: number[] | 'all'): void;
+  dismiss(key: number): void;
+  dismissNotice(): void;
+  setChannel(channel: UpdateChannel): void;
+  setInterval(ms: number | null): void;
+  skipVersion(version: string): void;
+  remindLater(ms?: number): void;
+  /** Downloads and verifies the offered release's asset; progress arrives as 'download' events. */
+  download(): Promise<DownloadEvent>;
+  cancelDownload(): void;
+  /** The release an explicit, confirmed downgrade would install (never offered automatically). */
+  downgradeTarget(): ReleaseInfo | null;
+  /** Downloads the downgrade target after the user confirmed that exact version. */
+  confirmDowngrade(version: string): Promise<DownloadEvent>;
+  /** Power resume / network back: re-check after a random 0–60 s. */
+  wake(): void;
+}

@@ -1,0 +1,240 @@
+// The engine behind createCompanion: one store, one scheduler per source, the update policy recomputed from
+// the store after every change, and typed events for the shell. Nothing thrown by a check escapes.
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAllowedUrl } from '../../shared/protocol/limits.ts';
+import { KeyRing } from '../../shared/protocol/signing.ts';
+import type { StoredMessage } from '../../shared/protocol/schemas.ts';
+import type { Companion, CompanionEvents, CompanionOptions, DownloadEvent, Listener, SourceConfig, SourceStatus } from './api.ts';
+import { Store } from './store/store.ts';
+import { FeedV1Source } from './sources/feed-v1.ts';
+import { CryptolensSource } from './sources/cryptolens.ts';
+import type { CheckOutcome } from './sources/common.ts';
+import { runCheck } from './sync.ts';
+import { CheckScheduler } from './scheduler.ts';
+import { bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
+import { downloadAsset, safeFileName, DownloadError } from './download.ts';
+import { systemClock } from './types.ts';
+
+export class ConfigError extends Error {}
+
+interface Engine {
+  config: SourceConfig;
+  scheduler: CheckScheduler;
+}
+
+function validate(opts: CompanionOptions): void {
+  const ids = new Set<string>();
+  for (const s of opts.sources) {
+    // An http:// feed in a production configuration is refused when the configuration is loaded (case 13).
+    if (!isAllowedUrl(s.url, opts.allowLoopbackHttp === true)) throw new ConfigError(`source ${s.id}: ${s.url} is not an https URL`);
+    if (ids.has(s.id)) throw new ConfigError(`source id ${s.id} is used twice`);
+    ids.add(s.id);
+  }
+}
+
+export async function createCompanionEngine(opts: CompanionOptions): Promise<Companion> {
+  validate(opts);
+  mkdirSync(opts.dataDir, { recursive: true });
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? Math.random;
+  const loopback = opts.allowLoopbackHttp === true;
+  const keys = await KeyRing.from(opts.publisherKeys);
+  const store = new Store({ file: join(opts.dataDir, 'tidings.db'), faultHook: opts.faultHook });
+  const events = new EventEmitter();
+  const emit = <K extends keyof CompanionEvents>(k: K, payload: CompanionEvents[K]) => {
+    try {
+      events.emit(k, payload);
+    } catch {
+      // A failing listener in the shell must not break the engine.
+    }
+  };
+  let channel: UpdateChannel = (store.getMeta('channel') as UpdateChannel | null) ?? opts.channel;
+  if (store.getMeta('channel') === null) store.setMeta('channel', channel);
+  let lastStatusJson = '';
+  let download: AbortController | null = null;
+  let closed = false;
+
+  const newsChannels = (c: SourceConfig) => (c.kind === 'feed-v1' ? c.newsChannels ?? ['news'] : []);
+
+  const sourceFor = (c: SourceConfig) => c.kind === 'feed-v1'
+    ? new FeedV1Source({ id: c.id, url: c.url, token: c.token, allowLoopbackHttp: loopback })
+    : new CryptolensSource({
+      id: c.id, url: c.url, token: c.token, allowLoopbackHttp: loopback,
+      updates: c.updateChannel ? { channel: c.updateChannel, installedReleaseTime: opts.installedReleaseTime ?? 0 } : undefined,
+      news: c.newsChannel ? { channel: c.newsChannel } : undefined,
+    });
+
+  function policyInput(): PolicyInput {
+    const releases: ReleaseInfo[] = store.releaseRecords(channelsFor('experimental')).map(({ item, retracted }) => {
+      const rec = item.record as StoredMessage;
+      return {
+        id: item.id, channel: item.channel, version: item.version!, critical: item.critical, expires: item.expires,
+        target: rec.target ?? null, assets: rec.release?.assets ?? [], retracted,
+      };
+    });
+    const states = opts.sources.map((s) => store.source(s.id)).filter((s) => s !== null);
+    const lastSuccess = states.reduce<number | null>((m, s) => (s.lastSuccess !== null && (m === null || s.lastSuccess > m) ? s.lastSuccess : m), null);
+    const anyHealthy = states.some((s) => s.failingSince === null && s.lastSuccess !== null);
+    const failingSince = anyHealthy ? null : states.reduce<number | null>((m, s) => (s.failingSince !== null && (m === null || s.failingSince < m) ? s.failingSince : m), null);
+    const remind = store.getMeta('remind_until');
+    return {
+      installedVersion: opts.installedVersion, platform: opts.platform, channel, releases, skipped: store.skippedVersions(),
+      remindUntil: remind === null ? null : Number(remind), installBucket: bucketOf(store.installId()),
+      now: Math.floor(clock.now() / 1000), lastSuccess, failingSince,
+    };
+  }
+
+  function refreshOffer(): void {
+    const status = updateStatus(policyInput());
+    const json = JSON.stringify(status);
+    if (json === lastStatusJson) return;
+    lastStatusJson = json;
+    let notify = false;
+    if (status.state === 'available' && status.offer.notify && store.getMeta('offer_notified') !== status.offer.release.version) {
+      // At most one notification per offered version, remembered across restarts.
+      store.setMeta('offer_notified', status.offer.release.version);
+      notify = true;
+    }
+    emit('offer', { status, notify });
+  }
+
+  function statusOf(e: Engine): SourceStatus {
+    const s = store.source(e.config.id);
+    return {
+      id: e.config.id, kind: e.config.kind, running: e.scheduler.state.running, nextAt: e.scheduler.state.nextAt,
+      lastCheck: s?.lastCheck ?? null, lastSuccess: s?.lastSuccess ?? null, lastError: s?.lastError ?? null,
+      needsAttention: s?.needsAttention ?? false, notBefore: e.scheduler.state.notBefore,
+    };
+  }
+
+  const retention = opts.retention ?? { maxAgeDays: 180, maxCount: 5000 };
+  const engines: Engine[] = opts.sources.map((config) => {
+    store.ensureSource(config.id, config.kind, config.url);
+    const source = sourceFor(config);
+    const engine = {} as Engine;
+    const run = async (): Promise<CheckOutcome> => {
+      const now = clock.now();
+      const outcome = await runCheck(store, config.id, now, () => source instanceof FeedV1Source
+        ? source.check(store, [...channelsFor(channel), ...newsChannels(config)], keys, now)
+        : source.check(store, keys, now));
+      const r = outcome.result;
+      if (r && (r.inserted.length > 0 || r.retracted > 0)) {
+        try {
+          store.prune(Math.floor(now / 1000), { maxAgeSec: retention.maxAgeDays * 86400, maxCount: retention.maxCount });
+        } catch {
+          // Pruning is housekeeping; a failure here is retried after the next change.
+        }
+        emit('messages', { items: r.inserted, toasts: r.toasts });
+        emit('unread', store.unreadCounts());
+      }
+      refreshOffer();
+      return outcome;
+    };
+    engine.config = config;
+    engine.scheduler = new CheckScheduler({ clock, random, run, intervalMs: opts.intervalMs, onChange: () => emit('check', statusOf(engine)) });
+    return engine;
+  });
+
+  async function fetchRelease(target: ReleaseInfo): Promise<DownloadEvent> {
+    const asset = target.assets.find((a) => a.platform === opts.platform);
+    if (!asset) return { state: 'failed', version: target.version, kind: 'no-asset', message: `no download for ${opts.platform}` };
+    download?.abort();
+    const ac = new AbortController();
+    download = ac;
+    const dir = opts.downloadDir ?? join(opts.dataDir, 'downloads');
+    mkdirSync(dir, { recursive: true });
+    const fileName = safeFileName(asset.url, `${opts.productName ?? 'Tidings'}-${target.version}-${opts.platform}`);
+    let result: DownloadEvent;
+    try {
+      const { path } = await downloadAsset({
+        url: asset.url, sha256: asset.sha256, size: asset.size, dir, fileName, allowLoopbackHttp: loopback, signal: ac.signal,
+        onProgress: (p) => emit('download', { state: 'progress', version: target.version, ...p }),
+      });
+      result = { state: 'done', version: target.version, path };
+    } catch (err) {
+      const kind = err instanceof DownloadError ? err.kind : 'internal';
+      result = kind === 'cancelled' ? { state: 'cancelled', version: target.version } : { state: 'failed', version: target.version, kind, message: (err as Error).message };
+      store.log('download', Math.floor(clock.now() / 1000), false, `download of ${target.version} failed: ${(err as Error).message}`);
+    } finally {
+      if (download === ac) download = null;
+    }
+    emit('download', result);
+    return result;
+  }
+
+  const companion: Companion = {
+    start() {
+      if (store.recovery) emit('notice', { message: store.getMeta('notice') ?? 'Local data was reset.' });
+      for (const e of engines) e.scheduler.start();
+      refreshOffer();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      download?.abort();
+      for (const e of engines) e.scheduler.stop();
+      // Let in-flight checks finish their transaction before the connection closes.
+      await Promise.all(engines.map((e) => e.scheduler.idle()));
+      store.close();
+    },
+    on(event, listener) {
+      events.on(event, listener as Listener<typeof event>);
+      return () => events.off(event, listener as Listener<typeof event>);
+    },
+    listMessages: (q) => store.list(q),
+    message: (key) => store.item(key),
+    unreadCounts: () => store.unreadCounts(),
+    updateStatus: (): UpdateStatus => updateStatus(policyInput()),
+    sources: () => engines.map(statusOf),
+    checkLog: (limit) => store.checkLog(limit),
+    notice: () => store.getMeta('notice'),
+    channel: () => channel,
+    checkNow: () => engines.map((e) => e.scheduler.checkNow()),
+    async checkAll() {
+      await Promise.all(engines.map((e) => e.scheduler.runNow()));
+    },
+    markRead(keys) {
+      store.markRead(keys);
+      emit('unread', store.unreadCounts());
+    },
+    dismiss(key) {
+      store.dismiss(key);
+      emit('unread', store.unreadCounts());
+    },
+    dismissNotice: () => store.setMeta('notice', null),
+    setChannel(c) {
+      channel = c;
+      store.setMeta('channel', c);
+      refreshOffer();
+      // A newly followed channel (experimental) is fetched soon, spread like a wake.
+      for (const e of engines) e.scheduler.wake();
+    },
+    setInterval: (ms) => engines.forEach((e) => e.scheduler.setInterval(ms)),
+    skipVersion(version) {
+      const status = updateStatus(policyInput());
+      if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return; // critical: cannot skip
+      store.skipVersion(version, Math.floor(clock.now() / 1000));
+      refreshOffer();
+    },
+    remindLater(ms) {
+      store.setMeta('remind_until', String(Math.floor((clock.now() + (ms ?? opts.remindLaterMs ?? 86_400_000)) / 1000)));
+      refreshOffer();
+    },
+    async download() {
+      const status = updateStatus(policyInput());
+      if (status.state !== 'available') return { state: 'failed', version: '', kind: 'no-offer', message: 'there is no update to download' };
+      return fetchRelease(status.offer.release);
+    },
+    cancelDownload: () => download?.abort(),
+    downgradeTarget: () => downgradeTarget(policyInput()),
+    async confirmDowngrade(version) {
+      const target = downgradeTarget(policyInput());
+      if (!target || target.version !== version) return { state: 'failed', version, kind: 'no-offer', message: `${version} is not the available downgrade` };
+      return fetchRelease(target);
+    },
+    wake: () => engines.forEach((e) => e.scheduler.wake()),
+  };
+  return companion;
+}
