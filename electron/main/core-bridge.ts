@@ -1,21 +1,99 @@
-// Adapts the companion core (electron/core, facade createCompanion) to the CoreBridge the shell drives.
-// TODO(core facade): electron/core/index.ts did not exist yet when the shell was written. Wiring it is
-// this one function: create the companion with the data dir, baked keys and feed, and the sources from
-// settings (tokens decrypted via settings.sourceToken); map its events to CoreEvent ('toasts' from the
-// store's due-toast list, 'changed' topics as they are); trayState from getUpdate + getCounts + status.
-import type { CoreBridge } from './bridge.ts';
+// Adapts the companion core to the CoreBridge the shell drives. The core exposes the IPC contract as a
+// "binding" (handlers + contract events; the same object the browser preview hosts, see preview/types.ts);
+// the shell adds what only a desktop shell needs: due toasts, tray state, the verified installer path.
+import type { EventName, EventPayloads, InvokeHandlers } from '../../shared/ipc/contract.ts';
+import type { Channel } from '../../shared/ipc/types.ts';
+import type { CoreBridge, CoreEvent, ToastItem, TrayCoreState, VerifiedFile } from './bridge.ts';
 import type { AppConfig } from './config.ts';
 import type { ShellSettings } from './settings.ts';
+
+/** What the core's binding offers (structurally; main may not import preview/ where its type lives). */
+export interface CoreBinding {
+  handlers: InvokeHandlers;
+  subscribe(emit: <E extends EventName>(name: E, payload: EventPayloads[E]) => void): () => void;
+  close(): Promise<void>;
+  /** Items whose OS notification is due (the core sets its notified flag in the same transaction). */
+  subscribeToasts?(listener: (items: ToastItem[]) => void): () => void;
+  /** The downloaded file whose size and sha256 matched the signed record, if any. */
+  verifiedDownload?(): VerifiedFile | null;
+  /** Power resume / network back. */
+  wake?(): void;
+}
+
+/** The options the core's createBinding takes (mirrors preview/types.ts CoreAdapterOptions). */
+export interface CoreAdapterOptions {
+  dataDir: string;
+  product: string;
+  installedVersion: string;
+  platform: string;
+  trustedKeys: string[];
+  sources: { id: string; name: string; kind: 'tidings' | 'cryptolens'; url: string; token: string | null; channels: string[]; publisher: boolean }[];
+  allowLoopbackHttp: boolean;
+}
+
+/** A development feed handed over by `npm start` (scripts/start.ts) through TIDINGS_DEV_FEED; never when packaged. */
+export interface DevFeed { url: string; publicKey: string; token: string }
+
+export function adapterOptions(o: { config: AppConfig; settings: ShellSettings; dataDir: string; installedVersion: string; platform: string; devFeed: DevFeed | null }): CoreAdapterOptions {
+  const stored = o.settings.get('sources').map((s) => ({
+    id: s.id, name: s.name, kind: s.kind, url: s.url, token: o.settings.sourceToken(s.id), channels: s.channels, publisher: s.publisher ?? false,
+  }));
+  const channels: Channel[] = [o.settings.get('channel')];
+  const fallback = { id: 'default', name: o.config.productName, kind: 'tidings' as const, url: o.config.defaultFeedUrl, token: null, channels, publisher: false };
+  const dev = o.devFeed ? { id: 'demo', name: 'Demo feed', kind: 'tidings' as const, url: o.devFeed.url, token: o.devFeed.token, channels, publisher: true } : null;
+  return {
+    dataDir: o.dataDir, product: o.config.product, installedVersion: o.installedVersion, platform: o.platform,
+    trustedKeys: [...o.config.publisherKeys.map((k) => k.publicKey), ...(o.devFeed ? [o.devFeed.publicKey] : [])],
+    sources: dev ? [dev] : stored.length > 0 ? stored : [fallback],
+    allowLoopbackHttp: o.devFeed !== null,
+  };
+}
+
+/** Tray state from the contract's own queries, so tray and window can never disagree. */
+export async function trayStateFrom(h: InvokeHandlers): Promise<TrayCoreState> {
+  const [update, counts, status] = await Promise.all([h.getUpdate({}), h.getCounts({}), h.getStatus({})]);
+  const failing = status.sources.find((s) => s.needsAttention);
+  const attention = failing ? `${failing.name}: ${failing.lastError?.message ?? 'needs attention'}` : null;
+  return { update: update.view, unread: counts.unread, attention };
+}
+
+export function bridgeFromBinding(binding: CoreBinding, log: (msg: string) => void): CoreBridge {
+  if (!binding.subscribeToasts) log('the core offers no toast events: OS notifications are off (the tray and inbox still show everything)');
+  return {
+    handlers: binding.handlers,
+    subscribe(listener) {
+      const offEvents = binding.subscribe((name, payload) => {
+        const ev: CoreEvent | null = name === 'changed' ? { type: 'changed', topics: (payload as EventPayloads['changed']).topics }
+          : name === 'downloadProgress' ? { type: 'downloadProgress', payload: payload as EventPayloads['downloadProgress'] }
+            : name === 'notice' ? { type: 'notice', payload: payload as EventPayloads['notice'] }
+              : name === 'hashProgress' ? { type: 'hashProgress', payload: payload as EventPayloads['hashProgress'] }
+                : null; // 'navigate' is main's to send, never the core's
+        if (ev) listener(ev);
+      });
+      const offToasts = binding.subscribeToasts?.((items) => listener({ type: 'toasts', items })) ?? (() => {});
+      return () => { offEvents(); offToasts(); };
+    },
+    trayState: () => trayStateFrom(binding.handlers),
+    verifiedDownload: () => binding.verifiedDownload?.() ?? null,
+    powerEvent: (e) => { if (e === 'resume') binding.wake?.(); },
+    close: () => binding.close(),
+  };
+}
 
 export interface CoreBridgeOptions {
   config: AppConfig;
   settings: ShellSettings;
   dataDir: string;
-  downloadsDir: string;
-  /** Not packaged (`npm start`): run against the embedded demo feed. */
-  demo: boolean;
+  installedVersion: string;
+  platform: string;
+  devFeed: DevFeed | null;
+  log: (msg: string) => void;
 }
 
 export async function createCoreBridge(_opts: CoreBridgeOptions): Promise<CoreBridge> {
+  // TODO(core): electron/core/handlers.ts (createBinding, the adapter the preview also uses) did not exist
+  // when the shell was written. Wiring it is:
+  //   import { createBinding } from '../core/handlers.ts';
+  //   return bridgeFromBinding(await createBinding(adapterOptions(_opts)), _opts.log);
   throw new Error('The companion core is not wired into the Electron shell yet (electron/main/core-bridge.ts).');
 }

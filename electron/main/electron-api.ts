@@ -42,7 +42,6 @@ export interface WindowLike {
   isMinimized(): boolean;
   isDestroyed(): boolean;
   getNormalBounds(): Rectangle;
-  setTitle(title: string): void;
 }
 
 /** Electron's NativeImage; the fake hands out a stand-in cast to it (the shell never looks inside). */
@@ -96,6 +95,8 @@ export interface ElectronApi {
   };
   nativeImage: { createFromBuffer(buffer: Buffer): ImageLike };
   dialog: { showMessageBox(options: MessageBoxOptions): Promise<MessageBoxReturnValue> };
+  /** Only after 'ready'. */
+  screen: { getAllDisplays(): { workArea: Rectangle }[] };
   protocol: {
     registerSchemesAsPrivileged(schemes: CustomScheme[]): void;
     handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;

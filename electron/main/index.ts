@@ -1,7 +1,7 @@
 // The real entry: Electron's modules and electron-store in, everything else in shell.ts (tested against a
 // fake). Paths use import.meta.dirname (never a declared __dirname: it breaks electron-vite's ESM shim).
 import { join } from 'node:path';
-import { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol } from 'electron';
+import { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen } from 'electron';
 import Store from 'electron-store';
 import rawConfig from '../../build/tidings.config.json' with { type: 'json' };
 import type { ElectronApi } from './electron-api.ts';
@@ -9,21 +9,28 @@ import { startShell } from './shell.ts';
 import { settingsStoreOptions, type StoredSettings } from './settings.ts';
 import { loadAppConfig } from './config.ts';
 import { APP_ORIGIN } from './hardening.ts';
-import { createCoreBridge } from './core-bridge.ts';
+import { createCoreBridge, type DevFeed } from './core-bridge.ts';
 
-const api: ElectronApi = { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol };
+const api: ElectronApi = { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen };
 const config = loadAppConfig(rawConfig);
-// electron-vite dev serves the renderer from localhost; startShell accepts that only when not packaged.
+// electron-vite dev serves the renderer from localhost, and `npm start` hands over its demo feed; both are
+// honoured only when not packaged (startShell refuses a non-app:// page in a packaged app anyway).
 const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+const devFeed = !app.isPackaged && process.env['TIDINGS_DEV_FEED'] ? (JSON.parse(process.env['TIDINGS_DEV_FEED']) as DevFeed) : null;
+const log = (msg: string) => console.log(`[tidings] ${msg}`);
 
 startShell(api, {
-  bridge: (settings) => createCoreBridge({ config, settings, dataDir: app.getPath('userData'), downloadsDir: app.getPath('downloads'), demo: !app.isPackaged }),
+  bridge: (settings) => createCoreBridge({
+    config, settings, dataDir: join(app.getPath('userData'), 'companion'), installedVersion: app.getVersion(),
+    platform: `${process.platform}-${process.arch}`, devFeed, log,
+  }),
   settingsStore: new Store<StoredSettings>(settingsStoreOptions()),
   preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
   pageUrl: devUrl ?? `${APP_ORIGIN}/index.html`,
   rendererDir: devUrl ? null : join(import.meta.dirname, '../renderer'),
   allowedHosts: config.allowedHosts,
   product: config.product,
+  log,
 }).catch((e: unknown) => {
   console.error('[tidings] failed to start:', e);
   app.quit();

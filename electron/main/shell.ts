@@ -116,9 +116,8 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
       case 'changed': {
         windows.send('changed', { topics: ev.topics });
         if (ev.topics.some((t) => t === 'counts' || t === 'update' || t === 'status' || t === 'settings')) {
-          const view = await tray.refresh();
-          const unread = (await bridge.trayState()).unread;
-          if (view) windows.setTitle(unread > 0 ? `Tidings (${unread})` : 'Tidings');
+          // The page keeps its own title (with the unread count); the tray is main's to update.
+          await tray.refresh();
         }
         return;
       }

@@ -38,7 +38,30 @@ export function checkPageUrl(pageUrl: string, packaged: boolean): void {
 
 export type WindowManager = ReturnType<typeof createWindowManager>;
 
-export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow'>, opts: WindowOptions) {
+/** Saved bounds are reused only if enough of the window is on a display that still exists (a monitor
+ * unplugged since last time must not leave the window off-screen). */
+export function visibleBounds(saved: Rectangle | null, displays: { workArea: Rectangle }[]): { width: number; height: number; x?: number; y?: number } | null {
+  if (!saved) return null;
+  const onScreen = displays.some(({ workArea: d }) => {
+    const w = Math.min(saved.x + saved.width, d.x + d.width) - Math.max(saved.x, d.x);
+    const h = Math.min(saved.y + saved.height, d.y + d.height) - Math.max(saved.y, d.y);
+    return w >= 100 && h >= 50;
+  });
+  // Off-screen: keep the size, let the OS place it.
+  return onScreen ? saved : { width: saved.width, height: saved.height };
+}
+
+/** The page URL with the screen to open on (the renderer reads ?screen= at start; the item follows as a
+ * navigate event once the page has loaded). */
+export function pageUrlFor(pageUrl: string, target: NavigateTarget | null): string {
+  if (!target) return pageUrl;
+  const u = new URL(pageUrl);
+  u.searchParams.set('screen', target.screen);
+  if (target.itemKey) u.searchParams.set('item', target.itemKey);
+  return u.href;
+}
+
+export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow' | 'screen'>, opts: WindowOptions) {
   let win: WindowLike | null = null;
   let pending: NavigateTarget | null = null;
   let loaded = false;
@@ -50,8 +73,8 @@ export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow'>, opt
     if (w && loaded && !w.webContents.isDestroyed()) w.webContents.send(ipcChannel(event), payload);
   }
 
-  function create(): WindowLike {
-    const saved = opts.bounds();
+  function create(target: NavigateTarget | null): WindowLike {
+    const saved = visibleBounds(opts.bounds(), api.screen.getAllDisplays());
     const w = new api.BrowserWindow({
       ...DEFAULT_SIZE,
       ...(saved ?? {}),
@@ -87,7 +110,7 @@ export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow'>, opt
       if (win === w) win = null;
       loaded = false;
     });
-    void w.loadURL(opts.pageUrl).catch((e: unknown) => opts.log(`window load failed: ${String(e)}`));
+    void w.loadURL(pageUrlFor(opts.pageUrl, target)).catch((e: unknown) => opts.log(`window load failed: ${String(e)}`));
     return w;
   }
 
@@ -96,8 +119,8 @@ export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow'>, opt
     show(target?: NavigateTarget): void {
       let w = alive();
       if (!w) {
-        w = win = create();
         pending = target ?? null;
+        w = win = create(pending);
         return;
       }
       if (w.isMinimized()) w.restore();
@@ -107,6 +130,5 @@ export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow'>, opt
     },
     send,
     current: alive,
-    setTitle(title: string): void { alive()?.setTitle(title); },
   };
 }

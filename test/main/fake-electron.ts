@@ -62,7 +62,6 @@ export class FakeWindow extends Emitter implements WindowLike {
   focused = 0;
   minimized = false;
   destroyed = false;
-  title = '';
   bounds: Rectangle;
   options: BrowserWindowConstructorOptions;
   constructor(options: BrowserWindowConstructorOptions, session: FakeSession, registry: FakeWindow[]) {
@@ -84,7 +83,6 @@ export class FakeWindow extends Emitter implements WindowLike {
   isMinimized() { return this.minimized; }
   isDestroyed() { return this.destroyed; }
   getNormalBounds() { return this.bounds; }
-  setTitle(t: string) { this.title = t; }
   /** The user closes the window: Electron emits close, then destroys it and emits closed. */
   close() { this.emit('close'); this.destroyed = true; this.webContents.destroyed = true; this.emit('closed'); }
 }
@@ -133,7 +131,7 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
   const appEvents = new Emitter();
   const power = new Emitter();
   const calls = { quit: 0, openExternal: [] as string[], openPath: [] as string[], showItemInFolder: [] as string[], dialogs: [] as { message?: string; detail?: string }[], loginItem: [] as boolean[], protocolHandlers: new Map<string, (r: Request) => Response | Promise<Response>>(), schemes: [] as string[] };
-  const state = { dialogResponse: opts.dialogResponse ?? 1, notificationsSupported: true };
+  const state = { dialogResponse: opts.dialogResponse ?? 1, notificationsSupported: true, displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
 
   const api: ElectronApi = {
     app: {
@@ -179,6 +177,7 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
     dialog: {
       showMessageBox: async (o) => { calls.dialogs.push({ message: o.message, detail: o.detail }); return { response: state.dialogResponse, checkboxChecked: false }; },
     },
+    screen: { getAllDisplays: () => state.displays },
     protocol: {
       registerSchemesAsPrivileged: (s) => { calls.schemes.push(...s.map((x) => x.scheme)); },
       handle: (scheme, h) => { calls.protocolHandlers.set(scheme, h); },

@@ -95,6 +95,26 @@ test('closing the window destroys it, the app stays in the tray; reopening makes
   assert.equal(w2.options.x, 50);
 });
 
+test('saved bounds on a display that is gone: keep the size, let the OS place the window', async () => {
+  const { fake, openWindow, store } = await startTestShell();
+  store.set('windowBounds', { x: 3000, y: 200, width: 700, height: 500 });
+  fake.state.displays = [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }];
+  const w = openWindow();
+  assert.equal(w.options.width, 700);
+  assert.equal(w.options.x, undefined);
+});
+
+test('a window opened for an item starts on its screen (?screen=) and then gets the item', async () => {
+  const { fake, shell } = await startTestShell();
+  shell.windows.show({ screen: 'updates', itemKey: 'r-2.1.0' });
+  const w = fake.windows[0]!;
+  assert.equal(w.loadedUrl, 'app://tidings/index.html?screen=updates&item=r-2.1.0');
+  assert.deepEqual(w.webContents.sent, [], 'nothing is sent before the page has loaded');
+  w.finishLoad();
+  assert.deepEqual(w.webContents.sent, [{ channel: 'tidings:navigate', payload: { screen: 'updates', itemKey: 'r-2.1.0' } }]);
+  assert.equal(w.shown, 1, 'shown once ready, not blank');
+});
+
 test('a second launch focuses the existing window (and opens one if none)', async () => {
   const { fake, openWindow } = await startTestShell();
   fake.appEmit('second-instance', {}, ['tidings']);
