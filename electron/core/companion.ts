@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAllowedUrl } from '../../shared/protocol/limits.ts';
+import { CHANNEL_PATTERN, isAllowedUrl } from '../../shared/protocol/limits.ts';
 import { KeyRing } from '../../shared/protocol/signing.ts';
 import type { StoredMessage } from '../../shared/protocol/schemas.ts';
 import type { Companion, CompanionEvents, CompanionOptions, DownloadEvent, Listener, SourceConfig, SourceStatus } from './api.ts';
@@ -30,6 +30,9 @@ function validate(opts: CompanionOptions): void {
     // An http:// feed in a production configuration is refused when the configuration is loaded (case 13).
     if (!isAllowedUrl(s.url, opts.allowLoopbackHttp === true)) throw new ConfigError(`source ${s.id}: ${s.url} is not an https URL`);
     if (ids.has(s.id)) throw new ConfigError(`source id ${s.id} is used twice`);
+    // Channel names reach URLs; anything outside the protocol's pattern is refused here (case 28).
+    const names = s.kind === 'feed-v1' ? s.newsChannels ?? [] : [s.updateChannel, s.newsChannel].filter((c) => c !== undefined);
+    for (const c of names) if (!CHANNEL_PATTERN.test(c)) throw new ConfigError(`source ${s.id}: "${c}" is not a valid channel name`);
     ids.add(s.id);
   }
 }
