@@ -3,9 +3,11 @@
 // The probe never requires 'electron' (that triggers a download, docs: toolchain.md): it reads path.txt,
 // which Electron's installer writes only after a successful download, and checks the executable exists.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export type ElectronProbe = { found: true; path: string } | { found: false; reason: string };
 
@@ -28,18 +30,38 @@ export function findElectronBinary(env: NodeJS.ProcessEnv = process.env): Electr
   return existsSync(full) ? { found: true, path: full } : { found: false, reason: `${full} does not exist` };
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cleanup: () => Promise<void> = async () => {}): void {
   const child = spawn(cmd, args, { stdio: 'inherit', env });
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('exit', (code, signal) => void cleanup().finally(() => process.exit(code ?? (signal ? 1 : 0))));
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => child.kill(s));
 }
 
-function main(): void {
+/** The embedded demo feed (the preview's, seeded with releases and news), handed to Electron's main. */
+async function startDemo(): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const demoPath = join(import.meta.dirname, '..', 'preview', 'demo-feed.ts');
+  if (!existsSync(demoPath)) return { env: {}, close: async () => {} };
+  const { startDemoFeed } = (await import(pathToFileURL(demoPath).href)) as {
+    startDemoFeed(o: { dir: string; platform: string }): Promise<{ url: string; publicKey: string; publishToken: string; close(): Promise<void> }>;
+  };
+  const feed = await startDemoFeed({ dir: mkdtempSync(join(tmpdir(), 'tidings-dev-feed-')), platform: `${process.platform}-${process.arch}` });
+  console.log(`Demo feed: ${feed.url}`);
+  // Read only by an unpackaged main (electron/main/index.ts); a packaged app ignores it.
+  return { env: { TIDINGS_DEV_FEED: JSON.stringify({ url: feed.url, publicKey: feed.publicKey, token: feed.publishToken }) }, close: () => feed.close() };
+}
+
+async function main(): Promise<void> {
   const probe = findElectronBinary();
   const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+  // TIDINGS_START_DRY_RUN=1: say what would start and stop there (tests of this decision).
+  const dry = process.env['TIDINGS_START_DRY_RUN'] === '1';
+  if (probe.found && dry) {
+    console.log(`Electron found at ${probe.path}: would run electron-vite dev with the demo feed.`);
+    return;
+  }
   if (probe.found) {
+    const demo = await startDemo();
     // package.json has no "main" (it also hosts the server and CLI), so name the built entry for Electron.
-    run(npx, ['electron-vite', 'dev'], { ...process.env, ELECTRON_ENTRY: 'out/main/index.js' });
+    run(npx, ['electron-vite', 'dev'], { ...process.env, ...demo.env, ELECTRON_ENTRY: 'out/main/index.js' }, demo.close);
     return;
   }
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
@@ -48,7 +70,13 @@ function main(): void {
     process.exit(1);
   }
   console.log(`No Electron binary here: ${probe.reason}. Starting the browser preview instead.`);
+  if (dry) return;
   run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'preview'], process.env);
 }
 
-if (import.meta.main) main();
+if (import.meta.main) {
+  main().catch((e: unknown) => {
+    console.error(`npm start failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}
