@@ -184,7 +184,9 @@ export class CheckScheduler {
     if (outcome.retryAfterSec !== null && outcome.retryAfterSec > 0) {
       const wait = Math.min(outcome.retryAfterSec * 1000, MAX_RETRY_AFTER_MS);
       this.state.notBefore = now + wait;
-      if (delay !== null) delay = Math.max(delay, wait);
+      // The server is overloaded (429/503): come back after its wait plus a random share of one normal interval,
+      // so clients that were turned away together return at the steady rate, not as a herd (cases 6, 7).
+      if (delay !== null) delay = wait + this.o.random() * (this.intervalMs ?? this.o.backoffCapMs);
     } else if (this.state.notBefore !== null && now >= this.state.notBefore) {
       this.state.notBefore = null;
     }

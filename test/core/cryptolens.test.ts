@@ -118,3 +118,22 @@ test('cases 18 and 19: the cursor is the newest created over the whole batch, ca
   assert.deepEqual([...sent.keys()], ['token', 'Channel', 'Time']);
   assert.equal(Number(sent.get('Time')), cur - 60);
 });
+
+test('case 16: a client clock 2 days fast, then 1 day slow, neither skips messages nor re-fetches everything', async (t) => {
+  const feed = await feedWithCleanup(t);
+  await create(feed, 'news', 'old');
+  await new Promise((r) => setTimeout(r, 1100));
+  const store = new Store({ file: join(tempDir(t), 'c.db') });
+  t.after(() => store.close());
+  const keys = await KeyRing.from([]);
+  const source = new CryptolensSource({ id: 'cl', url: feed.url, token: feed.readToken, allowLoopbackHttp: true, news: { channel: 'news' } });
+  store.ensureSource('cl', source.kind, feed.url);
+  const at = (skewMs: number) => runCheck(store, 'cl', Date.now() + skewMs, () => source.check(store, keys, Date.now() + skewMs));
+  assert.equal((await at(2 * 86400_000)).result?.inserted.length, 0);
+  await create(feed, 'news', 'posted while the clock is fast');
+  assert.equal((await at(2 * 86400_000)).result?.inserted.length, 1);
+  await create(feed, 'news', 'posted while the clock is slow');
+  const slow = await at(-86400_000);
+  assert.deepEqual(slow.result?.inserted.map((i) => i.title), ['posted while the clock is slow']);
+  assert.deepEqual(store.list().map((i) => i.title).sort(), ['posted while the clock is fast', 'posted while the clock is slow']);
+});

@@ -43,9 +43,10 @@ export class FakeClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.t + ms;
     for (;;) {
-      const due = this.timers.filter((x) => x.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      let due: Timer | null = null;
+      for (const x of this.timers) if (x.at <= target && (!due || x.at < due.at || (x.at === due.at && x.id < due.id))) due = x;
       if (!due) break;
-      this.timers = this.timers.filter((x) => x !== due);
+      this.timers.splice(this.timers.indexOf(due), 1);
       this.t = Math.max(this.t, due.at);
       due.fn();
       await flush();

@@ -1,0 +1,278 @@
+// Adapts the companion facade (createCompanion) to the IPC contract: InvokeHandlers plus the UI events.
+// The browser preview uses it whole; a shell overrides what needs its own powers (links, installers, key and
+// file dialogs, publishing, sources). What the facade cannot do is refused in plain words, never faked.
+import { basename } from 'node:path';
+import type { Companion, DownloadEvent, InboxItem as CoreItem, SourceStatus as CoreSource, UpdateStatus } from './api.ts';
+import type { EventName, EventPayloads, InvokeHandlers } from '../../shared/ipc/contract.ts';
+import type { AppInfo, Counts, InboxItemDetail, Offer, Settings, SourceStatus, Topic, UpdateState, UpdateView } from '../../shared/ipc/types.ts';
+
+export type Emit = <E extends EventName>(name: E, payload: EventPayloads[E]) => void;
+
+export interface HandlerOptions {
+  companion: Companion;
+  info: AppInfo;
+  /** The shell's settings (electron-store in Electron, memory in the preview). */
+  settings: Settings;
+  online?: () => boolean;
+}
+
+export interface CompanionHandlers {
+  handlers: InvokeHandlers;
+  subscribe(emit: Emit): () => void;
+  close(): void;
+}
+
+const refuse = (field: string, message: string) => ({ ok: false as const, error: { field, message } });
+const ok = { ok: true as const };
+const nowSec = () => Math.floor(Date.now() / 1000);
+const secOf = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
+const verifyKinds = new Set(['hash-mismatch', 'size-mismatch']);
+
+function bodyOf(item: CoreItem): string {
+  const r = (item.record ?? {}) as { body?: unknown; content?: unknown };
+  return typeof r.body === 'string' ? r.body : typeof r.content === 'string' ? r.content : '';
+}
+
+function excerptOf(body: string): string {
+  return body.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[#>*_`~|]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 160);
+}
+
+function toItem(i: CoreItem): InboxItemDetail {
+  const body = bodyOf(i);
+  const out: InboxItemDetail = {
+    key: String(i.key), sourceId: i.sourceId, messageId: i.id, channel: i.channel, kind: i.kind === 'retraction' ? 'news' : i.kind,
+    title: i.title, excerpt: excerptOf(body), created: i.created, read: i.read, trusted: i.trusted, body,
+  };
+  if (i.version) out.version = i.version;
+  if (i.critical) out.critical = true;
+  if (i.link) out.link = i.link;
+  return out;
+}
+
+/** ux.md "Errors in plain words" from a check's technical detail (which stays available as the detail). */
+export function plainError(detail: string, url: string, retryAt: number | null): string {
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch { /* keep the text */ }
+  if (/ENOTFOUND|EAI_AGAIN/.test(detail)) return `Couldn’t find the update server (${host}).`;
+  if (/HTTP (429|503)/.test(detail) && retryAt) return `The update server asked Tidings to wait until ${new Date(retryAt).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' })}.`;
+  if (/HTTP 40[13]|access denied|result 1/.test(detail)) return 'The feed refused the access token. Check Sources in Settings.';
+  if (/timeout\)|within \d+ ms|went quiet/.test(detail)) return 'The update server didn’t answer in time.';
+  if (/CERT|certificate|SSL|TLS|self.signed|refused-url/i.test(detail)) return 'The connection wasn’t secure, so Tidings didn’t use it.';
+  if (/signature|signed/i.test(detail)) return 'A release wasn’t signed by the publisher’s key, so Tidings ignored it.';
+  if (/schema|JSON|cursor|did not advance|pages in one check|Not Modified/.test(detail)) return 'The feed sent something Tidings doesn’t understand.';
+  if (/ECONNREFUSED|ECONNRESET|network|closed before/.test(detail)) return `Couldn’t reach the update server (${host}).`;
+  return 'Tidings couldn’t check this source.';
+}
+
+export function createHandlers(opts: HandlerOptions): CompanionHandlers {
+  const { companion, info } = opts;
+  let settings = opts.settings;
+  const listeners = new Set<Emit>();
+  const emit: Emit = (name, payload) => listeners.forEach((l) => l(name, payload));
+  const changed = (...topics: Topic[]) => emit('changed', { topics });
+  // What the facade does not report back, remembered for this session's UI.
+  const skipped = new Set<string>();
+  let remindAt: number | null = null;
+  let dl: DownloadEvent | null = null;
+  let inbox: CoreItem[] | null = null;
+
+  const all = (): CoreItem[] => {
+    if (inbox) return inbox;
+    const out: CoreItem[] = [];
+    for (;;) {
+      const last = out[out.length - 1];
+      const page = companion.listMessages(last ? { before: { created: last.created, key: last.key }, limit: 500 } : { limit: 500 });
+      out.push(...page);
+      if (page.length < 500) break;
+    }
+    inbox = out.filter((i) => i.kind !== 'retraction');
+    return inbox;
+  };
+  const counts = (): Counts => {
+    const c = companion.unreadCounts();
+    return { unread: c.total, byChannel: c.byChannel };
+  };
+  const inboxChanged = () => {
+    inbox = null;
+    changed('inbox', 'counts');
+    return counts();
+  };
+
+  const offerOf = (status: Extract<UpdateStatus, { state: 'available' }>): Offer => {
+    const r = status.offer.release;
+    const item = all().find((i) => i.kind === 'release' && i.version === r.version && i.channel === r.channel);
+    return {
+      version: r.version, title: item?.title ?? r.version, notes: item ? bodyOf(item) : '', channel: r.channel === 'experimental' ? 'experimental' : 'stable',
+      critical: status.offer.critical, size: status.offer.asset.size, platform: status.offer.asset.platform,
+      published: item?.created ?? 0, itemKey: item ? String(item.key) : '',
+    };
+  };
+  const view = (): UpdateView => {
+    const status = companion.updateStatus();
+    const base = { installed: info.version, channel: companion.channel() };
+    if (status.state === 'available') {
+      const offer = offerOf(status);
+      if (dl && dl.version === offer.version) {
+        if (dl.state === 'progress') return { ...base, state: 'downloading', offer, received: dl.received, total: dl.total };
+        if (dl.state === 'done') return { ...base, state: 'verified', offer, fileName: basename(dl.path) };
+        if (dl.state === 'failed' && verifyKinds.has(dl.kind)) return { ...base, state: 'verify-failed', offer, message: dl.message };
+      }
+      return { ...base, state: 'available', offer, remindAt };
+    }
+    if (status.state === 'up-to-date') return { ...base, state: 'up-to-date', checkedAt: status.checkedAt };
+    if (status.state === 'ahead-of-channel') return { ...base, state: 'up-to-date', checkedAt: null, note: status.message };
+    if (status.state === 'cant-confirm') return { ...base, state: 'cant-confirm', since: status.since, reason: '' };
+    return { ...base, state: 'cant-confirm', since: null, reason: '' };
+  };
+  const updateState = (): UpdateState => {
+    const status = companion.updateStatus();
+    const target = status.state === 'ahead-of-channel' ? companion.downgradeTarget() : null;
+    return {
+      view: view(), skipped: [...skipped], remindAt,
+      pendingStable: status.state === 'ahead-of-channel' ? { message: status.message, stableVersion: target?.version ?? null } : null,
+    };
+  };
+  const sourceStatus = (s: CoreSource): SourceStatus => {
+    const cfg = settings.sources.find((x) => x.id === s.id);
+    return {
+      id: s.id, name: cfg?.name ?? s.id, lastCheck: s.lastCheck, lastSuccess: s.lastSuccess, nextCheck: secOf(s.nextAt),
+      lastError: s.lastError ? { message: plainError(s.lastError, cfg?.url ?? '', s.notBefore), detail: s.lastError, at: s.lastCheck ?? nowSec() } : null,
+      needsAttention: s.needsAttention,
+    };
+  };
+  const startDownload = (run: () => Promise<DownloadEvent>) => {
+    void run().then((r) => {
+      if (r.state === 'failed' && !verifyKinds.has(r.kind)) emit('notice', { level: 'warning', message: 'The download didn’t finish. Nothing was installed; try again later.' });
+    });
+  };
+
+  const unsubs = [
+    companion.on('messages', () => inboxChanged()),
+    companion.on('unread', () => inboxChanged()),
+    companion.on('offer', () => changed('update')),
+    companion.on('check', () => changed('status')),
+    companion.on('notice', ({ message }) => emit('notice', { level: 'warning', message })),
+    companion.on('download', (e) => {
+      dl = e;
+      if (e.state === 'progress') emit('downloadProgress', { version: e.version, received: e.received, total: e.total });
+      else changed('update');
+    }),
+  ];
+
+  const handlers: InvokeHandlers = {
+    getAppInfo: async () => info,
+    listInbox: async ({ channel, kind, offset, limit }) => {
+      const items = all().filter((i) => (!channel || i.channel === channel) && (!kind || i.kind === kind));
+      return { items: items.slice(offset, offset + limit).map(({ ...i }) => { const { body: _b, ...row } = toItem(i); return row; }), total: items.length };
+    },
+    getItem: async ({ key }) => {
+      const item = /^\d+$/.test(key) ? companion.message(Number(key)) : null;
+      return item && item.kind !== 'retraction' ? toItem(item) : null;
+    },
+    setRead: async ({ keys, read }) => {
+      if (!read) return counts(); // the store keeps read as a one-way flag
+      companion.markRead(keys.filter((k) => /^\d+$/.test(k)).map(Number));
+      return inboxChanged();
+    },
+    markAllRead: async ({ channel }) => {
+      companion.markRead(channel ? all().filter((i) => i.channel === channel && !i.read).map((i) => i.key) : 'all');
+      return inboxChanged();
+    },
+    dismiss: async ({ keys }) => {
+      keys.filter((k) => /^\d+$/.test(k)).forEach((k) => companion.dismiss(Number(k)));
+      return inboxChanged();
+    },
+    getCounts: async () => counts(),
+    getUpdate: async () => updateState(),
+    checkNow: async () => {
+      const results = companion.checkNow();
+      const refused = results.find((r) => !r.accepted);
+      if (results.length > 0 && results.every((r) => !r.accepted) && refused && !refused.accepted) {
+        const when = refused.retryAt ? ` until ${new Date(refused.retryAt).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' })}` : '';
+        const message = refused.reason === 'running' ? 'Tidings is already checking.' : `The update server asked Tidings to wait${when}.`;
+        return refuse('', message);
+      }
+      changed('status');
+      return { ok: true, message: 'Checking for updates…' };
+    },
+    download: async ({ version }) => {
+      const status = companion.updateStatus();
+      if (status.state !== 'available' || status.offer.release.version !== version) return refuse('version', `${version} is not the offered update.`);
+      dl = { state: 'progress', version, received: 0, total: status.offer.asset.size };
+      changed('update');
+      startDownload(() => companion.download());
+      return ok;
+    },
+    cancelDownload: async () => { companion.cancelDownload(); return ok; },
+    openInstaller: async () => refuse('', 'Opening the installer needs the desktop app.'),
+    showInFolder: async () => refuse('', 'Showing the file needs the desktop app.'),
+    skipVersion: async ({ version }) => {
+      companion.skipVersion(version);
+      skipped.add(version);
+      changed('update');
+      return ok;
+    },
+    unskipVersion: async ({ version }) => refuse('version', `Tidings can’t undo skipping ${version} yet.`),
+    remindLater: async ({ preset }) => {
+      const ms = { tomorrow: 86_400_000, '3days': 3 * 86_400_000, week: 7 * 86_400_000 }[preset];
+      companion.remindLater(ms);
+      remindAt = Math.floor((Date.now() + ms) / 1000);
+      changed('update');
+      return { ok: true, until: remindAt };
+    },
+    clearRemind: async () => refuse('', 'Tidings can’t cancel a reminder yet.'),
+    setChannel: async ({ channel, installStable }) => {
+      const before = companion.channel();
+      companion.setChannel(channel);
+      if (channel === 'stable' && before === 'experimental' && companion.updateStatus().state === 'ahead-of-channel') {
+        const target = companion.downgradeTarget();
+        if (installStable === undefined) {
+          companion.setChannel(before); // ask first: nothing changes until the user confirms
+          return { ok: true, needsConfirm: { installed: info.version, stable: target?.version ?? null } };
+        }
+        if (installStable && target) startDownload(() => companion.confirmDowngrade(target.version));
+      }
+      settings = { ...settings, channel };
+      changed('settings', 'update');
+      return ok;
+    },
+    getSettings: async () => ({ ...settings, channel: companion.channel() }),
+    updateSettings: async (patch) => {
+      settings = { ...settings, ...patch } as Settings;
+      if (patch.autoCheck !== undefined || patch.intervalHours !== undefined) companion.setInterval(settings.autoCheck ? settings.intervalHours * 3_600_000 : null);
+      changed('settings');
+      return { ...settings, channel: companion.channel() };
+    },
+    saveSource: async () => refuse('form', 'Sources can’t be changed here yet.'),
+    removeSource: async () => refuse('form', 'Sources can’t be changed here yet.'),
+    testSource: async () => refuse('url', 'Testing a connection isn’t available here yet.'),
+    getStatus: async () => {
+      const status = companion.updateStatus();
+      return {
+        sources: companion.sources().map(sourceStatus),
+        log: companion.checkLog(20).map((e) => ({ at: e.at, sourceId: e.sourceId, outcome: e.ok ? 'unchanged' as const : 'error' as const, message: e.ok ? 'Checked.' : plainError(e.detail, settings.sources.find((s) => s.id === e.sourceId)?.url ?? '', null) })),
+        frozenSince: status.state === 'cant-confirm' ? status.since : null,
+        online: opts.online?.() ?? true,
+      };
+    },
+    clearHistory: async () => {
+      companion.markRead('all');
+      all().forEach((i) => companion.dismiss(i.key));
+      return inboxChanged();
+    },
+    openLink: async () => refuse('url', 'Links open from the desktop app.'),
+    chooseKey: async () => refuse('key', 'Choosing a key file needs the desktop app.'),
+    hashFile: async () => refuse('assets', 'Choosing a local file needs the desktop app; enter an https address instead.'),
+    publish: async () => refuse('form', 'Publishing needs a publisher token.'),
+    listPublished: async () => refuse('form', 'Publishing needs a publisher token.'),
+    retract: async () => refuse('form', 'Publishing needs a publisher token.'),
+  };
+
+  return {
+    handlers,
+    subscribe: (e) => { listeners.add(e); return () => listeners.delete(e); },
+    close: () => unsubs.forEach((u) => u()),
+  };
+}
