@@ -1,0 +1,71 @@
+// Publisher keys: `tidings keygen` writes the private key (PKCS#8 PEM, 0600); `tidings key add|list`
+// manages which public keys a local feed service accepts signatures from.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { generateSigningKey, importSigningKey, keyIdOf, toBase64, type SigningKey } from '../../shared/protocol/signing.ts';
+import { PUBLIC_KEY_B64_PATTERN } from '../../shared/protocol/limits.ts';
+import { openStore } from '../store/index.ts';
+import { CliError, UsageError } from './errors.ts';
+import type { Out } from './output.ts';
+
+function toPem(der: Uint8Array): string {
+  const b64 = toBase64(der).replace(/(.{64})/g, '$1\n').trimEnd();
+  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
+}
+
+export async function keygen(out: Out, file: string | undefined, force: boolean): Promise<void> {
+  if (!file) throw new UsageError('keygen needs --out <file> for the private key');
+  if (existsSync(file) && !force) throw new CliError(`${file} already exists; pass --force to replace it (the old key can no longer sign)`);
+  const key = await generateSigningKey();
+  writeFileSync(file, toPem(key.pkcs8), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  out.result({ file, keyId: key.keyId, publicKey: key.publicKey }, [
+    `Private key written to ${file} (mode 0600). Keep it secret; it signs your releases.`,
+    `Public key: ${key.publicKey}`,
+    `Key id:     ${key.keyId}`,
+    'Build the public key into the app, and trust it on the feed service with:',
+    `  tidings key add ${key.publicKey} --db <feed database>`,
+  ]);
+}
+
+/** Loads a private key file written by keygen (or any Ed25519 PKCS#8 PEM). */
+export async function loadSigningKey(file: string | undefined): Promise<SigningKey> {
+  if (!file) throw new UsageError('a signing key is needed: --key <file> or TIDINGS_KEY_FILE');
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`key file not found or not readable: ${file}`, 'key');
+  }
+  try {
+    const priv = createPrivateKey(pem);
+    if (priv.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
+    const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
+    const publicKey = toBase64(new Uint8Array(spki.subarray(spki.length - 32)));
+    const der = priv.export({ format: 'der', type: 'pkcs8' });
+    return await importSigningKey(new Uint8Array(der), publicKey);
+  } catch (err) {
+    throw new CliError(`${file} is not an Ed25519 private key (${(err as Error).message})`, 'key');
+  }
+}
+
+export async function keyCommand(out: Out, sub: string | undefined, positional: string[], db: string | undefined, name: string | undefined): Promise<void> {
+  if (!db) throw new UsageError('key commands need --db <feed database file or postgres:// URL>');
+  const store = await openStore(db);
+  try {
+    if (sub === 'add') {
+      const pub = positional[0];
+      if (!pub || !PUBLIC_KEY_B64_PATTERN.test(pub)) throw new UsageError('key add needs a public key: standard base64 of 32 bytes, as printed by tidings keygen');
+      const keyId = await keyIdOf(pub);
+      await store.addPublisherKey(pub, keyId, name ?? keyId, Math.floor(Date.now() / 1000));
+      out.result({ keyId, publicKey: pub }, [`Trusted publisher key ${keyId}. Running services pick it up on the next publish.`]);
+    } else if (sub === 'list') {
+      const keys = await store.publisherKeys();
+      out.result(keys, keys.length ? keys.map((k) => `${k.keyId}  ${k.name}  ${k.publicKey}`) : ['No publisher keys are trusted yet.']);
+    } else {
+      throw new UsageError('usage: tidings key add <public key> --db <db> [--name n] | tidings key list --db <db>');
+    }
+  } finally {
+    await store.close();
+  }
+}
