@@ -3,8 +3,9 @@ import type { UpdateChannel, UpdateStatus, ReleaseInfo } from './policy/update.t
 import type { CheckNowResult } from './scheduler.ts';
 import type { PageQuery } from './store/store.ts';
 import type { CheckLogEntry, Clock, InboxItem, UnreadCounts } from './types.ts';
+import type { LiveMessage } from './sources/live.ts';
 
-export type { UpdateChannel, UpdateStatus, ReleaseInfo, CheckNowResult, PageQuery, CheckLogEntry, Clock, InboxItem, UnreadCounts };
+export type { UpdateChannel, UpdateStatus, ReleaseInfo, CheckNowResult, PageQuery, CheckLogEntry, Clock, InboxItem, UnreadCounts, LiveMessage };
 
 /** A feed the companion follows. Tokens are read tokens (they ship inside the app). */
 export type SourceConfig =
@@ -16,6 +17,8 @@ export type SourceConfig =
     token?: string;
     /** News channels to follow besides the update channel(s). Default ['news']. */
     newsChannels?: string[];
+    /** Also hold SSE streams open so new messages arrive within seconds (polling stays the fallback). */
+    live?: boolean;
   }
   | {
     kind: 'cryptolens';
@@ -88,6 +91,8 @@ export interface CompanionEvents {
   /** A check started or finished on a source. */
   check: SourceStatus;
   download: DownloadEvent;
+  /** A live-only message pushed over SSE (persistent: false): show it as a toast or banner; it is not stored. */
+  live: LiveMessage;
   /** A non-blocking notice (e.g. the local data was unreadable and is being re-downloaded). */
   notice: { message: string };
 }

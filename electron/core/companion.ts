@@ -12,6 +12,7 @@ import { FeedV1Source } from './sources/feed-v1.ts';
 import { CryptolensSource } from './sources/cryptolens.ts';
 import type { CheckOutcome } from './sources/common.ts';
 import { runCheck } from './sync.ts';
+import { LiveSubscription } from './sources/live.ts';
 import { CheckScheduler } from './scheduler.ts';
 import { bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
 import { downloadAsset, safeFileName, DownloadError } from './download.ts';
@@ -22,6 +23,7 @@ export class ConfigError extends Error {}
 interface Engine {
   config: SourceConfig;
   scheduler: CheckScheduler;
+  live: LiveSubscription | null;
 }
 
 function validate(opts: CompanionOptions): void {
@@ -137,8 +139,20 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     };
     engine.config = config;
     engine.scheduler = new CheckScheduler({ clock, random, run, intervalMs: opts.intervalMs, onChange: () => emit('check', statusOf(engine)) });
+    engine.live = config.kind === 'feed-v1' && config.live
+      ? new LiveSubscription({
+        url: config.url, token: config.token, allowLoopbackHttp: loopback, keys,
+        onTrigger: () => void engine.scheduler.runNow(), onLive: (m) => emit('live', m),
+      })
+      : null;
     return engine;
   });
+
+  let started = false;
+  function followLive(): void {
+    started = true;
+    for (const e of engines) e.live?.follow([...channelsFor(channel), ...newsChannels(e.config)]);
+  }
 
   async function fetchRelease(target: ReleaseInfo): Promise<DownloadEvent> {
     const asset = target.assets.find((a) => a.platform === opts.platform);
@@ -171,13 +185,17 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     start() {
       if (store.recovery) emit('notice', { message: store.getMeta('notice') ?? 'Local data was reset.' });
       for (const e of engines) e.scheduler.start();
+      followLive();
       refreshOffer();
     },
     async close() {
       if (closed) return;
       closed = true;
       download?.abort();
-      for (const e of engines) e.scheduler.stop();
+      for (const e of engines) {
+        e.scheduler.stop();
+        e.live?.stop();
+      }
       // Let in-flight checks finish their transaction before the connection closes.
       await Promise.all(engines.map((e) => e.scheduler.idle()));
       store.close();
@@ -211,6 +229,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       channel = c;
       store.setMeta('channel', c);
       refreshOffer();
+      if (started) followLive();
       // A newly followed channel (experimental) is fetched soon, spread like a wake.
       for (const e of engines) e.scheduler.wake();
     },

@@ -2,6 +2,8 @@
 // The browser preview uses it whole; a shell overrides what needs its own powers (links, installers, key and
 // file dialogs, publishing, sources). What the facade cannot do is refused in plain words, never faked.
 import { basename } from 'node:path';
+import { createCompanion } from './index.ts';
+import { keyIdOf } from '../../shared/protocol/signing.ts';
 import type { Companion, DownloadEvent, InboxItem as CoreItem, SourceStatus as CoreSource, UpdateStatus } from './api.ts';
 import type { EventName, EventPayloads, InvokeHandlers } from '../../shared/ipc/contract.ts';
 import type { AppInfo, Counts, InboxItemDetail, Offer, Settings, SourceStatus, Topic, UpdateState, UpdateView } from '../../shared/ipc/types.ts';
@@ -16,9 +18,15 @@ export interface HandlerOptions {
   online?: () => boolean;
 }
 
+/** An inbox item whose OS notification is due (the store sets its notified flag in the same transaction). */
+export interface ToastItem { key: string; kind: 'release' | 'news' | 'note'; title: string; excerpt: string; channel: string; version?: string; critical?: boolean; sourceName?: string }
+
 export interface CompanionHandlers {
   handlers: InvokeHandlers;
   subscribe(emit: Emit): () => void;
+  subscribeToasts(listener: (items: ToastItem[]) => void): () => void;
+  /** The downloaded file whose size and sha256 matched the signed record, if any. */
+  verifiedDownload(): { path: string; version: string; sha256: string } | null;
   close(): void;
 }
 
@@ -76,6 +84,8 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
   const skipped = new Set<string>();
   let remindAt: number | null = null;
   let dl: DownloadEvent | null = null;
+  let expectedSha = '';
+  const toastListeners = new Set<(items: ToastItem[]) => void>();
   let inbox: CoreItem[] | null = null;
 
   const all = (): CoreItem[] => {
@@ -149,7 +159,14 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
   };
 
   const unsubs = [
-    companion.on('messages', () => inboxChanged()),
+    companion.on('messages', ({ toasts }) => {
+      inboxChanged();
+      const items = toasts.filter((i) => i.kind !== 'retraction').map((i): ToastItem => {
+        const { body: _b, read: _r, created: _c, trusted: _t, sourceId, messageId: _m, link: _l, ...rest } = toItem(i);
+        return { ...rest, sourceName: settings.sources.find((x) => x.id === sourceId)?.name ?? sourceId };
+      });
+      if (items.length > 0) toastListeners.forEach((l) => l(items));
+    }),
     companion.on('unread', () => inboxChanged()),
     companion.on('offer', () => changed('update')),
     companion.on('check', () => changed('status')),
@@ -201,6 +218,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
       const status = companion.updateStatus();
       if (status.state !== 'available' || status.offer.release.version !== version) return refuse('version', `${version} is not the offered update.`);
       dl = { state: 'progress', version, received: 0, total: status.offer.asset.size };
+      expectedSha = status.offer.asset.sha256;
       changed('update');
       startDownload(() => companion.download());
       return ok;
@@ -232,7 +250,11 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
           companion.setChannel(before); // ask first: nothing changes until the user confirms
           return { ok: true, needsConfirm: { installed: info.version, stable: target?.version ?? null } };
         }
-        if (installStable && target) startDownload(() => companion.confirmDowngrade(target.version));
+        const asset = target?.assets.find((a) => a.platform === info.platform);
+        if (installStable && target && asset) {
+          expectedSha = asset.sha256;
+          startDownload(() => companion.confirmDowngrade(target.version));
+        }
       }
       settings = { ...settings, channel };
       changed('settings', 'update');
@@ -273,6 +295,46 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
   return {
     handlers,
     subscribe: (e) => { listeners.add(e); return () => listeners.delete(e); },
+    subscribeToasts: (l) => { toastListeners.add(l); return () => toastListeners.delete(l); },
+    verifiedDownload: () => (dl?.state === 'done' ? { path: dl.path, version: dl.version, sha256: expectedSha } : null),
     close: () => unsubs.forEach((u) => u()),
   };
+}
+
+/** What a shell passes to createBinding (Electron main from its settings, the preview from its demo feed). */
+export interface CoreAdapterOptions {
+  dataDir: string;
+  product: string;
+  installedVersion: string;
+  platform: string;
+  /** Trusted publisher keys (base64 raw Ed25519). */
+  trustedKeys: string[];
+  sources: { id: string; name: string; kind: 'tidings' | 'cryptolens'; url: string; token: string | null; channels: string[]; publisher: boolean }[];
+  /** Development only: loopback http feeds and assets (the embedded demo feed). */
+  allowLoopbackHttp: boolean;
+}
+
+/** The companion behind the IPC contract, started: what electron/main and the preview host drive. */
+export async function createBinding(o: CoreAdapterOptions): Promise<Omit<CompanionHandlers, 'close'> & { close(): Promise<void>; wake(): void }> {
+  const companion = await createCompanion({
+    dataDir: o.dataDir, publisherKeys: o.trustedKeys, installedVersion: o.installedVersion, platform: o.platform, channel: 'stable',
+    allowLoopbackHttp: o.allowLoopbackHttp, productName: o.product, intervalMs: 3_600_000,
+    sources: o.sources.map((s) => (s.kind === 'tidings'
+      ? { kind: 'feed-v1' as const, id: s.id, url: s.url, ...(s.token ? { token: s.token } : {}) }
+      : { kind: 'cryptolens' as const, id: s.id, url: s.url, token: s.token ?? '', updateChannel: 'stable', newsChannel: 'news' })),
+  });
+  const bound = createHandlers({
+    companion,
+    info: {
+      product: o.product, version: o.installedVersion, installId: '', platform: o.platform, publisher: o.sources.some((s) => s.publisher),
+      keys: await Promise.all(o.trustedKeys.map(async (publicKey) => ({ keyId: await keyIdOf(publicKey), publicKey }))),
+    },
+    settings: {
+      channel: companion.channel(), autoCheck: true, intervalHours: 1, notifyUpdates: true, notifyNews: true, quietHours: { enabled: false, start: '22:00', end: '07:00' },
+      launchAtLogin: false, retentionDays: null,
+      sources: o.sources.map((s) => ({ id: s.id, name: s.name, kind: s.kind, url: s.url, channels: s.channels, hasToken: !!s.token, publisher: s.publisher })),
+    },
+  });
+  companion.start();
+  return { ...bound, wake: () => companion.wake(), close: async () => { bound.close(); await companion.close(); } };
 }

@@ -1,0 +1,121 @@
+// Live push for a feed v1 source: one SSE stream per followed channel. A `message` event (or a reconnect) only
+// triggers the ordinary check, so everything still goes through the cursor, validation and one transaction;
+// polling stays the fallback. `live` events (persistent: false) are verified and handed to the shell, never stored.
+import { EventSource } from 'eventsource';
+import { isAllowedUrl } from '../../../shared/protocol/limits.ts';
+import { schemas } from '../../../shared/protocol/schemas.ts';
+import type { KeyRing } from '../../../shared/protocol/signing.ts';
+
+export interface LiveMessage {
+  id: string;
+  channel: string;
+  title: string;
+  body: string;
+  /** Signed by a built-in key; unsigned live messages are untrusted text. */
+  trusted: boolean;
+  expires: number | null;
+}
+
+export interface LiveOptions {
+  url: string;
+  token?: string;
+  allowLoopbackHttp: boolean;
+  keys: KeyRing;
+  onTrigger: () => void;
+  onLive: (m: LiveMessage) => void;
+  /** Coalesces bursts of events into one check. */
+  debounceMs?: number;
+  /** No byte (not even the 30 s heartbeat) for this long: reconnect. */
+  idleMs?: number;
+}
+
+export class LiveSubscription {
+  private readonly o: LiveOptions;
+  private streams = new Map<string, { es: EventSource; watchdog: NodeJS.Timeout | null }>();
+  private debounce: NodeJS.Timeout | null = null;
+
+  constructor(opts: LiveOptions) {
+    this.o = opts;
+  }
+
+  /** Follows exactly these channels (opening and closing streams as needed). */
+  follow(channels: readonly string[]): void {
+    for (const [c] of this.streams) if (!channels.includes(c)) this.close(c);
+    for (const c of channels) if (!this.streams.has(c)) this.open(c);
+  }
+
+  stop(): void {
+    for (const [c] of this.streams) this.close(c);
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = null;
+  }
+
+  private trigger(): void {
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      this.o.onTrigger();
+    }, this.o.debounceMs ?? 500);
+    this.debounce.unref();
+  }
+
+  private close(channel: string): void {
+    const s = this.streams.get(channel);
+    if (!s) return;
+    if (s.watchdog) clearTimeout(s.watchdog);
+    s.es.close();
+    this.streams.delete(channel);
+  }
+
+  private open(channel: string): void {
+    const url = `${this.o.url.replace(/\/+$/, '')}/v1/channels/${encodeURIComponent(channel)}/events`;
+    if (!isAllowedUrl(url, this.o.allowLoopbackHttp)) return;
+    const entry = { es: null as unknown as EventSource, watchdog: null as NodeJS.Timeout | null };
+    const kick = () => {
+      if (entry.watchdog) clearTimeout(entry.watchdog);
+      entry.watchdog = setTimeout(() => {
+        // A silent stream (a dead NAT mapping, a proxy holding it open): reconnect from scratch.
+        this.close(channel);
+        this.open(channel);
+      }, this.o.idleMs ?? 90_000);
+      entry.watchdog.unref();
+    };
+    const token = this.o.token;
+    entry.es = new EventSource(url, {
+      fetch: async (input, init) => {
+        const res = await fetch(input, { ...init, redirect: 'error', headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+        const body = res.body;
+        if (!body) return res;
+        // Watch every chunk (heartbeats included) for the idle deadline.
+        const reader = body.getReader();
+        kick();
+        const watched = { getReader: () => ({ read: async () => { const r = await reader.read(); kick(); return r; }, cancel: () => reader.cancel() }) };
+        return { body: watched, url: res.url, status: res.status, redirected: res.redirected, headers: res.headers };
+      },
+    });
+    // (Re)connected: whatever happened while we were away is fetched by a normal check.
+    entry.es.addEventListener('open', () => this.trigger());
+    entry.es.addEventListener('message', () => this.trigger());
+    entry.es.addEventListener('live', (ev: MessageEvent) => void this.live(channel, String(ev.data)));
+    this.streams.set(channel, entry);
+  }
+
+  private async live(channel: string, data: string): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!json || typeof json !== 'object') return;
+    // The server adds `created` to a live message; the signed fields are everything else.
+    const { sig, seq: _seq, created: _created, ...rest } = json as { sig?: unknown; seq?: unknown; created?: unknown };
+    const s = schemas({ allowLoopbackHttp: this.o.allowLoopbackHttp });
+    const parsed = sig === null ? s.unsigned.safeParse(rest) : s.publish.safeParse({ ...rest, sig });
+    if (!parsed.success || parsed.data.channel !== channel || parsed.data.kind === 'release') return;
+    const v = await this.o.keys.verify(json as { sig?: unknown });
+    if (!v.ok && v.reason !== 'unsigned') return; // badly signed: dropped
+    const m = parsed.data;
+    this.o.onLive({ id: m.id, channel: m.channel, title: m.title, body: m.body, trusted: v.ok, expires: m.expires ?? null });
+  }
+}
