@@ -6,6 +6,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { benchConfig } from './lib/config.ts';
 import { loadGenerator } from './lib/load.ts';
 import { benchDir, pinning } from './lib/proc.ts';
+import { median } from './lib/stats.ts';
 import { verdict, writeResults, type RowResult } from './lib/report.ts';
 import { row1 } from './rows/row1-unchanged.ts';
 import { row2 } from './rows/row2-changed.ts';
@@ -46,6 +47,9 @@ for (const r of selected) {
     results.push(res);
     console.log(`\n# row ${res.row}: ${res.title} (${res.seconds.toFixed(0)} s)`);
     for (const line of res.lines) console.log(line.text);
+    const runs = new Map<string, string>();
+    for (const l of res.lines) for (const f of [l.ours, l.anchor]) if (f.runs.length > 1) runs.set(`${f.label} (${f.unit})`, f.runs.map((v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))).join('/'));
+    if (runs.size > 0) console.log(`  runs: ${[...runs].map(([k, v]) => `${k} ${v}`).join('; ')}`);
     for (const note of res.notes) console.log(`  ${note}`);
   } catch (err) {
     failures.push(name);
@@ -53,14 +57,17 @@ for (const r of selected) {
   }
 }
 
-// Verdicts: a ratio within its row's A/A noise of the goal is undecided.
+// Verdicts: a ratio within its noise of the goal is undecided. A line's noise is the larger of the
+// run-to-run spread ((max − min) / median) of its two figures and the distance from 1.00x of its row's
+// A/A pair for the same unit.
 console.log('\nverdicts:');
+const spread = (runs: number[]) => (runs.length > 1 ? (Math.max(...runs) - Math.min(...runs)) / Math.abs(median(runs)) : 0);
 for (const res of results) {
-  const aa = res.lines.filter((l) => l.kind === 'aa' && l.ratio !== null).map((l) => Math.abs((l.ratio as number) - 1));
-  const noise = aa.length > 0 ? Math.max(...aa) : 0;
   for (const line of res.lines.filter((l) => l.kind === 'goal')) {
+    const aa = res.lines.filter((l) => l.kind === 'aa' && l.ratio !== null && l.ours.unit === line.ours.unit).map((l) => Math.abs((l.ratio as number) - 1));
+    const noise = Math.max(0, ...aa, ...[spread(line.ours.runs), spread(line.anchor.runs)].filter(Number.isFinite));
     const v = line.unavailable ? `skipped (${line.unavailable})` : verdict(line, noise);
-    console.log(`  ${line.name}: ${v}${noise > 0 ? ` (A/A noise ±${(noise * 100).toFixed(0)} %)` : ''}`);
+    console.log(`  ${line.name}: ${v}${noise > 0 ? ` (noise ±${(noise * 100).toFixed(0)} %)` : ''}`);
   }
 }
 
