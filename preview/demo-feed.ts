@@ -83,9 +83,9 @@ export async function startDemoFeed(opts: { dir: string; platform: string; now?:
     return { platform: opts.platform, url: assetBase + path, sha256: createHash('sha256').update(body).digest('hex'), size: body.length };
   };
 
-  await publish({ id: 'welcome', channel: 'stable', kind: 'news', title: 'Welcome to Tidings', body: 'News from the publisher appears here, and new versions under **Updates**.\n\nThis is the demo feed that `npm run preview` starts on this computer.' });
+  await publish({ id: 'welcome', channel: 'news', kind: 'news', title: 'Welcome to Tidings', body: 'News from the publisher appears here, and new versions under **Updates**.\n\nThis is the demo feed that `npm run preview` starts on this computer.' });
   await publish({ id: 'rel-2.1.0', channel: 'stable', kind: 'release', title: 'Tidings 2.1.0', body: '## What’s new\n\n- Quiet hours follow your time zone.\n- A faster inbox.\n- Fixed a crash on empty feed pages.', release: { version: '2.1.0', assets: [release('2.1.0')] } });
-  await publish({ id: 'maintenance', channel: 'stable', kind: 'news', title: 'Planned maintenance on Saturday', body: 'The update server is **read-only** from 02:00 to 03:00 UTC on Saturday. Nothing to do on your side.' });
+  await publish({ id: 'maintenance', channel: 'news', kind: 'news', title: 'Planned maintenance on Saturday', body: 'The update server is **read-only** from 02:00 to 03:00 UTC on Saturday. Nothing to do on your side.' });
   await publish({ id: 'rel-2.2.0-beta.1', channel: 'experimental', kind: 'release', title: 'Tidings 2.2.0 beta 1', body: 'Try the new *compact inbox*. Feedback welcome.', release: { version: '2.2.0-beta.1', assets: [release('2.2.0-beta.1')] } });
 
   return {

@@ -1,33 +1,30 @@
 // `npm run preview`: the companion without Electron. Builds the renderer, starts the embedded demo feed,
 // runs the real companion core (through electron/core/handlers.ts) and serves the UI to a browser over
 // the loopback bridge, then prints the URL to open.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { buildRenderer, repoRoot } from './build.ts';
+import { buildRenderer } from './build.ts';
 import { startDemoFeed } from './demo-feed.ts';
 import { startPreviewHost } from './host.ts';
-import type { CreateBinding } from './types.ts';
+import { createBinding } from './core-binding.ts';
 
-const adapterPath = join(repoRoot, 'electron', 'core', 'handlers.ts');
 const platform = `${process.platform}-${process.arch}`;
 
 async function main(): Promise<void> {
-  if (!existsSync(adapterPath)) {
-    console.error('The preview needs the companion core (electron/core/handlers.ts), which this checkout does not have yet; nothing was started.');
-    process.exit(1);
-  }
   const port = process.env.TIDINGS_PREVIEW_PORT ? Number(process.env.TIDINGS_PREVIEW_PORT) : 0;
   const dir = mkdtempSync(join(tmpdir(), 'tidings-preview-'));
   console.log('Building the interface…');
   const rendererDir = await buildRenderer();
   const feed = await startDemoFeed({ dir, platform });
-  const { createBinding } = (await import(pathToFileURL(adapterPath).href)) as { createBinding: CreateBinding };
   const binding = await createBinding({
     dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform,
     trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
-    sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: feed.url, token: feed.publishToken, channels: ['stable'], publisher: true }],
+    sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: feed.url, token: feed.readToken, channels: ['stable', 'experimental'], publisher: true }],
+    publisher: {
+      feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'],
+      key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' },
+    },
   });
   const host = await startPreviewHost({ binding, rendererDir, port });
   console.log(`Demo feed: ${feed.url} (key ${feed.keyId})`);

@@ -10,18 +10,5 @@ export interface CompanionBinding {
   subscribe(emit: EmitEvent): () => void;
 }
 
-/** What electron/core/handlers.ts exports for the preview (and any other non-Electron host). */
-export interface CoreAdapterOptions {
-  /** Where the companion keeps its store and downloads. */
-  dataDir: string;
-  product: string;
-  installedVersion: string;
-  platform: string;
-  /** Trusted publisher keys (base64 raw Ed25519). */
-  trustedKeys: string[];
-  sources: { id: string; name: string; kind: 'tidings' | 'cryptolens'; url: string; token: string | null; channels: string[]; publisher: boolean }[];
-  /** Loopback http asset URLs are acceptable (the embedded demo feed). */
-  allowLoopbackHttp: boolean;
-}
-
-export type CreateBinding = (opts: CoreAdapterOptions) => Promise<CompanionBinding & { close(): Promise<void> }>;
+/** What a shell passes to the core's createBinding (electron/core/handlers.ts). */
+export type { CoreAdapterOptions } from '../electron/core/handlers.ts';

@@ -113,7 +113,7 @@ function Body({ s, update }: { s: SettingsView; update: UpdateState | undefined 
         <dl className="about">
           <dt>{t.settings.version}</dt><dd>{info.product} {info.version}</dd>
           <dt>{t.settings.platform}</dt><dd>{info.platform}</dd>
-          <dt>{t.settings.installId}</dt><dd className="mono">{info.installId}</dd>
+          <dt>{t.settings.installId}</dt><dd className="mono">{info.installId || '—'}</dd>
           <dt>{t.settings.keys}</dt>
           <dd>{info.keys.length === 0 ? '—' : <ul className="plain-list">{info.keys.map((k) => <li key={k.keyId} className="mono" title={k.publicKey}>{k.keyId}</li>)}</ul>}</dd>
         </dl>
