@@ -66,7 +66,9 @@ export interface ElectronApi {
     readonly isPackaged: boolean;
     requestSingleInstanceLock(): boolean;
     on(event: 'second-instance', listener: (event: unknown, argv: string[]) => void): unknown;
-    on(event: 'window-all-closed' | 'before-quit' | 'activate', listener: () => void): unknown;
+    on(event: 'before-quit', listener: (event: PreventableEvent) => void): unknown;
+    on(event: 'window-all-closed' | 'activate', listener: () => void): unknown;
+    setAppUserModelId(id: string): void;
     whenReady(): Promise<void>;
     quit(): void;
     setLoginItemSettings(settings: { openAtLogin: boolean }): void;

@@ -30,6 +30,7 @@ startShell(api, {
   rendererDir: devUrl ? null : join(import.meta.dirname, '../renderer'),
   allowedHosts: config.allowedHosts,
   product: config.product,
+  appId: config.appId,
   log,
 }).catch((e: unknown) => {
   console.error('[tidings] failed to start:', e);

@@ -6,25 +6,38 @@ import type { ElectronApi } from './electron-api.ts';
 export interface LifecycleHooks {
   /** A second launch, or a dock click on macOS: show the window. */
   focus(): void;
-  /** The app is quitting for real: release the tray, IPC and the core. */
-  beforeQuit(): void;
+  /** The app is quitting for real: release the tray, IPC and the core (awaited, within QUIT_GRACE_MS). */
+  beforeQuit(): Promise<void>;
 }
 
+/** How long Quit waits for the core to finish a check's transaction and close the database. */
+export const QUIT_GRACE_MS = 3000;
+
 /** Returns false when another instance holds the lock; this one then quits without opening anything. */
-export function setupLifecycle(app: ElectronApi['app'], hooks: LifecycleHooks): boolean {
+export function setupLifecycle(app: ElectronApi['app'], hooks: LifecycleHooks, appId: string): boolean {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return false;
   }
+  // Windows shows no toasts for an app without an AppUserModelID (the installer's shortcut uses the same id).
+  if (process.platform === 'win32') app.setAppUserModelId(appId);
   app.on('second-instance', () => hooks.focus());
   app.on('activate', () => hooks.focus());
   // Having any listener here stops Electron's default (quit when the last window closes): we live in the tray.
   app.on('window-all-closed', () => {});
-  let quitting = false;
-  app.on('before-quit', () => {
-    if (quitting) return;
-    quitting = true;
-    hooks.beforeQuit();
+  // The first before-quit is held until the core has closed its database (a check may be mid-transaction;
+  // SQLite would roll it back anyway, this just avoids the needless redo), then Quit goes on for real.
+  let state: 'running' | 'closing' | 'closed' = 'running';
+  app.on('before-quit', (event) => {
+    if (state === 'closed') return;
+    event.preventDefault();
+    if (state === 'closing') return;
+    state = 'closing';
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, QUIT_GRACE_MS).unref());
+    void Promise.race([hooks.beforeQuit().catch(() => {}), grace]).then(() => {
+      state = 'closed';
+      app.quit();
+    });
   });
   return true;
 }

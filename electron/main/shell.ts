@@ -25,6 +25,8 @@ export interface ShellOptions {
   /** Publisher hosts links may open without a confirm (build/tidings.config.json). */
   allowedHosts: readonly string[];
   product: string;
+  /** build/tidings.config.json appId (Windows AppUserModelID). */
+  appId?: string;
   now?: () => number;
   log?: (msg: string) => void;
 }
@@ -36,8 +38,8 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const now = opts.now ?? Date.now;
   checkPageUrl(opts.pageUrl, api.app.isPackaged);
 
-  let shell: { focus(): void; beforeQuit(): void } = { focus: () => {}, beforeQuit: () => {} };
-  if (!setupLifecycle(api.app, { focus: () => shell.focus(), beforeQuit: () => shell.beforeQuit() })) return null;
+  let shell: { focus(): void; beforeQuit(): Promise<void> } = { focus: () => {}, beforeQuit: async () => {} };
+  if (!setupLifecycle(api.app, { focus: () => shell.focus(), beforeQuit: () => shell.beforeQuit() }, opts.appId ?? 'dev.tidings.companion')) return null;
   registerAppScheme(api.protocol);
   await api.app.whenReady();
   if (opts.rendererDir) api.protocol.handle(APP_SCHEME, appProtocolHandler(opts.rendererDir));
@@ -133,11 +135,11 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
 
   shell = {
     focus: () => windows.show(),
-    beforeQuit: () => {
+    beforeQuit: async () => {
       unsubscribe();
       ipc.dispose();
       tray.destroy();
-      void Promise.resolve(bridge.close()).catch((e: unknown) => log(`core close failed: ${String(e)}`));
+      await Promise.resolve(bridge.close()).catch((e: unknown) => log(`core close failed: ${String(e)}`));
     },
   };
   await tray.refresh();

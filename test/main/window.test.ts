@@ -1,7 +1,9 @@
 // Window, lifecycle and hardening: reliability.md cases 33 and 35; issue 5 "second-instance focus".
-import { test } from 'node:test';
+import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestShell, PAGE, tick } from './harness.ts';
+import { stubCore } from './stub-core.ts';
+import { QUIT_GRACE_MS } from '../../electron/main/lifecycle.ts';
 import { CSP, appProtocolHandler } from '../../electron/main/hardening.ts';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,14 +137,33 @@ test('without the single-instance lock the second process quits and opens nothin
   assert.equal(fake.trays.length, 0);
 });
 
-test('Quit really quits: tray, IPC and core are released', async () => {
+test('Quit really quits: tray, IPC and core are released first, then the app exits', async () => {
   const { fake, core } = await startTestShell();
   fake.trays[0]!.click('Quit');
-  await tick();
-  assert.equal(fake.calls.quit, 1);
+  assert.equal(fake.calls.exited, false, 'held until the core has closed');
+  await tick(); await tick();
   assert.equal(fake.trays[0]!.destroyed, true);
   assert.equal(fake.handlers.size, 0);
   assert.equal(core.state.closed, true);
+  assert.equal(fake.calls.exited, true);
+  assert.equal(fake.calls.quit, 2);
+});
+
+test('Quit does not hang on a core that never closes', async () => {
+  const core = stubCore();
+  core.bridge.close = () => new Promise(() => {});
+  const { fake } = await startTestShell({ core });
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    fake.trays[0]!.click('Quit');
+    await tick();
+    assert.equal(fake.calls.exited, false);
+    mock.timers.tick(QUIT_GRACE_MS);
+    await tick(); await tick();
+    assert.equal(fake.calls.exited, true);
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test('launch at login follows the setting; power events reach the core', async () => {
