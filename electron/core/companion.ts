@@ -46,7 +46,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const random = opts.random ?? Math.random;
   const loopback = opts.allowLoopbackHttp === true;
   const keys = await KeyRing.from(opts.publisherKeys);
-  const store = new Store({ file: join(opts.dataDir, 'tidings.db'), faultHook: opts.faultHook });
+  const store = new Store({ file: join(opts.dataDir, 'tidings.db'), faultHook: opts.faultHook, nowSec: () => Math.floor(clock.now() / 1000) });
   const events = new EventEmitter();
   const emit = <K extends keyof CompanionEvents>(k: K, payload: CompanionEvents[K]) => {
     try {

@@ -315,7 +315,7 @@ export interface CoreAdapterOptions {
 }
 
 /** The companion behind the IPC contract, started: what electron/main and the preview host drive. */
-export async function createBinding(o: CoreAdapterOptions): Promise<Omit<CompanionHandlers, 'close'> & { close(): Promise<void>; wake(): void }> {
+export async function createBinding(o: CoreAdapterOptions): Promise<Omit<CompanionHandlers, 'close'> & { close(): Promise<void>; wake(): void; checkAll(): Promise<void> }> {
   const companion = await createCompanion({
     dataDir: o.dataDir, publisherKeys: o.trustedKeys, installedVersion: o.installedVersion, platform: o.platform, channel: 'stable',
     allowLoopbackHttp: o.allowLoopbackHttp, productName: o.product, intervalMs: 3_600_000,
@@ -336,5 +336,5 @@ export async function createBinding(o: CoreAdapterOptions): Promise<Omit<Compani
     },
   });
   companion.start();
-  return { ...bound, wake: () => companion.wake(), close: async () => { bound.close(); await companion.close(); } };
+  return { ...bound, wake: () => companion.wake(), checkAll: () => companion.checkAll(), close: async () => { bound.close(); await companion.close(); } };
 }

@@ -83,9 +83,19 @@ test('EXPLAIN QUERY PLAN: inbox pages and unread counts search an index, never s
   s.db.exec('ANALYZE');
   const explain = (sql: string, ...args: unknown[]) =>
     (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
-  assert.equal(explain(INBOX_SQL.page, 1, 1, 50), 'SEARCH messages USING INDEX messages_inbox (created<?)');
-  assert.equal(explain(INBOX_SQL.channelPage, 'news', 1, 1, 50), 'SEARCH messages USING INDEX messages_inbox_channel (channel=? AND created<?)');
-  assert.match(explain(INBOX_SQL.unread), /^SEARCH messages USING (COVERING )?INDEX messages_unread \(read=\?\)$/);
+  const p = { created: 1, key: 1, limit: 50, now: 5 };
+  assert.equal(explain(INBOX_SQL.page, p), 'SEARCH messages USING INDEX messages_inbox (created<?)');
+  assert.equal(explain(INBOX_SQL.channelPage, { ...p, channel: 'news' }), 'SEARCH messages USING INDEX messages_inbox_channel (channel=? AND created<?)');
+  assert.match(explain(INBOX_SQL.unread, { now: 5 }), /^SEARCH messages USING (COVERING )?INDEX messages_unread \(read=\?\)$/);
+});
+
+test('expired messages are hidden from the inbox and the unread count, but kept', (t) => {
+  const s = fresh(t);
+  const now = Math.floor(Date.now() / 1000);
+  s.apply('s', { messages: [newsMsg(1, { expires: now - 1 }), newsMsg(2, { expires: now + 3600 }), newsMsg(3)], cursors: [], now: 1 });
+  assert.deepEqual(s.list().map((i) => i.id), ['n-3', 'n-2']);
+  assert.equal(s.unreadCounts().total, 2);
+  assert.equal(s.db.prepare('SELECT COUNT(*) FROM messages').pluck().get(), 3);
 });
 
 test('the same version with different assets is dropped and logged; an older version is logged as a rollback', (t) => {

@@ -35,16 +35,21 @@ export interface StoreOptions {
   file: string;
   faultHook?: (point: string) => void;
   log?: { max: number };
+  /** Clock for hiding expired messages, unix seconds. */
+  nowSec?: () => number;
 }
 
 const VISIBLE = `retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`;
+/** Expired messages are hidden (protocol.md: clients hide it after `expires`); the store keeps them. */
+const LIVE = `(expires IS NULL OR expires > @now)`;
 const MAX_KEY = Number.MAX_SAFE_INTEGER;
 
 /** The inbox statements, exported so a test can EXPLAIN exactly these (no drift between test and code). */
 export const INBOX_SQL = {
-  page: `SELECT * FROM messages WHERE ${VISIBLE} AND (created, rowid) < (?, ?) ORDER BY created DESC, rowid DESC LIMIT ?`,
-  channelPage: `SELECT * FROM messages WHERE ${VISIBLE} AND channel = ? AND (created, rowid) < (?, ?) ORDER BY created DESC, rowid DESC LIMIT ?`,
-  unread: `SELECT channel, COUNT(*) AS n FROM messages WHERE read = 0 AND ${VISIBLE} GROUP BY channel`,
+  page: `SELECT * FROM messages WHERE ${VISIBLE} AND ${LIVE} AND (created, rowid) < (@created, @key) ORDER BY created DESC, rowid DESC LIMIT @limit`,
+  channelPage: `SELECT * FROM messages WHERE ${VISIBLE} AND ${LIVE} AND channel = @channel AND (created, rowid) < (@created, @key)
+    ORDER BY created DESC, rowid DESC LIMIT @limit`,
+  unread: `SELECT channel, COUNT(*) AS n FROM messages WHERE read = 0 AND ${VISIBLE} AND ${LIVE} GROUP BY channel`,
 } as const;
 
 export class Store {
@@ -52,6 +57,7 @@ export class Store {
   readonly recovery: Recovery | null;
   private readonly faultHook: ((point: string) => void) | undefined;
   private readonly logMax: number;
+  private readonly nowSec: () => number;
 
   constructor(opts: StoreOptions) {
     const opened = openDatabase({ file: opts.file, faultHook: opts.faultHook });
@@ -59,6 +65,7 @@ export class Store {
     this.recovery = opened.recovery;
     this.faultHook = opts.faultHook;
     this.logMax = opts.log?.max ?? 200;
+    this.nowSec = opts.nowSec ?? (() => Math.floor(Date.now() / 1000));
     this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('install_id', ?)`).run(randomUUID());
     if (opened.recovery) this.setMeta('notice', `Local data could not be read (${opened.recovery.reason}); it was moved aside and is being downloaded again.`);
   }
@@ -136,9 +143,10 @@ export class Store {
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
     const created = q.before?.created ?? MAX_KEY;
     const key = q.before?.key ?? MAX_KEY;
+    const now = this.nowSec();
     const rows = q.channel === undefined
-      ? this.db.prepare(INBOX_SQL.page).all(created, key, limit)
-      : this.db.prepare(INBOX_SQL.channelPage).all(q.channel, created, key, limit);
+      ? this.db.prepare(INBOX_SQL.page).all({ created, key, limit, now })
+      : this.db.prepare(INBOX_SQL.channelPage).all({ channel: q.channel, created, key, limit, now });
     return (rows as MessageRow[]).map(toItem);
   }
 
@@ -148,7 +156,7 @@ export class Store {
   }
 
   unreadCounts(): UnreadCounts {
-    const rows = this.db.prepare(INBOX_SQL.unread).all() as { channel: string; n: number }[];
+    const rows = this.db.prepare(INBOX_SQL.unread).all({ now: this.nowSec() }) as { channel: string; n: number }[];
     const byChannel: Record<string, number> = {};
     let total = 0;
     for (const r of rows) {

@@ -64,7 +64,7 @@ export const statements: readonly string[] = [
      WHERE retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`,
   `CREATE INDEX messages_inbox_channel ON messages (channel, created DESC, rowid DESC)
      WHERE retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`,
-  `CREATE INDEX messages_unread ON messages (read, channel)
+  `CREATE INDEX messages_unread ON messages (read, channel, expires)
      WHERE retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`,
   `CREATE INDEX messages_retracts ON messages (source_id, retracts) WHERE retracts IS NOT NULL`,
   `CREATE INDEX messages_release ON messages (channel, version) WHERE version IS NOT NULL`,
