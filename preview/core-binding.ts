@@ -12,7 +12,7 @@ export interface BindingOptions extends CoreAdapterOptions {
   log?: (line: string) => void;
 }
 
-export async function createBinding(opts: BindingOptions): Promise<CompanionBinding & { close(): Promise<void> }> {
+export async function createBinding(opts: BindingOptions): Promise<CompanionBinding & { close(): Promise<void>; checkAll(): Promise<void> }> {
   const { publisher, log = (line: string) => console.log(line), ...core } = opts;
   const bound = await createCoreBinding(core);
   const handlers: InvokeHandlers = { ...bound.handlers };
@@ -32,6 +32,7 @@ export async function createBinding(opts: BindingOptions): Promise<CompanionBind
       const off = bound.subscribe(emit);
       return () => { listeners.delete(l); off(); };
     },
+    checkAll: () => bound.checkAll(),
     close: () => bound.close(),
   };
 }

@@ -20,6 +20,8 @@ export interface DemoFeed {
   publishToken: string;
   /** Publishes one more signed record (tests and the demo use it). */
   publish(record: DemoRecord): Promise<void>;
+  /** A demo installer for `version`, served on loopback; `tampered` serves other bytes than the hash says. */
+  asset(version: string, tampered?: boolean): { platform: string; url: string; sha256: string; size: number };
   close(): Promise<void>;
 }
 
@@ -76,10 +78,12 @@ export async function startDemoFeed(opts: { dir: string; platform: string; now?:
     });
     if (!res.ok) throw new Error(`demo feed refused ${record.id}: ${res.status} ${await res.text()}`);
   };
-  const release = (version: string) => {
+  const release = (version: string, tampered = false) => {
     const body = demoInstaller(version);
     const path = `/Tidings-${version}-${opts.platform}.bin`;
-    files.set(path, body);
+    const served = Buffer.from(body);
+    if (tampered) served.writeUInt8(served.readUInt8(served.length >> 1) ^ 0xff, served.length >> 1);
+    files.set(path, served);
     return { platform: opts.platform, url: assetBase + path, sha256: createHash('sha256').update(body).digest('hex'), size: body.length };
   };
 
@@ -89,7 +93,7 @@ export async function startDemoFeed(opts: { dir: string; platform: string; now?:
   await publish({ id: 'rel-2.2.0-beta.1', channel: 'experimental', kind: 'release', title: 'Tidings 2.2.0 beta 1', body: 'Try the new *compact inbox*. Feedback welcome.', release: { version: '2.2.0-beta.1', assets: [release('2.2.0-beta.1')] } });
 
   return {
-    url: feed.url, publicKey: key.publicKey, keyId: key.keyId, pkcs8: key.pkcs8, readToken, publishToken, publish,
+    url: feed.url, publicKey: key.publicKey, keyId: key.keyId, pkcs8: key.pkcs8, readToken, publishToken, publish, asset: release,
     close: async () => {
       await feed.close();
       assets.closeAllConnections();

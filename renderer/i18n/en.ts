@@ -20,7 +20,7 @@ export const en = {
   undo: 'Undo',
   undoLabel: (what: string) => `Undo: ${what}`,
   optionalLabel: (label: string) => `${label} (optional)`,
-  channelNames: { stable: 'Stable', experimental: 'Experimental' } as Record<string, string>,
+  channelNames: { stable: 'Stable', experimental: 'Experimental', news: 'News' } as Record<string, string>,
   channelName: (c: string) => en.channelNames[c] ?? c,
 
   updates: {

@@ -30,7 +30,8 @@ export function relativeTime(unixSeconds: number, nowMs: number = Date.now()): s
   const abs = Math.abs(diff);
   if (abs < 45) return rtf.format(0, 'second');
   for (const [unit, secs] of units) {
-    if (abs >= secs || unit === 'second') return rtf.format(Math.round(diff / secs), unit);
+    // 5 % slack: "in 23 h 59 min" reads as "tomorrow", as people say it.
+    if (abs >= secs * 0.95 || unit === 'second') return rtf.format(Math.round(diff / secs), unit);
   }
   return rtf.format(0, 'second');
 }

@@ -18,7 +18,7 @@ type Tab = (typeof tabs)[number];
 export function Publish() {
   const [tab, setTab] = useState<Tab>('news');
   const settings = useQuery(() => api().getSettings({}), ['settings']);
-  const channels = [...new Set(['stable', 'experimental', ...(settings.data?.sources.flatMap((s) => s.channels) ?? [])])];
+  const channels = [...new Set(['stable', 'experimental', 'news', ...(settings.data?.sources.flatMap((s) => s.channels) ?? [])])];
   const onTabKey = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     e.preventDefault();

@@ -1,0 +1,82 @@
+// A real world for the end-to-end specs: the feed service (embedded demo feed, seeded and signed), the real
+// companion core behind the IPC contract (electron/core/handlers.ts via the preview's binding) and the
+// preview host — restartable on the same data and port, as a person restarting the app would.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { startDemoFeed, type DemoFeed } from '../../preview/demo-feed.ts';
+import { createBinding } from '../../preview/core-binding.ts';
+import { startPreviewHost, type PreviewHost } from '../../preview/host.ts';
+import type { CoreAdapterOptions } from '../../preview/types.ts';
+import { rendererDir } from './fixtures.ts';
+
+export const platform = `${process.platform}-${process.arch}`;
+
+export interface CoreRun {
+  host: PreviewHost;
+  binding: Awaited<ReturnType<typeof createBinding>>;
+}
+
+export interface World {
+  feed: DemoFeed;
+  dir: string;
+  run: CoreRun | null;
+  /** Starts (or restarts, same data dir and port) the core and the preview host. */
+  start(o?: { installed?: string; sources?: CoreAdapterOptions['sources'] }): Promise<CoreRun>;
+  stop(): Promise<void>;
+  /** Opens the page on the current run (the secret stays the same across restarts). */
+  open(page: Page, screen?: string): Promise<void>;
+  /** Runs one check of every source and waits for it (what the scheduler or Check Now would do). */
+  check(): Promise<void>;
+}
+
+export const test = base.extend<{ world: World }>({
+  // eslint-disable-next-line no-empty-pattern
+  world: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-e2e-'));
+    const feed = await startDemoFeed({ dir, platform });
+    let port = 0;
+    let secret: string | undefined;
+    let last: Parameters<World['start']>[0] = {};
+    const world: World = {
+      feed, dir, run: null,
+      async start(o = last) {
+        last = o;
+        await world.stop();
+        const sources = o?.sources ?? [{ id: 'demo', name: 'Demo feed', kind: 'tidings' as const, url: feed.url, token: feed.readToken, channels: ['stable'], publisher: true }];
+        const binding = await createBinding({
+          dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: o?.installed ?? '2.0.3', platform, trustedKeys: [feed.publicKey],
+          allowLoopbackHttp: true, sources, log: () => {},
+          publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' } },
+        });
+        const host = await startPreviewHost({ binding, rendererDir, port, ...(secret ? { secret } : {}), log: () => {} });
+        port = Number(new URL(host.origin).port);
+        secret = host.secret;
+        world.run = { host, binding };
+        return world.run;
+      },
+      async stop() {
+        if (!world.run) return;
+        await world.run.host.close();
+        await world.run.binding.close();
+        world.run = null;
+      },
+      async open(page, screen) {
+        if (!world.run) throw new Error('start the core first');
+        await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+        await page.goto(`${world.run.host.origin}/${screen ? `?screen=${screen}` : ''}#k=${world.run.host.secret}`);
+        await expect(page.locator('nav.sidebar')).toBeVisible();
+      },
+      async check() {
+        await world.run?.binding.checkAll();
+      },
+    };
+    await use(world);
+    await world.stop();
+    await feed.close();
+    rmSync(dir, { recursive: true, force: true });
+  },
+});
+
+export { expect };

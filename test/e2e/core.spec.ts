@@ -1,0 +1,151 @@
+// The product end to end: the real feed service, the real companion core and the UI in Chromium, used as a
+// person would (reliability and acceptance of issue 6).
+import { test, expect, platform } from './core-world.ts';
+
+test('a release published to the feed appears as the update prompt within one check; install downloads and verifies', async ({ world, page }) => {
+  await world.start();
+  await world.check();
+  await world.open(page, 'updates');
+  await expect(page.getByText('Tidings 2.1.0 is now available — you have 2.0.3.')).toBeVisible();
+  await world.feed.publish({ id: 'rel-2.1.1', channel: 'stable', kind: 'release', title: 'Tidings 2.1.1', body: 'Fixes **two** crashes.', release: { version: '2.1.1', assets: [world.feed.asset('2.1.1')] } });
+  await world.check();
+  await expect(page.getByText('Tidings 2.1.1 is now available — you have 2.0.3.')).toBeVisible();
+  await expect(page.locator('.notes strong')).toHaveText('two');
+  await page.getByRole('button', { name: 'Install Update' }).click();
+  await expect(page.getByText('Downloaded and verified: the file matches what the publisher signed.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Open Installer' })).toBeVisible();
+  await expect(page.getByText(`File: Tidings-2.1.1-${platform}.bin`)).toBeVisible();
+});
+
+test('a tampered download is refused in plain words, with no install button', async ({ world, page }) => {
+  await world.feed.publish({ id: 'rel-2.1.1', channel: 'stable', kind: 'release', title: 'Tidings 2.1.1', body: '', release: { version: '2.1.1', assets: [world.feed.asset('2.1.1', true)] } });
+  await world.start();
+  await world.check();
+  await world.open(page, 'updates');
+  await expect(page.getByText('Tidings 2.1.1 is now available — you have 2.0.3.')).toBeVisible();
+  await page.getByRole('button', { name: 'Install Update' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The download didn’t match what the publisher signed, so it was deleted. Nothing was installed.');
+  await expect(page.getByRole('button', { name: /Install Update|Open Installer/ })).toHaveCount(0);
+});
+
+test('skip survives a restart of the core host; remind-later too', async ({ world, page }) => {
+  await world.start();
+  await world.check();
+  await world.open(page, 'updates');
+  await page.getByRole('button', { name: 'Skip This Version' }).click();
+  await expect(page.getByText(/You’re up to date\./)).toBeVisible();
+  await world.start(); // restart: same data, same port; the page reconnects by itself
+  await world.check();
+  await page.reload();
+  await expect(page.getByText(/You’re up to date\. Tidings 2\.0\.3 is the newest version on the Stable channel\./)).toBeVisible();
+
+  await world.feed.publish({ id: 'rel-2.1.1', channel: 'stable', kind: 'release', title: 'Tidings 2.1.1', body: '', release: { version: '2.1.1', assets: [world.feed.asset('2.1.1')] } });
+  await world.check();
+  await expect(page.getByText('Tidings 2.1.1 is now available — you have 2.0.3.')).toBeVisible();
+  await page.getByRole('button', { name: /Remind Me Later/ }).click();
+  await page.getByRole('menuitem', { name: 'Tomorrow' }).click();
+  await expect(page.locator('.toast')).toHaveText(/We’ll remind you tomorrow\./);
+  await world.start();
+  const toasts = world.run!.binding.handlers.getUpdate({});
+  expect((await toasts).view.state).toBe('available'); // still offered in the window, just not notified
+});
+
+test('experimental shows the pre-release; back to stable offers no downgrade without asking', async ({ world, page }) => {
+  await world.start();
+  await world.open(page, 'settings');
+  await page.getByRole('radio', { name: /Experimental/ }).click();
+  await expect(page.getByRole('radio', { name: /Experimental/ })).toBeChecked();
+  await world.check();
+  await page.getByRole('navigation').getByRole('button', { name: /^Updates/ }).click();
+  await expect(page.getByText('Tidings 2.2.0-beta.1 is now available — you have 2.0.3.')).toBeVisible();
+
+  await world.start({ installed: '2.2.0-beta.1' });
+  await world.check();
+  await page.reload();
+  await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('radio', { name: /Stable/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Switch to Stable?' });
+  await expect(dialog).toContainText('You’re running 2.2.0-beta.1, which is newer than the latest stable release (2.1.0).');
+  await dialog.getByRole('button', { name: 'Switch', exact: true }).click();
+  await expect(page.getByRole('radio', { name: /Stable/ })).toBeChecked();
+  await page.getByRole('navigation').getByRole('button', { name: /^Updates/ }).click();
+  await expect(page.getByText(/You’re up to date\./)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Install Update' })).toHaveCount(0);
+});
+
+test('switching to experimental after a stable check fetches the experimental channel', async ({ world, page }) => {
+  test.fixme(true, 'electron/core: after a check on stable, /v1/heads answers 304 and the newly followed experimental channel is never fetched (reported to the core)');
+  await world.start();
+  await world.check();
+  await world.open(page, 'settings');
+  await page.getByRole('radio', { name: /Experimental/ }).click();
+  await world.check();
+  await page.getByRole('navigation').getByRole('button', { name: /^Updates/ }).click();
+  await expect(page.getByText('Tidings 2.2.0-beta.1 is now available — you have 2.0.3.')).toBeVisible();
+});
+
+test('news appears once, marking it read updates the count; a retracted release disappears', async ({ world, page }) => {
+  await world.start();
+  await world.check();
+  await world.open(page, 'inbox');
+  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await world.feed.publish({ id: 'news-1', channel: 'news', kind: 'news', title: 'We moved our forum', body: 'Find us at [the new forum](https://forum.example.com).' });
+  await world.check();
+  await world.check();
+  const list = page.getByRole('listbox', { name: 'Posts' });
+  await expect(list.getByRole('option', { name: /We moved our forum/ })).toHaveCount(1);
+  await expect(page).toHaveTitle('Tidings — 4 unread');
+  await list.getByRole('option', { name: /We moved our forum/ }).click();
+  await expect(page).toHaveTitle('Tidings — 3 unread');
+
+  await world.feed.publish({ id: 'retract-2.1.0', channel: 'stable', kind: 'retraction', title: '', body: '', retracts: 'rel-2.1.0' });
+  await world.check();
+  await expect(list.getByRole('option', { name: /Tidings 2\.1\.0/ })).toHaveCount(0);
+  await page.getByRole('navigation').getByRole('button', { name: /^Updates/ }).click();
+  await expect(page.getByText(/Tidings 2\.1\.0 is now available/)).toHaveCount(0);
+});
+
+test('a failing feed shows a plain-words error in Status and recovers', async ({ world, page }) => {
+  const dead = 'http://127.0.0.1:9/';
+  await world.start({ sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: dead, token: null, channels: ['stable'], publisher: false }] });
+  await world.check();
+  await world.open(page, 'status');
+  await expect(page.getByText(/Couldn’t reach the update server \(127\.0\.0\.1:9\)\./).first()).toBeVisible();
+  await expect(page.locator('.problem > p').first()).not.toContainText('ECONNREFUSED');
+  await world.start({});
+  await world.check();
+  await page.reload();
+  await page.getByRole('navigation').getByRole('button', { name: 'Status' }).click();
+  await expect(page.getByText('Working normally')).toBeVisible();
+});
+
+test('a Cryptolens-dialect source works end to end', async ({ world, page }) => {
+  await world.start({ sources: [{ id: 'cl', name: 'Cryptolens', kind: 'cryptolens', url: world.feed.url, token: world.feed.readToken, channels: ['stable'], publisher: false }] });
+  await world.check();
+  await world.open(page, 'inbox');
+  await expect(page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first()).toBeVisible();
+  await expect(page.getByRole('listbox', { name: 'Posts' })).toContainText('Planned maintenance on Saturday');
+});
+
+test('the Publish page posts news through the feed; it arrives in the inbox and can be retracted', async ({ world, page }) => {
+  await world.start();
+  await world.check();
+  await world.open(page, 'publish');
+  await page.getByLabel('Channel').selectOption('news');
+  await page.getByLabel('Title').fill('Office hours on Friday');
+  await page.getByLabel('Message (Markdown)').fill('Join us **live**.');
+  await page.getByRole('button', { name: 'Review and Publish…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
+  await expect(page.locator('.published')).toContainText('Office hours on Friday');
+  await world.check();
+  await page.getByRole('navigation').getByRole('button', { name: /^Inbox/ }).click();
+  await expect(page.getByRole('option', { name: /Office hours on Friday/ })).toBeVisible();
+  await page.getByRole('navigation').getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('button', { name: 'Retract “Office hours on Friday”…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Retract' }).click();
+  // The feed stops serving a retracted post; the list shows it struck through or not at all.
+  await expect(page.locator('.published li:not(.published-retracted)', { hasText: 'Office hours on Friday' })).toHaveCount(0);
+  await world.check();
+  await page.getByRole('navigation').getByRole('button', { name: /^Inbox/ }).click();
+  await expect(page.getByRole('option', { name: /Office hours on Friday/ })).toHaveCount(0);
+});
