@@ -6,6 +6,7 @@ import type { Channel } from '../../shared/ipc/types.ts';
 import type { CoreBridge, CoreEvent, ToastItem, TrayCoreState, VerifiedFile } from './bridge.ts';
 import type { AppConfig } from './config.ts';
 import type { ShellSettings } from './settings.ts';
+import { createBinding } from '../core/handlers.ts';
 
 /** What the core's binding offers (structurally; main may not import preview/ where its type lives). */
 export interface CoreBinding {
@@ -57,12 +58,30 @@ export async function trayStateFrom(h: InvokeHandlers): Promise<TrayCoreState> {
   return { update: update.view, unread: counts.unread, attention };
 }
 
-export function bridgeFromBinding(binding: CoreBinding, log: (msg: string) => void): CoreBridge {
-  if (!binding.subscribeToasts) log('the core offers no toast events: OS notifications are off (the tray and inbox still show everything)');
+/**
+ * The core toasts new messages; a new release shows up as a changed update offer instead. Its toast is the
+ * offer itself, keyed by its item so the shell's shown-set tells it once, and held back while the user
+ * snoozed it ("Remind me later") unless it is critical.
+ */
+export async function releaseToast(h: InvokeHandlers, nowSec: number): Promise<ToastItem | null> {
+  const u = await h.getUpdate({});
+  if (u.view.state !== 'available') return null;
+  const o = u.view.offer;
+  if (!o.critical && u.remindAt !== null && u.remindAt > nowSec) return null;
+  return { key: o.itemKey, kind: 'release', title: o.title, excerpt: '', channel: o.channel, version: o.version, critical: o.critical };
+}
+
+export function bridgeFromBinding(binding: CoreBinding, log: (msg: string) => void, now: () => number = Date.now): CoreBridge {
+  if (!binding.subscribeToasts) log('the core offers no toast events: news notifications are off (the tray and inbox still show everything)');
   return {
     handlers: binding.handlers,
     subscribe(listener) {
+      let active = true;
+      const offerChanged = () => void releaseToast(binding.handlers, Math.floor(now() / 1000))
+        .then((t) => { if (t && active) listener({ type: 'toasts', items: [t] }); })
+        .catch((e: unknown) => log(`release toast check failed: ${String(e)}`));
       const offEvents = binding.subscribe((name, payload) => {
+        if (name === 'changed' && (payload as EventPayloads['changed']).topics.includes('update')) offerChanged();
         const ev: CoreEvent | null = name === 'changed' ? { type: 'changed', topics: (payload as EventPayloads['changed']).topics }
           : name === 'downloadProgress' ? { type: 'downloadProgress', payload: payload as EventPayloads['downloadProgress'] }
             : name === 'notice' ? { type: 'notice', payload: payload as EventPayloads['notice'] }
@@ -71,7 +90,10 @@ export function bridgeFromBinding(binding: CoreBinding, log: (msg: string) => vo
         if (ev) listener(ev);
       });
       const offToasts = binding.subscribeToasts?.((items) => listener({ type: 'toasts', items })) ?? (() => {});
-      return () => { offEvents(); offToasts(); };
+      // The core started (and may have found an offer) before anyone listened: look once now. An offer
+      // already told in an earlier run is in the shown-set and stays quiet.
+      offerChanged();
+      return () => { active = false; offEvents(); offToasts(); };
     },
     trayState: () => trayStateFrom(binding.handlers),
     verifiedDownload: () => binding.verifiedDownload?.() ?? null,
@@ -90,10 +112,7 @@ export interface CoreBridgeOptions {
   log: (msg: string) => void;
 }
 
-export async function createCoreBridge(_opts: CoreBridgeOptions): Promise<CoreBridge> {
-  // TODO(core): electron/core/handlers.ts (createBinding, the adapter the preview also uses) did not exist
-  // when the shell was written. Wiring it is:
-  //   import { createBinding } from '../core/handlers.ts';
-  //   return bridgeFromBinding(await createBinding(adapterOptions(_opts)), _opts.log);
-  throw new Error('The companion core is not wired into the Electron shell yet (electron/main/core-bridge.ts).');
+/** The real core for the Electron app: the same binding the browser preview hosts. */
+export async function createCoreBridge(opts: CoreBridgeOptions): Promise<CoreBridge> {
+  return bridgeFromBinding(await createBinding(adapterOptions(opts)), opts.log);
 }

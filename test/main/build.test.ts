@@ -55,7 +55,8 @@ test('electron-builder packs the app: entry in the asar, only this platform\'s b
   });
   const resources = path.join(output, 'linux-unpacked', 'resources');
   const files = asar.listPackage(path.join(resources, 'app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));
-  for (const f of ['/out/main/index.js', '/out/preload/index.cjs', '/package.json', '/node_modules/electron-store/index.js', '/node_modules/zod/package.json']) {
+  for (const f of ['/out/main/index.js', '/out/preload/index.cjs', '/package.json', '/node_modules/electron-store/index.js', '/node_modules/zod/package.json',
+    '/node_modules/better-sqlite3/package.json', '/node_modules/canonicalize/package.json', '/node_modules/eventsource/package.json']) {
     assert.ok(files.includes(f), `${f} missing from app.asar`);
   }
   assert.ok(!files.some((f) => f.startsWith('/node_modules/fastify/') || f.startsWith('/node_modules/pg/')), 'server-only packages are left out');

@@ -49,6 +49,29 @@ test('contract events become core events; navigate is main\'s and is dropped; to
   assert.equal(f.state.woke, 1);
 });
 
+test('a new release offer becomes one release toast (also one found before the shell listened); snoozed ones wait', async () => {
+  const f = fakeBinding();
+  f.core.state.tray.update = views.available;
+  const got: CoreEvent[] = [];
+  bridgeFromBinding(f.binding, () => {}, () => 5000_000).subscribe((e) => got.push(e));
+  await tick();
+  assert.deepEqual(got, [{ type: 'toasts', items: [{ key: 'r-2.1.0', kind: 'release', title: 'Tidings 2.1.0', excerpt: '', channel: 'stable', version: '2.1.0', critical: false }] }]);
+  got.length = 0;
+  f.core.state.tray.update = views.critical;
+  f.emit('changed', { topics: ['update'] });
+  await tick();
+  assert.equal(got.filter((e) => e.type === 'toasts').length, 1);
+
+  const snoozed = fakeBinding();
+  snoozed.core.state.tray.update = views.available;
+  const h = snoozed.binding.handlers;
+  snoozed.binding.handlers = { ...h, getUpdate: async () => ({ view: views.available, skipped: [], remindAt: 6000, pendingStable: null }) };
+  const quiet: CoreEvent[] = [];
+  bridgeFromBinding(snoozed.binding, () => {}, () => 5000_000).subscribe((e) => quiet.push(e));
+  await tick();
+  assert.deepEqual(quiet, []);
+});
+
 test('tray state comes from the same queries the window uses; a failing source asks for attention', async () => {
   const f = fakeBinding();
   f.core.state.tray.update = views.available;
@@ -67,7 +90,7 @@ test('tray state comes from the same queries the window uses; a failing source a
 test('without toast support the shell still runs, and says why there are no notifications', () => {
   const logs: string[] = [];
   bridgeFromBinding(fakeBinding(false).binding, (m) => logs.push(m));
-  assert.ok(logs.some((l) => l.includes('OS notifications are off')));
+  assert.ok(logs.some((l) => l.includes('news notifications are off')));
 });
 
 test('adapter options: stored sources with decrypted tokens, the baked feed as fallback, the dev feed only when given', () => {
@@ -94,7 +117,7 @@ test('the shell runs on a binding: a core change refreshes the tray, a due toast
   await tick(); await tick();
   assert.equal(fake.trays[0]!.tooltip, 'Tidings — Update 2.1.0 available');
   f.toast([news('n1', 'Hello')]);
-  assert.equal(fake.notifications[0]!.options.title, 'Hello');
+  assert.deepEqual(fake.notifications.map((n) => n.options.title), ['Tidings 2.1.0 is available', 'Hello']);
   fake.trays[0]!.click('Quit');
   await tick();
   assert.equal(f.state.closed, true);
