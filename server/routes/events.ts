@@ -22,7 +22,24 @@ interface Deps {
 /** A slow reader whose unsent data passes this is dropped; it reconnects with Last-Event-ID. */
 const MAX_BUFFERED = 1024 * 1024;
 
+/** An event's SSE frame, formatted once however many subscribers receive it. */
+const frames = new WeakMap<HubEvent, string>();
+function frame(e: HubEvent): string {
+  let text = frames.get(e);
+  if (text === undefined) {
+    text = e.seq === undefined ? `event: live\ndata: ${e.json}\n\n` : `id: ${e.seq}\nevent: message\ndata: ${e.json}\n\n`;
+    frames.set(e, text);
+  }
+  return text;
+}
+
 export function registerEvents(app: FastifyInstance, { store, hub, config, registry }: Deps): void {
+  // One timer beats for every open stream (a timer per subscriber costs memory at 10,000 subscribers).
+  const beats = new Set<() => void>();
+  const timer = setInterval(() => { for (const beat of beats) beat(); }, config.heartbeatMs);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+
   app.get('/v1/channels/:channel/events', async (req, reply) => {
     const channel = channelParam((req.params as { channel?: string }).channel);
     requireScope(req.token, 'read', channel, config.publicRead);
@@ -54,18 +71,19 @@ export function registerEvents(app: FastifyInstance, { store, hub, config, regis
       if (res.writableLength > MAX_BUFFERED) end();
     };
     const send = (e: HubEvent) => {
-      if (e.seq === undefined) return write(`event: live\ndata: ${e.json}\n\n`);
-      if (e.seq <= sent) return;
-      sent = e.seq;
-      write(`id: ${e.seq}\nevent: message\ndata: ${e.json}\n\n`);
+      if (e.seq !== undefined) {
+        if (e.seq <= sent) return;
+        sent = e.seq;
+      }
+      write(frame(e));
     };
     const unsubscribe = hub.subscribe(channel, (e) => (pending ? pending.push(e) : send(e)));
-    const heartbeat = setInterval(() => write(': heartbeat\n\n'), config.heartbeatMs);
-    heartbeat.unref();
+    const heartbeat = () => write(': heartbeat\n\n');
+    beats.add(heartbeat);
     function end() {
       if (closed) return;
       closed = true;
-      clearInterval(heartbeat);
+      beats.delete(heartbeat);
       unsubscribe();
       registry.delete(end);
       res.end();

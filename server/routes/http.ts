@@ -7,8 +7,9 @@ import type { ServerConfig } from '../config.ts';
 /** True when If-None-Match names this (strong) ETag; then a 304 with the same validators is sent. */
 export function notModified(req: FastifyRequest, reply: FastifyReply, etag: string, config: ServerConfig): boolean {
   void reply.header('ETag', etag);
-  void reply.header('Cache-Control', `${config.publicRead ? 'public' : 'private'}, max-age=${config.maxAge}`);
-  if (!config.publicRead) void reply.header('Vary', 'Authorization');
+  // A private feed needs no `private` or `Vary: Authorization`: shared caches never store answers to
+  // requests that carry Authorization unless told `public` (RFC 9111 §3.5). Every byte counts here.
+  void reply.header('Cache-Control', config.publicRead ? `public, max-age=${config.maxAge}` : `max-age=${config.maxAge}`);
   const inm = req.headers['if-none-match'];
   if (!inm) return false;
   const match = inm.split(',').some((t) => {

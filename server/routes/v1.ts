@@ -36,6 +36,18 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
   const parse = schemas({ allowLoopbackHttp: config.allowLoopbackHttp });
   // The unfiltered heads document is the routine check of every client: computed once per feed change.
   let headsCache: { global: number; body: string } | null = null;
+  const pageCache = new Map<string, Buffer>();
+  let pageCacheBytes = 0;
+  const remember = (key: string, body: Buffer) => {
+    pageCache.set(key, body);
+    pageCacheBytes += body.length;
+    // Oldest first out, up to 32 MiB of rendered pages.
+    for (const [k, v] of pageCache) {
+      if (pageCacheBytes <= 32 * 1024 * 1024) break;
+      pageCache.delete(k);
+      pageCacheBytes -= v.length;
+    }
+  };
 
   app.get('/v1/health', async () => ({ ok: true, head: await store.globalHead() }));
 
@@ -76,8 +88,16 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     const limit = intParam('limit', q.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
     const head = (await store.channelHead(channel)) ?? 0;
     if (notModified(req, reply, `"${store.epoch}-${head}"`, config)) return reply;
-    const page = await store.page(channel, after, limit, config.pageBytes);
-    const body = `{"channel":${JSON.stringify(channel)},"messages":[${page.items.map((i) => i.json).join(',')}],"next":${page.next},"head":${page.head},"more":${page.more}}`;
+    // A page is fully determined by (channel, after, limit, head): every change, retractions included,
+    // moves the head. So rendered pages can be reused until then.
+    const cacheKey = `${channel}\u0000${after}\u0000${limit}\u0000${head}`;
+    let body = pageCache.get(cacheKey);
+    if (body === undefined) {
+      const page = await store.page(channel, after, limit, config.pageBytes);
+      body = Buffer.from(`{"channel":${JSON.stringify(channel)},"messages":[${page.items.map((i) => i.json).join(',')}],"next":${page.next},"head":${page.head},"more":${page.more}}`);
+      // Only cache what matches the head we validated against (a publish may have landed in between).
+      if (page.head === head) remember(cacheKey, body);
+    }
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

@@ -56,6 +56,7 @@ export class SqliteFeedStore implements FeedStore {
   private readonly stmt;
   private cache: { version: number; heads: Record<string, number>; global: number } | null = null;
   private readonly listeners = new Set<(e: FeedEvent) => void>();
+  private versionCheckedAt = 0;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -103,9 +104,16 @@ export class SqliteFeedStore implements FeedStore {
     };
   }
 
-  /** Heads are cached until this process writes or PRAGMA data_version says another connection did. */
+  /**
+   * Heads are cached until this process writes or PRAGMA data_version says another connection did; that
+   * pragma is asked at most every 100 ms (only other processes can make it change, and they only add
+   * tokens or keys, or restore a backup).
+   */
   private headState() {
+    const now = Date.now();
+    if (this.cache && now - this.versionCheckedAt < 100) return this.cache;
     const version = this.stmt.dataVersion.get() as number;
+    this.versionCheckedAt = now;
     if (this.cache && this.cache.version === version) return this.cache;
     const heads: Record<string, number> = {};
     let global = 0;
@@ -120,7 +128,7 @@ export class SqliteFeedStore implements FeedStore {
   async globalHead() { return this.headState().global; }
   async heads() { return this.headState().heads; }
   async channels() { return this.stmt.channels.all() as ChannelInfo[]; }
-  async channelHead(channel: string) { return this.stmt.channelHead.get(channel) as number | undefined; }
+  async channelHead(channel: string) { return this.headState().heads[channel]; }
 
   async page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult> {
     const head = (this.stmt.channelHead.get(channel) as number | undefined) ?? 0;
