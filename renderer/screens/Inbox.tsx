@@ -102,7 +102,7 @@ function Detail({ itemKey, onToggleRead, onDismiss }: { itemKey: string | undefi
       <header>
         <p className="meta">
           <Chip tone={item.channel === 'stable' ? undefined : 'accent'}>{t.channelName(item.channel)}</Chip>
-          <span>{t.inbox.kindOne[item.kind]}</span>
+          {t.inbox.kindOne[item.kind] !== t.channelName(item.channel) ? <span>{t.inbox.kindOne[item.kind]}</span> : null}
           <time dateTime={new Date(item.created * 1000).toISOString()}>{formatDateTime(item.created)}</time>
         </p>
         <h2 id="detail-title" dir="auto">{item.title}</h2>

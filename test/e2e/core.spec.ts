@@ -1,6 +1,7 @@
 // The product end to end: the real feed service, the real companion core and the UI in Chromium, used as a
 // person would (reliability and acceptance of issue 6).
 import { test, expect, platform } from './core-world.ts';
+import { shoot } from './a11y.ts';
 
 test('a release published to the feed appears as the update prompt within one check; install downloads and verifies', async ({ world, page }) => {
   await world.start();
@@ -97,6 +98,7 @@ test('news appears once, marking it read updates the count; a retracted release 
   await expect(page).toHaveTitle('Tidings — 4 unread');
   await list.getByRole('option', { name: /We moved our forum/ }).click();
   await expect(page).toHaveTitle('Tidings — 3 unread');
+  await shoot(page, 'core-inbox', 'light');
 
   await world.feed.publish({ id: 'retract-2.1.0', channel: 'stable', kind: 'retraction', title: '', body: '', retracts: 'rel-2.1.0' });
   await world.check();
