@@ -112,7 +112,25 @@ export interface CoreBridgeOptions {
   log: (msg: string) => void;
 }
 
+/**
+ * The shell's settings file is what the user chose; the core keeps its own copy (its channel lives in its
+ * database, which may have been reset). Bring the core in line at start. A channel switch that would need
+ * the downgrade question is not forced: the shell then shows what the core really follows.
+ */
+export async function syncSettings(h: InvokeHandlers, s: ShellSettings): Promise<void> {
+  await h.updateSettings({
+    autoCheck: s.get('autoCheck'), intervalHours: s.get('intervalHours'), retentionDays: s.get('retentionDays'),
+    notifyUpdates: s.get('notifyUpdates'), notifyNews: s.get('notifyNews'), quietHours: s.get('quietHours'), launchAtLogin: s.get('launchAtLogin'),
+  });
+  const core = await h.getSettings({});
+  if (core.channel === s.get('channel')) return;
+  const r = await h.setChannel({ channel: s.get('channel') });
+  if (!r.ok || r.needsConfirm) s.setChannel(core.channel);
+}
+
 /** The real core for the Electron app: the same binding the browser preview hosts. */
 export async function createCoreBridge(opts: CoreBridgeOptions): Promise<CoreBridge> {
-  return bridgeFromBinding(await createBinding(adapterOptions(opts)), opts.log);
+  const binding = await createBinding(adapterOptions(opts));
+  await syncSettings(binding.handlers, opts.settings).catch((e: unknown) => opts.log(`settings not synced to the core: ${String(e)}`));
+  return bridgeFromBinding(binding, opts.log);
 }

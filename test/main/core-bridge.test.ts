@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EventName, EventPayloads } from '../../shared/ipc/contract.ts';
 import type { ToastItem, CoreEvent } from '../../electron/main/bridge.ts';
-import { bridgeFromBinding, adapterOptions, type CoreBinding } from '../../electron/main/core-bridge.ts';
+import { bridgeFromBinding, adapterOptions, syncSettings, type CoreBinding } from '../../electron/main/core-bridge.ts';
 import { createSettings } from '../../electron/main/settings.ts';
 import { loadAppConfig } from '../../electron/main/config.ts';
 import tidings from '../../build/tidings.config.json' with { type: 'json' };
@@ -121,4 +121,22 @@ test('the shell runs on a binding: a core change refreshes the tray, a due toast
   fake.trays[0]!.click('Quit');
   await tick();
   assert.equal(f.state.closed, true);
+});
+
+test('at start the core follows the shell\'s settings; a channel switch needing the downgrade question is not forced', async () => {
+  const settings = createSettings(openStore(mkdtempSync(path.join(tmpdir(), 'tidings-sync-'))), fakeElectron().api.safeStorage);
+  settings.patch({ intervalHours: 24, autoCheck: false });
+  settings.setChannel('experimental');
+  const f = fakeBinding();
+  await syncSettings(f.binding.handlers, settings);
+  assert.deepEqual(f.core.called('updateSettings')[0], { autoCheck: false, intervalHours: 24, retentionDays: 90, notifyUpdates: true, notifyNews: true, quietHours: { enabled: false, start: '22:00', end: '08:00' }, launchAtLogin: false });
+  assert.deepEqual(f.core.called('setChannel'), [{ channel: 'experimental' }]);
+  assert.equal(settings.get('channel'), 'experimental');
+
+  settings.setChannel('stable');
+  const g = fakeBinding();
+  g.core.state.needsConfirm = true;
+  g.binding.handlers = { ...g.binding.handlers, getSettings: async () => ({ ...(await f.binding.handlers.getSettings({})), channel: 'experimental' }) };
+  await syncSettings(g.binding.handlers, settings);
+  assert.equal(settings.get('channel'), 'experimental', 'shows what the core really follows');
 });
