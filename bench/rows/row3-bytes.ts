@@ -1,9 +1,11 @@
 // Row 3: bytes on the wire (request + response, at the socket) for one unchanged update+news check.
-// Ours: Node's fetch — a conditional GET /v1/heads with a bearer token — through a counting proxy to the
-// feed service (a private feed, as a token implies). Anchors: electron-updater's generic provider
+// Ours: the companion's own HTTP client (electron/core/net/http.ts, node:http) sending what its feed v1
+// source sends — a conditional GET /v1/heads with a bearer token — through a counting proxy to the feed
+// service (a private feed, as a token implies). Anchors: electron-updater's generic provider
 // (GET latest-linux.yml with its cache-busting query and headers, full body every time) and Sparkle
 // (GET a 3-item appcast), both from a static server on this machine.
 import { randomUUID } from 'node:crypto';
+import { request } from '../../electron/core/net/http.ts';
 import type { BenchConfig } from '../lib/config.ts';
 import { startNode, type NodeChild } from '../lib/proc.ts';
 import { makeLine, type Figure, type RowResult } from '../lib/report.ts';
@@ -38,20 +40,19 @@ function sparkleRequest(host: string): string {
 
 interface OursCheck { request: string; response: string; status: number; bodyBytes: number }
 
-/** One conditional check by Node's fetch, counted at the proxy's sockets. */
+/** One conditional check by the companion's HTTP client, counted at the proxy's sockets. */
 async function oursCheck(url: string, token: string): Promise<OursCheck> {
   const proxy = await countingProxy(Number(new URL(url).port));
   try {
     const base = `http://127.0.0.1:${proxy.port}/v1/heads`;
-    const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    const first = await fetch(base, { headers: auth });
-    await first.arrayBuffer();
-    const etag = first.headers.get('etag') ?? '';
+    // The headers FeedV1Source adds (electron/core/sources/feed-v1.ts); the client adds user-agent.
+    const auth: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const first = await request({ url: base, headers: auth, allowLoopbackHttp: true });
+    const etag = typeof first.headers.etag === 'string' ? first.headers.etag : '';
     proxy.reset();
-    const res = await fetch(base, { headers: { ...auth, 'if-none-match': etag } });
-    const body = await res.arrayBuffer();
+    const res = await request({ url: base, headers: { ...auth, 'if-none-match': etag }, allowLoopbackHttp: true });
     const seen = proxy.seen();
-    return { request: seen.up.toString('latin1'), response: seen.down.toString('latin1'), status: res.status, bodyBytes: body.byteLength };
+    return { request: seen.up.toString('latin1'), response: seen.down.toString('latin1'), status: res.status, bodyBytes: res.body.length };
   } finally {
     await proxy.close();
   }
