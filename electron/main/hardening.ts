@@ -29,16 +29,16 @@ export function appProtocolHandler(root: string) {
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     if (url.host !== APP_HOST || request.method !== 'GET') return new Response('not found', { status: 404 });
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-    const file = path.resolve(base, `.${rel}`);
-    if (!file.startsWith(base + path.sep)) return new Response('not found', { status: 404 });
     try {
+      const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      const file = path.resolve(base, `.${rel}`);
+      if (!file.startsWith(base + path.sep) || rel.includes('\0')) return new Response('not found', { status: 404 });
       const body = await readFile(file);
       return new Response(body, {
         headers: { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
       });
     } catch {
-      return new Response('not found', { status: 404 });
+      return new Response('not found', { status: 404 }); // missing file, a directory, or a malformed %-escape
     }
   };
 }

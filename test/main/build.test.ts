@@ -12,6 +12,7 @@ import path from 'node:path';
 import type * as EB from 'electron-builder';
 import { scan, forbidden } from './electronegativity.ts';
 import builderConfig from '../../build/electron-builder.config.ts';
+import viteConfig from '../../electron.vite.config.ts';
 
 const require = createRequire(import.meta.url);
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -66,4 +67,18 @@ test('electron-builder packs the app: entry in the asar, only this platform\'s b
   const unpacked = path.join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3');
   assert.deepEqual(readdirSync(path.join(unpacked, 'prebuilds')), [`linux-${process.arch}.node`]);
   for (const d of ['src', 'deps', 'build']) assert.equal(existsSync(path.join(unpacked, d)), false, `${d} must not ship`);
+});
+
+test('electron-vite dev loosens the page CSP just enough for the dev server; the built page keeps it strict', { skip: !existsSync('renderer/index.html') && 'no renderer/index.html yet' }, async () => {
+  const plugins = ((viteConfig as { renderer: { plugins: unknown[] } }).renderer.plugins).flat(3) as { name: string; apply?: string; transformIndexHtml?: (html: string) => string }[];
+  const dev = plugins.find((p) => p.name === 'tidings-dev-csp')!;
+  assert.equal(dev.apply, 'serve', 'never applied to builds');
+  const html = readFileSync('renderer/index.html', 'utf8');
+  const csp = (h: string) => /Content-Security-Policy" content="([^"]*)"/.exec(h)![1]!;
+  const served = csp(dev.transformIndexHtml!(html));
+  assert.match(served, /script-src 'self' 'unsafe-inline'/);
+  assert.match(served, /connect-src 'self' ws:\/\/localhost:\*/);
+  assert.match(served, /object-src 'none'/);
+  assert.doesNotMatch(csp(html), /unsafe-inline/);
+  if (existsSync('out/renderer/index.html')) assert.doesNotMatch(csp(readFileSync('out/renderer/index.html', 'utf8')), /unsafe|ws:/);
 });

@@ -79,6 +79,8 @@ test('app:// serves only files under the renderer folder, with the CSP', async (
   assert.equal((await h(new Request('app://tidings/..%2fsecret.txt'))).status, 404);
   assert.equal((await h(new Request('app://other/index.html'))).status, 404);
   assert.equal((await h(new Request('app://tidings/missing.js'))).status, 404);
+  assert.equal((await h(new Request('app://tidings/%E0%A4%A.js'))).status, 404);
+  assert.equal((await h(new Request('app://tidings/assets'))).status, 404);
 });
 
 test('closing the window destroys it, the app stays in the tray; reopening makes a new one at the saved bounds', async () => {
