@@ -1,10 +1,10 @@
 // `npm run preview`: the companion without Electron. Builds the renderer, starts the embedded demo feed,
 // runs the real companion core (through electron/core/handlers.ts) and serves the UI to a browser over
 // the loopback bridge, then prints the URL to open.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildRenderer } from './build.ts';
+import { buildRenderer, defaultOutDir } from './build.ts';
 import { startDemoFeed } from './demo-feed.ts';
 import { startPreviewHost } from './host.ts';
 import { createBinding } from './core-binding.ts';
@@ -14,8 +14,10 @@ const platform = `${process.platform}-${process.arch}`;
 async function main(): Promise<void> {
   const port = process.env.TIDINGS_PREVIEW_PORT ? Number(process.env.TIDINGS_PREVIEW_PORT) : 0;
   const dir = mkdtempSync(join(tmpdir(), 'tidings-preview-'));
-  console.log('Building the interface…');
-  const rendererDir = await buildRenderer();
+  // --no-build: serve the renderer built last time (benchmarks; a development loop that built it already).
+  const prebuilt = process.argv.includes('--no-build') && existsSync(join(defaultOutDir, 'index.html'));
+  if (!prebuilt) console.log('Building the interface…');
+  const rendererDir = prebuilt ? defaultOutDir : await buildRenderer();
   const feed = await startDemoFeed({ dir, platform });
   const binding = await createBinding({
     dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform,
