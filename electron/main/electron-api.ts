@@ -27,6 +27,7 @@ export interface WebContentsLike {
   readonly session: SessionLike;
   on(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate', listener: (event: PreventableEvent, url: string) => void): unknown;
   on(event: 'did-finish-load', listener: () => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
@@ -69,6 +70,7 @@ export interface ElectronApi {
     on(event: 'before-quit', listener: (event: PreventableEvent) => void): unknown;
     on(event: 'window-all-closed' | 'activate', listener: () => void): unknown;
     setAppUserModelId(id: string): void;
+    enableSandbox(): void;
     whenReady(): Promise<void>;
     quit(): void;
     setLoginItemSettings(settings: { openAtLogin: boolean }): void;

@@ -70,6 +70,11 @@ export function lockNavigation(contents: WebContentsLike, log: (msg: string) => 
   contents.on('will-navigate', refuse);
   contents.on('will-redirect', refuse);
   contents.on('will-frame-navigate', refuse);
+  // webviewTag is off; this also refuses one should a future option turn it on (checklist items 11–12).
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault();
+    log('webview refused');
+  });
   contents.setWindowOpenHandler(({ url }) => {
     log(`window.open denied: ${url.slice(0, 200)}`);
     return { action: 'deny' };

@@ -41,6 +41,8 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   let shell: { focus(): void; beforeQuit(): Promise<void> } = { focus: () => {}, beforeQuit: async () => {} };
   if (!setupLifecycle(api.app, { focus: () => shell.focus(), beforeQuit: () => shell.beforeQuit() }, opts.appId ?? 'dev.tidings.companion')) return null;
   registerAppScheme(api.protocol);
+  // Every renderer sandboxed, whatever a future window forgets to say (must precede 'ready').
+  api.app.enableSandbox();
   await api.app.whenReady();
   if (opts.rendererDir) api.protocol.handle(APP_SCHEME, appProtocolHandler(opts.rendererDir));
   const ses = api.session.defaultSession;

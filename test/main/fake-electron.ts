@@ -130,7 +130,7 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
   const handlers = new Map<string, Handler>();
   const appEvents = new Emitter();
   const power = new Emitter();
-  const calls = { quit: 0, exited: false, openExternal: [] as string[], openPath: [] as string[], showItemInFolder: [] as string[], dialogs: [] as { message?: string; detail?: string }[], loginItem: [] as boolean[], protocolHandlers: new Map<string, (r: Request) => Response | Promise<Response>>(), schemes: [] as string[] };
+  const calls = { quit: 0, exited: false, ready: false, sandboxAll: false, openExternal: [] as string[], openPath: [] as string[], showItemInFolder: [] as string[], dialogs: [] as { message?: string; detail?: string }[], loginItem: [] as boolean[], protocolHandlers: new Map<string, (r: Request) => Response | Promise<Response>>(), schemes: [] as string[] };
   const state = { dialogResponse: opts.dialogResponse ?? 1, notificationsSupported: true, displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
 
   const api: ElectronApi = {
@@ -138,7 +138,6 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
       isPackaged: opts.packaged ?? true,
       requestSingleInstanceLock: () => opts.lock ?? true,
       on: (event: string, listener: Listener) => appEvents.on(event, listener),
-      whenReady: async () => {},
       // Like Electron: before-quit first; the app exits only if no listener prevented it.
       quit: () => {
         calls.quit++;
@@ -147,6 +146,8 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
         if (!prevented) calls.exited = true;
       },
       setAppUserModelId: () => {},
+      enableSandbox: () => { calls.sandboxAll = !calls.ready; },
+      whenReady: async () => { calls.ready = true; },
       setLoginItemSettings: (s) => { calls.loginItem.push(s.openAtLogin); },
       getPath: () => '/tmp/tidings-fake',
       getVersion: () => '0.1.0',

@@ -22,6 +22,7 @@ test('the window is sandboxed, isolated, without Node, 880×600, loaded from app
   assert.equal(w.loadedUrl, PAGE);
   assert.equal(fake.windows.length, 1);
   assert.deepEqual(fake.calls.schemes, ['app']);
+  assert.equal(fake.calls.sandboxAll, true, 'app.enableSandbox() before ready');
 });
 
 test('a remote page URL is refused at start; the dev server only when not packaged', async () => {
@@ -42,6 +43,9 @@ test('navigation, redirects and window.open are denied (case 33)', async () => {
   }
   assert.equal(w.loadedUrl, PAGE);
   assert.ok(logs.some((l) => l.startsWith('navigation blocked')));
+  let prevented = false;
+  w.webContents.emit('will-attach-webview', { preventDefault: () => { prevented = true; } });
+  assert.equal(prevented, true, 'no <webview>');
 });
 
 test('every permission request and check is denied (case 35)', async () => {
