@@ -1,5 +1,5 @@
-// `npm run bench` runs rows 1–3 and 7 of performance.md; `npm run bench -- <name>` one or more rows
-// (row1|unchanged, row2|changed, row3|bytes, row7|live); `--smoke` (or BENCH_SMOKE=1) runs each very
+// `npm run bench` runs rows 1–5, 7 and 8 of performance.md; `npm run bench -- <name>` one or more rows
+// (row1|unchanged, row2|changed, row3|bytes, row4|store, row5|inbox, row7|live, row8|core); `--smoke` (or BENCH_SMOKE=1) runs each very
 // briefly. Prints one line per goal and writes the figures to bench/results/latest.json (smoke:
 // bench/results/smoke.json; BENCH_OUT overrides).
 import { availableParallelism, cpus } from 'node:os';
@@ -12,12 +12,18 @@ import { row1 } from './rows/row1-unchanged.ts';
 import { row2 } from './rows/row2-changed.ts';
 import { row3 } from './rows/row3-bytes.ts';
 import { row7 } from './rows/row7-live.ts';
+import { row4 } from './rows/row4-store.ts';
+import { row5 } from './rows/row5-inbox.ts';
+import { row8 } from './rows/row8-core.ts';
 
 const rows = [
   { names: ['row1', '1', 'unchanged'], run: row1 },
   { names: ['row2', '2', 'changed'], run: row2 },
   { names: ['row3', '3', 'bytes'], run: row3 },
   { names: ['row7', '7', 'live'], run: row7 },
+  { names: ['row4', '4', 'store'], run: row4 },
+  { names: ['row5', '5', 'inbox'], run: row5 },
+  { names: ['row8', '8', 'core'], run: row8 },
 ];
 
 const args = process.argv.slice(2);

@@ -4,7 +4,6 @@ import canonicalize from 'canonicalize';
 import semverGt from 'semver/functions/gt.js';
 import type { Db } from './open.ts';
 import type { IncomingMessage, InboxItem } from '../types.ts';
-import { toItem, type MessageRow } from './rows.ts';
 
 export interface CursorUpdate {
   channel: string;
@@ -38,23 +37,38 @@ function assetsKey(record: unknown): string {
   return canonicalize([...assets].sort((a, b) => a.platform.localeCompare(b.platform))) ?? '';
 }
 
+type Statements = ReturnType<typeof prepare>;
+// Prepared once per connection: preparing costs more than running these statements.
+const cache = new WeakMap<Db, Statements>();
+
+function prepare(db: Db) {
+  return {
+    insert: db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
+        expires, record, created, received, notified, retracted)
+      VALUES (@sourceId, @id, @seq, @channel, @kind, @trusted, @version, @critical, @retracts, @title, @link,
+        @expires, @record, @created, @received, @notified,
+        EXISTS (SELECT 1 FROM messages WHERE source_id = @sourceId AND retracts = @id AND channel = @channel))
+      ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
+    sameVersion: db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
+    retract: db.prepare(`UPDATE messages SET retracted = 1 WHERE source_id = ? AND id = ? AND channel = ? AND retracted = 0`),
+    highest: db.prepare(`SELECT highest_version FROM update_state WHERE channel = ?`),
+    setHighest: db.prepare(`INSERT INTO update_state (channel, highest_version) VALUES (?, ?)
+      ON CONFLICT (channel) DO UPDATE SET highest_version = excluded.highest_version`),
+    cursor: db.prepare(`INSERT INTO cursors (source_id, channel, cursor, floor, etag, last_check) VALUES (@sourceId, @channel, @cursor, @floor, @etag, @now)
+      ON CONFLICT (source_id, channel) DO UPDATE SET cursor = excluded.cursor, floor = COALESCE(excluded.floor, floor),
+        etag = COALESCE(excluded.etag, etag), last_check = excluded.last_check, last_error = NULL`),
+    headsEtag: db.prepare(`UPDATE sources SET heads_etag = ? WHERE id = ?`),
+    log: db.prepare(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, 0, ?)`),
+  };
+}
+
 export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHook?: (point: string) => void): ApplyResult {
-  const insert = db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
-      expires, record, created, received, notified, retracted)
-    VALUES (@sourceId, @id, @seq, @channel, @kind, @trusted, @version, @critical, @retracts, @title, @link,
-      @expires, @record, @created, @received, @notified,
-      EXISTS (SELECT 1 FROM messages WHERE source_id = @sourceId AND retracts = @id AND channel = @channel))
-    ON CONFLICT (source_id, id) DO NOTHING RETURNING *`);
-  const sameVersion = db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`);
-  const retract = db.prepare(`UPDATE messages SET retracted = 1 WHERE source_id = ? AND id = ? AND channel = ? AND retracted = 0`);
-  const highest = db.prepare(`SELECT highest_version FROM update_state WHERE channel = ?`);
-  const setHighest = db.prepare(`INSERT INTO update_state (channel, highest_version) VALUES (?, ?)
-    ON CONFLICT (channel) DO UPDATE SET highest_version = excluded.highest_version`);
-  const cursor = db.prepare(`INSERT INTO cursors (source_id, channel, cursor, floor, etag, last_check) VALUES (@sourceId, @channel, @cursor, @floor, @etag, @now)
-    ON CONFLICT (source_id, channel) DO UPDATE SET cursor = excluded.cursor, floor = COALESCE(excluded.floor, floor),
-      etag = COALESCE(excluded.etag, etag), last_check = excluded.last_check, last_error = NULL`);
-  const headsEtag = db.prepare(`UPDATE sources SET heads_etag = ? WHERE id = ?`);
-  const log = db.prepare(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, 0, ?)`);
+  let st = cache.get(db);
+  if (!st) {
+    st = prepare(db);
+    cache.set(db, st);
+  }
+  const { insert, sameVersion, retract, highest, setHighest, cursor, headsEtag, log } = st;
 
   return db.transaction((): ApplyResult => {
     const result: ApplyResult = { inserted: [], toasts: [], retracted: 0, dropped: [] };
@@ -77,7 +91,7 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
         critical: m.critical ? 1 : 0, retracts: m.retracts, title: m.title, link: m.link, expires: m.expires,
         record: JSON.stringify(m.record), created: m.created, received: batch.now,
         notified: due || quiet ? 1 : 0,
-      }) as MessageRow | undefined;
+      }) as { rowid: number; retracted: number } | undefined;
       if (!row) continue; // already stored: de-duplicated by id
       if (m.kind === 'retraction' && m.retracts) result.retracted += retract.run(sourceId, m.retracts, m.channel).changes;
       if (m.kind === 'release' && m.trusted && m.version) {
@@ -87,7 +101,10 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       }
       faultHook?.('apply:after-insert');
       if (m.kind === 'retraction' || row.retracted) continue;
-      const item = toItem(row);
+      const item: InboxItem = {
+        key: row.rowid, sourceId, id: m.id, channel: m.channel, kind: m.kind, trusted: m.trusted, title: m.title, link: m.link,
+        version: m.version, critical: m.critical, expires: m.expires, created: m.created, read: false, record: m.record,
+      };
       result.inserted.push(item);
       if (due) result.toasts.push(item);
     }

@@ -1,6 +1,7 @@
 // The companion's store: one better-sqlite3 connection owned by the core. Every count and list comes from
 // SQL (no caches that can drift); inbox queries use keyset bounds so they are index searches, never scans.
 import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { openDatabase, type Db, type Recovery } from './open.ts';
 import { applyCheck, type ApplyResult, type CheckBatch } from './apply.ts';
 import { toItem, type MessageRow } from './rows.ts';
@@ -49,7 +50,12 @@ export const INBOX_SQL = {
   page: `SELECT * FROM messages WHERE ${VISIBLE} AND ${LIVE} AND (created, rowid) < (@created, @key) ORDER BY created DESC, rowid DESC LIMIT @limit`,
   channelPage: `SELECT * FROM messages WHERE ${VISIBLE} AND ${LIVE} AND channel = @channel AND (created, rowid) < (@created, @key)
     ORDER BY created DESC, rowid DESC LIMIT @limit`,
-  unread: `SELECT channel, COUNT(*) AS n FROM messages WHERE read = 0 AND ${VISIBLE} AND ${LIVE} GROUP BY channel`,
+  /** Trigger-maintained counts (see migration 1) … */
+  unread: `SELECT channel, n FROM unread_counts WHERE n > 0`,
+  /** … minus unread messages that have expired since. */
+  unreadExpired: `SELECT channel, COUNT(*) AS n FROM messages WHERE expires IS NOT NULL AND read = 0 AND ${VISIBLE} AND expires <= @now GROUP BY channel`,
+  /** The same figure counted from the rows; used by tests to prove the maintained counts never drift. */
+  unreadRecount: `SELECT channel, COUNT(*) AS n FROM messages WHERE read = 0 AND ${VISIBLE} AND ${LIVE} GROUP BY channel`,
 } as const;
 
 export class Store {
@@ -66,8 +72,20 @@ export class Store {
     this.faultHook = opts.faultHook;
     this.logMax = opts.log?.max ?? 200;
     this.nowSec = opts.nowSec ?? (() => Math.floor(Date.now() / 1000));
-    this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('install_id', ?)`).run(randomUUID());
+    this.stmt(`INSERT OR IGNORE INTO meta (key, value) VALUES ('install_id', ?)`).run(randomUUID());
     if (opened.recovery) this.setMeta('notice', `Local data could not be read (${opened.recovery.reason}); it was moved aside and is being downloaded again.`);
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are cached per SQL text: preparing costs more than running most of these. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   close(): void {
@@ -79,22 +97,22 @@ export class Store {
   }
 
   getMeta(key: string): string | null {
-    const r = this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
+    const r = this.stmt(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
     return r?.value ?? null;
   }
 
   setMeta(key: string, value: string | null): void {
-    if (value === null) this.db.prepare(`DELETE FROM meta WHERE key = ?`).run(key);
-    else this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
+    if (value === null) this.stmt(`DELETE FROM meta WHERE key = ?`).run(key);
+    else this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
   ensureSource(id: string, kind: string, url: string): void {
-    this.db.prepare(`INSERT INTO sources (id, kind, url) VALUES (?, ?, ?)
+    this.stmt(`INSERT INTO sources (id, kind, url) VALUES (?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, url = excluded.url`).run(id, kind, url);
   }
 
   source(id: string): SourceState | null {
-    const r = this.db.prepare(`SELECT * FROM sources WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+    const r = this.stmt(`SELECT * FROM sources WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
     if (!r) return null;
     return {
       id: r.id as string, kind: r.kind as string, url: r.url as string, headsEtag: r.heads_etag as string | null,
@@ -104,7 +122,7 @@ export class Store {
   }
 
   cursor(sourceId: string, channel: string): CursorState | null {
-    const r = this.db.prepare(`SELECT cursor, floor, etag FROM cursors WHERE source_id = ? AND channel = ?`).get(sourceId, channel) as CursorState | undefined;
+    const r = this.stmt(`SELECT cursor, floor, etag FROM cursors WHERE source_id = ? AND channel = ?`).get(sourceId, channel) as CursorState | undefined;
     return r ?? null;
   }
 
@@ -117,10 +135,10 @@ export class Store {
   recordCheck(sourceId: string, now: number, outcome: { ok: boolean; detail: string; needsAttention?: boolean }): void {
     this.db.transaction(() => {
       if (outcome.ok) {
-        this.db.prepare(`UPDATE sources SET last_check = ?, last_success = ?, failing_since = NULL, last_error = NULL, needs_attention = 0 WHERE id = ?`)
+        this.stmt(`UPDATE sources SET last_check = ?, last_success = ?, failing_since = NULL, last_error = NULL, needs_attention = 0 WHERE id = ?`)
           .run(now, now, sourceId);
       } else {
-        this.db.prepare(`UPDATE sources SET last_check = ?, failing_since = COALESCE(failing_since, ?), last_error = ?,
+        this.stmt(`UPDATE sources SET last_check = ?, failing_since = COALESCE(failing_since, ?), last_error = ?,
           needs_attention = CASE WHEN ? THEN 1 ELSE needs_attention END WHERE id = ?`)
           .run(now, now, outcome.detail, outcome.needsAttention ? 1 : 0, sourceId);
       }
@@ -129,12 +147,12 @@ export class Store {
   }
 
   log(sourceId: string, now: number, ok: boolean, detail: string): void {
-    this.db.prepare(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, ?, ?)`).run(now, sourceId, ok ? 1 : 0, detail.slice(0, 500));
-    this.db.prepare(`DELETE FROM check_log WHERE n <= (SELECT MAX(n) FROM check_log) - ?`).run(this.logMax);
+    this.stmt(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, ?, ?)`).run(now, sourceId, ok ? 1 : 0, detail.slice(0, 500));
+    this.stmt(`DELETE FROM check_log WHERE n <= (SELECT MAX(n) FROM check_log) - ?`).run(this.logMax);
   }
 
   checkLog(limit = 50): CheckLogEntry[] {
-    return (this.db.prepare(`SELECT at, source_id, ok, detail FROM check_log ORDER BY n DESC LIMIT ?`).all(limit) as { at: number; source_id: string; ok: number; detail: string }[])
+    return (this.stmt(`SELECT at, source_id, ok, detail FROM check_log ORDER BY n DESC LIMIT ?`).all(limit) as { at: number; source_id: string; ok: number; detail: string }[])
       .map((r) => ({ at: r.at, sourceId: r.source_id, ok: r.ok === 1, detail: r.detail }));
   }
 
@@ -145,61 +163,66 @@ export class Store {
     const key = q.before?.key ?? MAX_KEY;
     const now = this.nowSec();
     const rows = q.channel === undefined
-      ? this.db.prepare(INBOX_SQL.page).all({ created, key, limit, now })
-      : this.db.prepare(INBOX_SQL.channelPage).all({ channel: q.channel, created, key, limit, now });
+      ? this.stmt(INBOX_SQL.page).all({ created, key, limit, now })
+      : this.stmt(INBOX_SQL.channelPage).all({ channel: q.channel, created, key, limit, now });
     return (rows as MessageRow[]).map(toItem);
   }
 
   item(key: number): InboxItem | null {
-    const r = this.db.prepare(`SELECT * FROM messages WHERE rowid = ?`).get(key) as MessageRow | undefined;
+    const r = this.stmt(`SELECT * FROM messages WHERE rowid = ?`).get(key) as MessageRow | undefined;
     return r ? toItem(r) : null;
   }
 
   unreadCounts(): UnreadCounts {
-    const rows = this.db.prepare(INBOX_SQL.unread).all({ now: this.nowSec() }) as { channel: string; n: number }[];
+    const counts = new Map<string, number>();
+    for (const r of this.stmt(INBOX_SQL.unread).all() as { channel: string; n: number }[]) counts.set(r.channel, r.n);
+    for (const r of this.stmt(INBOX_SQL.unreadExpired).all({ now: this.nowSec() }) as { channel: string; n: number }[]) {
+      counts.set(r.channel, (counts.get(r.channel) ?? 0) - r.n);
+    }
     const byChannel: Record<string, number> = {};
     let total = 0;
-    for (const r of rows) {
-      byChannel[r.channel] = r.n;
-      total += r.n;
+    for (const [channel, n] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+      if (n <= 0) continue;
+      byChannel[channel] = n;
+      total += n;
     }
     return { total, byChannel };
   }
 
   markRead(keys: number[] | 'all', read = true): number {
-    if (keys === 'all') return this.db.prepare(`UPDATE messages SET read = 1 WHERE read = 0 AND ${VISIBLE}`).run().changes;
-    const stmt = this.db.prepare(`UPDATE messages SET read = ? WHERE rowid = ?`);
+    if (keys === 'all') return this.stmt(`UPDATE messages SET read = 1 WHERE read = 0 AND ${VISIBLE}`).run().changes;
+    const stmt = this.stmt(`UPDATE messages SET read = ? WHERE rowid = ?`);
     return this.db.transaction(() => keys.reduce((n, k) => n + stmt.run(read ? 1 : 0, k).changes, 0))();
   }
 
   dismiss(key: number): boolean {
-    return this.db.prepare(`UPDATE messages SET dismissed = 1 WHERE rowid = ?`).run(key).changes > 0;
+    return this.stmt(`UPDATE messages SET dismissed = 1 WHERE rowid = ?`).run(key).changes > 0;
   }
 
   /** Trusted, not retracted release records of the given channels (the update policy's input). */
   releases(channels: readonly string[]): InboxItem[] {
-    const stmt = this.db.prepare(`SELECT * FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1 AND retracted = 0`);
+    const stmt = this.stmt(`SELECT * FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1 AND retracted = 0`);
     return channels.flatMap((c) => (stmt.all(c) as MessageRow[]).map(toItem));
   }
 
   /** Trusted release records with their retracted flag: retracted ones still count for rollback protection. */
   releaseRecords(channels: readonly string[]): { item: InboxItem; retracted: boolean }[] {
-    const stmt = this.db.prepare(`SELECT * FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`);
+    const stmt = this.stmt(`SELECT * FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`);
     return channels.flatMap((c) => (stmt.all(c) as MessageRow[]).map((r) => ({ item: toItem(r), retracted: r.retracted === 1 })));
   }
 
   highestVersions(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const r of this.db.prepare(`SELECT channel, highest_version FROM update_state`).all() as { channel: string; highest_version: string }[]) out[r.channel] = r.highest_version;
+    for (const r of this.stmt(`SELECT channel, highest_version FROM update_state`).all() as { channel: string; highest_version: string }[]) out[r.channel] = r.highest_version;
     return out;
   }
 
   skipVersion(version: string, now: number): void {
-    this.db.prepare(`INSERT OR REPLACE INTO skipped_versions (version, at) VALUES (?, ?)`).run(version, now);
+    this.stmt(`INSERT OR REPLACE INTO skipped_versions (version, at) VALUES (?, ?)`).run(version, now);
   }
 
   skippedVersions(): string[] {
-    return (this.db.prepare(`SELECT version FROM skipped_versions`).all() as { version: string }[]).map((r) => r.version);
+    return (this.stmt(`SELECT version FROM skipped_versions`).all() as { version: string }[]).map((r) => r.version);
   }
 
   /**
@@ -208,8 +231,8 @@ export class Store {
    */
   prune(now: number, opts: { maxAgeSec: number; maxCount: number }): number {
     return this.db.transaction(() => {
-      const byAge = this.db.prepare(`DELETE FROM messages WHERE kind IN ('news', 'note') AND created < ?`).run(now - opts.maxAgeSec).changes;
-      const byCount = this.db.prepare(`DELETE FROM messages WHERE kind IN ('news', 'note') AND rowid NOT IN
+      const byAge = this.stmt(`DELETE FROM messages WHERE kind IN ('news', 'note') AND created < ?`).run(now - opts.maxAgeSec).changes;
+      const byCount = this.stmt(`DELETE FROM messages WHERE kind IN ('news', 'note') AND rowid NOT IN
         (SELECT rowid FROM messages WHERE kind IN ('news', 'note') ORDER BY created DESC, rowid DESC LIMIT ?)`).run(opts.maxCount).changes;
       return byAge + byCount;
     })();

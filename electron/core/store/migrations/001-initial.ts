@@ -64,8 +64,30 @@ export const statements: readonly string[] = [
      WHERE retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`,
   `CREATE INDEX messages_inbox_channel ON messages (channel, created DESC, rowid DESC)
      WHERE retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`,
-  `CREATE INDEX messages_unread ON messages (read, channel, expires)
-     WHERE retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`,
+  // Unread counts per channel, kept by triggers in the same transaction as every change to a message, so they
+  // cannot drift from the rows (a cache outside SQL could). Reading them is O(channels), not O(unread).
+  `CREATE TABLE unread_counts (channel TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT`,
+  `CREATE TRIGGER messages_unread_insert AFTER INSERT ON messages
+     WHEN NEW.read = 0 AND NEW.retracted = 0 AND NEW.dismissed = 0 AND NEW.kind <> 'retraction'
+   BEGIN
+     INSERT INTO unread_counts (channel, n) VALUES (NEW.channel, 1) ON CONFLICT (channel) DO UPDATE SET n = n + 1;
+   END`,
+  `CREATE TRIGGER messages_unread_delete AFTER DELETE ON messages
+     WHEN OLD.read = 0 AND OLD.retracted = 0 AND OLD.dismissed = 0 AND OLD.kind <> 'retraction'
+   BEGIN
+     UPDATE unread_counts SET n = n - 1 WHERE channel = OLD.channel;
+   END`,
+  `CREATE TRIGGER messages_unread_update AFTER UPDATE OF read, retracted, dismissed ON messages
+     WHEN (OLD.read = 0 AND OLD.retracted = 0 AND OLD.dismissed = 0 AND OLD.kind <> 'retraction')
+       <> (NEW.read = 0 AND NEW.retracted = 0 AND NEW.dismissed = 0 AND NEW.kind <> 'retraction')
+   BEGIN
+     INSERT INTO unread_counts (channel, n)
+       VALUES (NEW.channel, CASE WHEN NEW.read = 0 AND NEW.retracted = 0 AND NEW.dismissed = 0 THEN 1 ELSE -1 END)
+       ON CONFLICT (channel) DO UPDATE SET n = n + excluded.n;
+   END`,
+  // Unread messages that carry an expiry: subtracted from the counts once expired (usually very few rows).
+  `CREATE INDEX messages_expiring ON messages (expires, channel)
+     WHERE expires IS NOT NULL AND read = 0 AND retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`,
   `CREATE INDEX messages_retracts ON messages (source_id, retracts) WHERE retracts IS NOT NULL`,
   `CREATE INDEX messages_release ON messages (channel, version) WHERE version IS NOT NULL`,
   // Update state per update channel: highest verified version ever seen (rollback protection).

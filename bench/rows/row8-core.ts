@@ -1,0 +1,110 @@
+// Row 8: the companion core's CPU per routine (unchanged) check and its idle wake-ups over 10 minutes of fake
+// time. CPU anchor: a bare fetch() conditional GET of the same URL (a lower bound for any HTTP check;
+// electron-updater itself is not installed here and always downloads and parses latest.yml, so it costs more).
+// Wake-up anchor: a single 1 s setTimeout loop. The feed service runs in its own process.
+import { join } from 'node:path';
+import type { BenchConfig } from '../lib/config.ts';
+import { startNode } from '../lib/proc.ts';
+import { makeLine, type Figure, type RowResult } from '../lib/report.ts';
+import { median, rotate } from '../lib/stats.ts';
+import { KeyRing } from '../../shared/protocol/signing.ts';
+import { Store } from '../../electron/core/store/store.ts';
+import { FeedV1Source } from '../../electron/core/sources/feed-v1.ts';
+import { runCheck } from '../../electron/core/sync.ts';
+import { CheckScheduler } from '../../electron/core/scheduler.ts';
+import type { Clock } from '../../electron/core/types.ts';
+import { tempDir } from './core-fixtures.ts';
+
+/** Counts how often timers fire over `ms` of fake time. */
+function countingClock(): Clock & { fired: number; run(ms: number): Promise<void> } {
+  let t = 0;
+  let timers: { at: number; fn: () => void; id: number }[] = [];
+  let seq = 0;
+  return {
+    fired: 0,
+    now: () => t,
+    setTimeout(fn, ms) {
+      timers.push({ at: t + ms, fn, id: ++seq });
+      return seq;
+    },
+    clearTimeout(h) {
+      timers = timers.filter((x) => x.id !== h);
+    },
+    async run(ms) {
+      const end = t + ms;
+      for (;;) {
+        const next = timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+        if (!next) break;
+        timers = timers.filter((x) => x !== next);
+        t = next.at;
+        this.fired++;
+        next.fn();
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      }
+      t = end;
+    },
+  };
+}
+
+async function cpuPer(n: number, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 5; i++) await fn();
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / n;
+}
+
+export async function row8(cfg: BenchConfig): Promise<RowResult> {
+  const started = Date.now();
+  const feed = await startNode<{ url: string; publicKey: string }>('servers/feed.ts', { core: 0 });
+  const tmp = tempDir();
+  const store = new Store({ file: join(tmp.dir, 'core.db') });
+  try {
+    const url = feed.info.url;
+    const keys = await KeyRing.from([feed.info.publicKey]);
+    const source = new FeedV1Source({ id: 's', url, allowLoopbackHttp: true });
+    store.ensureSource('s', source.kind, url);
+    const ours = async () => {
+      const o = await runCheck(store, 's', Date.now(), () => source.check(store, ['stable', 'news'], keys, Date.now()));
+      if (!o.ok) throw new Error(o.detail);
+    };
+    await ours();
+    const etag = (await fetch(`${url}/v1/heads`)).headers.get('etag') ?? '';
+    const bare = async () => {
+      const r = await fetch(`${url}/v1/heads`, { headers: { 'if-none-match': etag } });
+      await r.arrayBuffer();
+      if (r.status !== 304) throw new Error(`bare check answered ${r.status}`);
+    };
+    const n = cfg.smoke ? 30 : 300;
+    const runs: Record<string, number[]> = { ours: [], bare: [], bareCopy: [] };
+    const fns: Record<string, () => Promise<void>> = { ours, bare, bareCopy: bare };
+    for (let r = 0; r < cfg.runs; r++) for (const k of rotate(Object.keys(fns), r)) runs[k]!.push(await cpuPer(n, fns[k]!));
+
+    // Wake-ups over 10 minutes of fake time: the scheduler at its default cadence vs a 1 s loop.
+    const clock = countingClock();
+    const s = new CheckScheduler({ clock, random: Math.random, run: async () => ({ ok: true, changed: false, detail: '', status: 304, retryAfterSec: null, maxAgeSec: 60, authFailed: false, result: null }) });
+    s.start();
+    await clock.run(10 * 60_000);
+    s.stop();
+    const loop = countingClock();
+    const tick = () => void loop.setTimeout(tick, 1000);
+    tick();
+    await loop.run(10 * 60_000);
+
+    const fig = (label: string, xs: number[], unit = 'ms CPU/check'): Figure => ({ label, value: median(xs), unit, runs: xs });
+    const lines = [
+      makeLine('core-check-cpu-vs-bare-fetch', fig('core check', runs.ours!), fig('bare fetch 304', runs.bare!), { op: '≤', ratio: 1.0 }),
+      makeLine('core-wakeups-vs-1s-loop', fig('scheduler', [clock.fired], 'wake-ups'), fig('1 s setTimeout loop', [loop.fired], 'wake-ups'), { op: '≤', ratio: 1.0 }),
+      makeLine('core-check-aa-bare-fetch', fig('bare fetch 304 (copy)', runs.bareCopy!), fig('bare fetch 304', runs.bare!), { op: '≤', ratio: 1 }, 'aa'),
+    ];
+    return {
+      row: 8, title: 'companion core: CPU per check and idle wake-ups', lines, facts: { checks: n, wakeups: clock.fired },
+      notes: ['ours opens a fresh connection per check (agent: false, as an hourly check would) and writes the check log; the bare fetch reuses a keep-alive connection'],
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    store.close();
+    tmp.done();
+    await feed.stop();
+  }
+}
