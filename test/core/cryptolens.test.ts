@@ -137,3 +137,19 @@ test('case 16: a client clock 2 days fast, then 1 day slow, neither skips messag
   assert.deepEqual(slow.result?.inserted.map((i) => i.title), ['posted while the clock is slow']);
   assert.deepEqual(store.list().map((i) => i.title).sort(), ['posted while the clock is fast', 'posted while the clock is slow']);
 });
+
+test('RemoveMessage on an update message hides it at the next check (the dialect has no tombstones)', async (t) => {
+  const feed = await feedWithCleanup(t);
+  const T = Math.floor(Date.now() / 1000) - 100;
+  await create(feed, 'stable', 'Version 2.1', T + 1);
+  await create(feed, 'stable', 'Version 2.2 (bad)', T + 2);
+  const c = await client(t, feed.url, { token: feed.readToken, updates: { channel: 'stable', installedReleaseTime: T } });
+  await c.check();
+  assert.equal(c.store.list().length, 2);
+  const bad = c.store.list().find((i) => i.title.startsWith('Version 2.2'))!;
+  const res = await feed.form('/api/message/RemoveMessage', { token: feed.publishToken, Id: (bad.record as { id: number }).id });
+  assert.equal(((await res.json()) as { result: number }).result, 0);
+  const r = await c.check();
+  assert.equal(r.result?.retracted, 1);
+  assert.deepEqual(c.store.list().map((i) => i.title), ['Version 2.1']);
+});

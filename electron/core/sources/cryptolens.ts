@@ -69,6 +69,7 @@ export class CryptolensSource {
     const messages: IncomingMessage[] = [];
     const cursors: CursorUpdate[] = [];
     const dropped: string[] = [];
+    const removed: { channel: string; id: string }[] = [];
     const plans: { channel: string; update: boolean }[] = [];
     if (this.opts.updates) plans.push({ channel: this.opts.updates.channel, update: true });
     if (this.opts.news) plans.push({ channel: this.opts.news.channel, update: false });
@@ -79,8 +80,10 @@ export class CryptolensSource {
       let time: number;
       if (plan.update) {
         // Only releases published after the installed one interest us; the floor moves when the app updates.
+        // The whole window since the installed release is asked every time (as the seed code does; update
+        // channels are short), so a message removed with RemoveMessage is noticed and hidden here too.
         floor = this.opts.updates!.installedReleaseTime;
-        time = cur ? Math.max(floor, cur.cursor - CRYPTOLENS_OVERLAP_SECONDS) : floor;
+        time = floor;
       } else if (cur) {
         floor = cur.floor ?? 0;
         time = Math.max(floor, cur.cursor - CRYPTOLENS_OVERLAP_SECONDS);
@@ -107,8 +110,15 @@ export class CryptolensSource {
         else dropped.push(c.reason);
       }
       cursors.push({ channel: plan.channel, cursor: newest, floor });
+      if (plan.update) {
+        const listed = new Set(got.messages.map((m) => m.id));
+        for (const held of store.heldSince(this.id, plan.channel, time)) {
+          // `seq` holds the Cryptolens message id for everything this source stored.
+          if (held.seq !== null && !listed.has(held.seq)) removed.push({ channel: plan.channel, id: held.id });
+        }
+      }
     }
-    const result = store.apply(this.id, { messages, cursors, quietChannels: quiet, now: clientNow });
+    const result = store.apply(this.id, { messages, cursors, quietChannels: quiet, now: clientNow, removed });
     for (const d of dropped) store.log(this.id, clientNow, false, `dropped ${d}`);
     return {
       ok: true, changed: result.inserted.length > 0, status: 200, retryAfterSec: null, maxAgeSec: null, authFailed: false, result,

@@ -21,6 +21,8 @@ export interface CheckBatch {
   quietChannels?: ReadonlySet<string>;
   /** Received time, unix seconds. */
   now: number;
+  /** Messages the source no longer lists (a Cryptolens RemoveMessage): hidden like a retraction. */
+  removed?: { channel: string; id: string }[];
 }
 
 export interface ApplyResult {
@@ -108,6 +110,7 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       result.inserted.push(item);
       if (due) result.toasts.push(item);
     }
+    for (const r of batch.removed ?? []) result.retracted += retract.run(sourceId, r.id, r.channel).changes;
     for (const d of result.dropped) log.run(batch.now, sourceId, `dropped ${d}`);
     faultHook?.('apply:before-cursor');
     for (const c of batch.cursors) {

@@ -205,6 +205,12 @@ export class Store {
     return channels.flatMap((c) => (stmt.all(c) as MessageRow[]).map(toItem));
   }
 
+  /** Ids and created times of a source's visible messages in a channel created after `after` (removal checks). */
+  heldSince(sourceId: string, channel: string, after: number): { id: string; seq: number | null }[] {
+    return this.stmt(`SELECT id, seq FROM messages WHERE source_id = ? AND channel = ? AND created > ? AND retracted = 0 AND kind <> 'retraction'`)
+      .all(sourceId, channel, after) as { id: string; seq: number | null }[];
+  }
+
   /** Trusted release records with their retracted flag: retracted ones still count for rollback protection. */
   releaseRecords(channels: readonly string[]): { item: InboxItem; retracted: boolean }[] {
     const stmt = this.stmt(`SELECT * FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`);
