@@ -11,7 +11,7 @@ export type { MenuItemConstructorOptions, BrowserWindowConstructorOptions, Recta
 export interface PreventableEvent { preventDefault(): void }
 
 /** What ipc.ts compares against our window (WebFrameMain in Electron). */
-export interface FrameLike { readonly url: string }
+export interface FrameLike { readonly url: string; readonly processId: number; readonly routingId: number }
 
 export interface SessionLike {
   setPermissionRequestHandler(handler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;

@@ -55,9 +55,13 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const windows = createWindowManager(api, { preloadPath: opts.preloadPath, pageUrl: opts.pageUrl, bounds: settings.bounds, saveBounds: settings.saveBounds, log });
   const expectedOrigin = originOf(opts.pageUrl);
   // Our window's main frame, at our origin: not a subframe, not another window, not a page it navigated to.
+  // Frames are compared by (process, routing id), which identify a frame even if Electron hands out a fresh
+  // wrapper object for it.
   const isOurs = (frame: FrameLike | null) => {
-    const w = windows.current();
-    return frame !== null && w !== null && frame === w.webContents.mainFrame && originOf(frame.url) === expectedOrigin;
+    const main = windows.current()?.webContents.mainFrame;
+    if (!frame || !main) return false;
+    const same = frame === main || (frame.processId === main.processId && frame.routingId === main.routingId);
+    return same && originOf(frame.url) === expectedOrigin;
   };
 
   const openLink = createLinks(api, opts.allowedHosts, log);

@@ -18,9 +18,12 @@ class Emitter {
   }
 }
 
+let nextRoutingId = 1;
 export class FakeFrame implements FrameLike {
   url: string;
-  constructor(url: string) { this.url = url; }
+  processId: number;
+  routingId: number;
+  constructor(url: string, processId = 7, routingId = nextRoutingId++) { this.url = url; this.processId = processId; this.routingId = routingId; }
 }
 
 export class FakeSession implements SessionLike {

@@ -52,6 +52,11 @@ test('every channel refuses a foreign sender: another origin, a subframe, a dest
   for (const name of invokeChannels) {
     for (const frame of foreign) assert.deepEqual(await fake.invoke(ipcChannel(name), frame, valid[name]), { ok: false, error: FOREIGN_SENDER }, name);
   }
+  // The same frame under a fresh wrapper object is still ours; a subframe in the same process is not.
+  const main = w.webContents.mainFrame;
+  assert.equal((await fake.invoke(ipcChannel('getCounts'), new FakeFrame(main.url, main.processId, main.routingId), {}) as { ok: boolean }).ok, true);
+  assert.deepEqual(await fake.invoke(ipcChannel('getCounts'), new FakeFrame(main.url, main.processId, main.routingId + 1000), {}), { ok: false, error: FOREIGN_SENDER });
+  core.calls.length = 0;
   // Our own main frame after it navigated elsewhere (navigation is blocked, but the check doesn't rely on it).
   w.webContents.mainFrame.url = 'https://evil.example/';
   assert.deepEqual(await fake.invoke(ipcChannel('getCounts'), w.webContents.mainFrame, {}), { ok: false, error: FOREIGN_SENDER });
