@@ -125,8 +125,16 @@ test('a Cryptolens-dialect source works end to end', async ({ world, page }) => 
   await world.start({ sources: [{ id: 'cl', name: 'Cryptolens', kind: 'cryptolens', url: world.feed.url, token: world.feed.readToken, channels: ['stable'], publisher: false }] });
   await world.check();
   await world.open(page, 'inbox');
-  await expect(page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first()).toBeVisible();
-  await expect(page.getByRole('listbox', { name: 'Posts' })).toContainText('Planned maintenance on Saturday');
+  const list = page.getByRole('listbox', { name: 'Posts' });
+  await expect(list).toContainText('Tidings 2.1.0');
+  // A first-run news client sees nothing old (Cryptolens semantics), then each new post once.
+  await world.feed.publish({ id: 'news-cl', channel: 'news', kind: 'news', title: 'Licensing portal update', body: 'New **invoices** page.' });
+  await world.check();
+  await expect(list.getByRole('option', { name: /Licensing portal update/ })).toHaveCount(1);
+  await world.check();
+  await expect(list.getByRole('option', { name: /Licensing portal update/ })).toHaveCount(1);
+  await page.getByRole('navigation').getByRole('button', { name: /^Updates/ }).click();
+  await expect(page.getByText('Tidings 2.1.0 is now available — you have 2.0.3.')).toBeVisible();
 });
 
 test('the Publish page posts news through the feed; it arrives in the inbox and can be retracted', async ({ world, page }) => {
