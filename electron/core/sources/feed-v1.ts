@@ -76,7 +76,8 @@ export class FeedV1Source {
       const cur = store.cursor(this.id, channel);
       const from = cur?.cursor ?? 0;
       if (head === from) continue;
-      if (!cur) quiet.add(channel);
+      // First sync, or a re-sync after a restore: store quietly (no toast flood of old or pruned news).
+      if (!cur || head < from) quiet.add(channel);
       // A head below our cursor: the feed was restored from a backup. Re-sync from 0, de-duplicated by id.
       const pulled = await this.pull(channel, head < from ? 0 : from, from, keys, signal);
       messages.push(...pulled.messages);
