@@ -171,6 +171,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     companion.on('offer', () => changed('update')),
     companion.on('check', () => changed('status')),
     companion.on('notice', ({ message }) => emit('notice', { level: 'warning', message })),
+    companion.on('live', (m) => emit('notice', { level: 'info', message: m.title })),
     companion.on('download', (e) => {
       dl = e;
       if (e.state === 'progress') emit('downloadProgress', { version: e.version, received: e.received, total: e.total });
@@ -320,7 +321,7 @@ export async function createBinding(o: CoreAdapterOptions): Promise<Omit<Compani
     dataDir: o.dataDir, publisherKeys: o.trustedKeys, installedVersion: o.installedVersion, platform: o.platform, channel: 'stable',
     allowLoopbackHttp: o.allowLoopbackHttp, productName: o.product, intervalMs: 3_600_000,
     sources: o.sources.map((s) => (s.kind === 'tidings'
-      ? { kind: 'feed-v1' as const, id: s.id, url: s.url, ...(s.token ? { token: s.token } : {}) }
+      ? { kind: 'feed-v1' as const, id: s.id, url: s.url, live: true, ...(s.token ? { token: s.token } : {}) }
       : { kind: 'cryptolens' as const, id: s.id, url: s.url, token: s.token ?? '', updateChannel: 'stable', newsChannel: 'news' })),
   });
   const bound = createHandlers({

@@ -18,6 +18,17 @@ test('a release published to the feed appears as the update prompt within one ch
   await expect(page.getByText(`File: Tidings-2.1.1-${platform}.bin`)).toBeVisible();
 });
 
+test('over SSE a published post appears at once, without waiting for a check', async ({ world, page }) => {
+  await world.start();
+  await world.check();
+  await world.open(page, 'inbox');
+  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await page.waitForTimeout(500); // let the live stream settle
+  await world.feed.publish({ id: 'news-live', channel: 'news', kind: 'news', title: 'Live from the feed', body: 'Pushed, not polled.' });
+  await expect(page.getByRole('option', { name: /Live from the feed/ })).toBeVisible({ timeout: 10_000 });
+  await expect(page).toHaveTitle('Tidings — 4 unread');
+});
+
 test('a tampered download is refused in plain words, with no install button', async ({ world, page }) => {
   await world.feed.publish({ id: 'rel-2.1.1', channel: 'stable', kind: 'release', title: 'Tidings 2.1.1', body: '', release: { version: '2.1.1', assets: [world.feed.asset('2.1.1', true)] } });
   await world.start();
