@@ -40,6 +40,14 @@ for (const point of ['apply:after-insert', 'apply:before-cursor', 'apply:before-
     assert.equal(after.integrity, 'ok');
     const committed = point === 'after-commit';
     assert.deepEqual([after.rows, after.cursor], committed ? [5, 5] : [0, 0]);
+    if (committed) {
+      // Case 21: killed after the commit, before any toast was shown: the same answer again toasts nothing
+      // (the notified flags were committed with the rows), and each message is listed once.
+      const store = new Store({ file });
+      const again = store.apply('s', { messages: Array.from({ length: 5 }, (_, i) => newsMsg(i + 1)), cursors: [{ channel: 'news', cursor: 5 }], now: 1 });
+      assert.deepEqual([again.inserted.length, again.toasts.length, store.list().length], [0, 0, 5]);
+      store.close();
+    }
     // The next poll (same child, no fault) continues from the cursor: no gaps, no duplicates.
     assert.equal(runChild(file, 'apply').status, 0);
     const next = inspect(file);
