@@ -34,6 +34,28 @@ test('electron-vite build, node --check, module kinds, and a clean scan of the o
   assert.deepEqual(bad, [], JSON.stringify(bad, null, 2));
 });
 
+test('the built main boots in plain Node with a fake electron module: real settings store, real core, tray, IPC, app://', { timeout: 60_000 }, () => {
+  assert.ok(existsSync('out/main/index.js'), 'needs the build from the test above');
+  const out = execFileSync(process.execPath, ['--import', './test/main/boot/loader.ts', 'out/main/index.js'], {
+    encoding: 'utf8', timeout: 30_000, env: { ...process.env, TIDINGS_BOOT_USERDATA: mkdtempSync(path.join(tmpdir(), 'tidings-boot-')) },
+  });
+  const line = out.split('\n').find((l) => l.startsWith('BOOT_REPORT '));
+  assert.ok(line, out);
+  const r = JSON.parse(line.slice('BOOT_REPORT '.length)) as { handlers: string[]; tray: { tooltip: string; labels: string[] }; schemes: string[]; permissionHandler: boolean; cspHeader: boolean; index: { status: number; csp: string; html: boolean } | null };
+  assert.equal(r.handlers.length, 31);
+  assert.deepEqual(r.schemes, ['app']);
+  assert.equal(r.permissionHandler, true);
+  assert.equal(r.cspHeader, true);
+  // No network here: the baked feed can't be reached, and the tray says so instead of "up to date".
+  assert.equal(r.tray.tooltip, "Tidings — Can't confirm updates");
+  assert.ok(r.tray.labels.includes('Quit'));
+  if (existsSync('out/renderer/index.html')) {
+    assert.equal(r.index?.status, 200);
+    assert.match(r.index!.csp, /default-src 'none'/);
+    assert.equal(r.index!.html, true);
+  }
+});
+
 /** A stand-in Electron distribution: what electron-builder copies, minus a real binary. */
 function stubElectronDist(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tidings-estub-'));
