@@ -13,6 +13,7 @@ import type * as EB from 'electron-builder';
 import { scan, forbidden } from './electronegativity.ts';
 import builderConfig from '../../build/electron-builder.config.ts';
 import viteConfig from '../../electron.vite.config.ts';
+import { invokeChannels } from '../../shared/ipc/contract.ts';
 
 const require = createRequire(import.meta.url);
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -54,6 +55,29 @@ test('the built main boots in plain Node with a fake electron module: real setti
     assert.match(r.index!.csp, /default-src 'none'/);
     assert.equal(r.index!.html, true);
   }
+});
+
+test('the built preload exposes exactly the contract on window.tidings, with electron as its only require', () => {
+  assert.ok(existsSync('out/preload/index.cjs'), 'needs the build from the first test');
+  const script = `
+    const Module = require('node:module');
+    const load = Module._load;
+    const exposed = {};
+    Module._load = function (request, ...rest) {
+      if (request === 'electron') return {
+        contextBridge: { exposeInMainWorld: (k, v) => { exposed[k] = v; } },
+        ipcRenderer: { invoke: async (c, a) => ({ ok: true, value: [c, a] }), on() {}, removeListener() {} },
+      };
+      if (require('node:path').isAbsolute(request)) return load.call(this, request, ...rest);
+      throw new Error('a sandboxed preload cannot require ' + request);
+    };
+    require(${JSON.stringify(path.resolve('out/preload/index.cjs'))});
+    exposed.tidings.getCounts({}).then((v) => console.log(JSON.stringify({ keys: Object.keys(exposed.tidings).sort(), windowKeys: Object.keys(exposed), call: v })));
+  `;
+  const r = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { keys: string[]; windowKeys: string[]; call: unknown };
+  assert.deepEqual(r.windowKeys, ['tidings']);
+  assert.deepEqual(r.keys, [...invokeChannels, 'on'].sort());
+  assert.deepEqual(r.call, ['tidings:getCounts', {}]);
 });
 
 /** A stand-in Electron distribution: what electron-builder copies, minus a real binary. */
