@@ -61,6 +61,7 @@ test('the built preload exposes exactly the contract on window.tidings, with ele
   assert.ok(existsSync('out/preload/index.cjs'), 'needs the build from the first test');
   const script = `
     const Module = require('node:module');
+    const { isAbsolute } = require('node:path');
     const load = Module._load;
     const exposed = {};
     Module._load = function (request, ...rest) {
@@ -68,7 +69,7 @@ test('the built preload exposes exactly the contract on window.tidings, with ele
         contextBridge: { exposeInMainWorld: (k, v) => { exposed[k] = v; } },
         ipcRenderer: { invoke: async (c, a) => ({ ok: true, value: [c, a] }), on() {}, removeListener() {} },
       };
-      if (require('node:path').isAbsolute(request)) return load.call(this, request, ...rest);
+      if (isAbsolute(request)) return load.call(this, request, ...rest);
       throw new Error('a sandboxed preload cannot require ' + request);
     };
     require(${JSON.stringify(path.resolve('out/preload/index.cjs'))});
