@@ -37,6 +37,8 @@ export interface RequestOptions {
   /** 'same-host': metadata; only https on the same host (protocol.md). 'https-any': asset downloads (hash decides). */
   redirects?: 'same-host' | 'https-any' | 'none';
   signal?: AbortSignal;
+  /** Reuse a pooled connection (pages after heads); default false. */
+  keepAlive?: boolean;
 }
 
 export interface HttpResponse {
@@ -47,6 +49,10 @@ export interface HttpResponse {
 }
 
 const MAX_REDIRECTS = 5;
+
+// Keep-alive is for runs of page requests within one check (it saves a TCP/TLS handshake each). The routine
+// check is one request, so it goes without (`Connection: close` is the smallest exchange on the wire).
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 8 }), https: new https.Agent({ keepAlive: true, maxSockets: 8 }) };
 
 function redirectAllowed(from: URL, to: URL, opts: RequestOptions): boolean {
   if (opts.redirects === 'none' || !opts.redirects) return false;
@@ -94,7 +100,7 @@ function once(url: URL, opts: RequestOptions, limits: Limits, deadline: number):
       } else resolve(res!);
     };
     const onAbort = () => finish(new HttpFailure('cancelled', 'request cancelled'));
-    const req = mod.request(url, { method: opts.method ?? 'GET', headers, agent: false });
+    const req = mod.request(url, { method: opts.method ?? 'GET', headers, agent: !opts.keepAlive ? false : url.protocol === 'https:' ? agents.https : agents.http });
     timers.push(setTimeout(() => finish(new HttpFailure('total-timeout', `no complete answer within ${limits.totalMs} ms`)), Math.max(0, deadline - Date.now())));
     req.on('socket', (socket) => {
       if (socket.connecting) {

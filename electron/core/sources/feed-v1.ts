@@ -48,8 +48,8 @@ export class FeedV1Source {
     return h;
   }
 
-  private get(path: string, headers: Record<string, string>, signal?: AbortSignal) {
-    return request({ url: this.url + path, headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal });
+  private get(path: string, headers: Record<string, string>, signal?: AbortSignal, keepAlive = false) {
+    return request({ url: this.url + path, headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive });
   }
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
@@ -99,7 +99,7 @@ export class FeedV1Source {
     let resynced = after === 0 && stored > 0;
     for (let page = 0; page < MAX_PAGES_PER_CHECK; page++) {
       const path = `/v1/channels/${encodeURIComponent(channel)}/messages?after=${cursor}&limit=${MAX_PAGE_LIMIT}`;
-      const res = await this.get(path, {}, signal);
+      const res = await this.get(path, {}, signal, true);
       if (res.status !== 200) failForStatus(res, Date.now(), `channel ${channel}`);
       const env = pageEnvelope.safeParse(jsonBody(res, `channel ${channel}`));
       if (!env.success || env.data.channel !== channel) throw new CheckError(`channel ${channel}: the page does not match the feed v1 schema`, { status: 200 });
