@@ -25,7 +25,7 @@ export interface MessageRow {
 }
 
 export function toItem(r: MessageRow): InboxItem {
-  const item = {
+  return {
     key: r.rowid,
     sourceId: r.source_id,
     id: r.id,
@@ -39,20 +39,6 @@ export function toItem(r: MessageRow): InboxItem {
     expires: r.expires,
     created: r.created,
     read: r.read === 1,
-  } as InboxItem;
-  // The record is parsed on first read: an inbox page shows titles, and most rows are never opened. The getter
-  // is enumerable, so spreading, JSON and structured clone (IPC) still see a plain value.
-  let parsed: unknown;
-  let done = false;
-  Object.defineProperty(item, 'record', {
-    enumerable: true,
-    get: () => {
-      if (!done) {
-        parsed = JSON.parse(r.record) as unknown;
-        done = true;
-      }
-      return parsed;
-    },
-  });
-  return item;
+    record: JSON.parse(r.record) as unknown,
+  };
 }
