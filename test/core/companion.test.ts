@@ -133,3 +133,35 @@ test('failures never throw out of the engine: a dead feed is a recorded failure 
   }
   assert.equal(c.updateStatus().state, 'not-checked');
 });
+
+test('case 27 through the facade: experimental → stable on a newer pre-release: no offer, then an explicit confirmed downgrade', async (t) => {
+  const { feed, open, rel } = await setup(t, { installedVersion: '3.0.0-beta.2', channel: 'experimental' });
+  await feed.publish(rel('2.9.0'));
+  const beta = rel('3.0.0-beta.2');
+  await feed.publish({ ...beta, channel: 'experimental' });
+  const { c } = await open();
+  await c.checkAll();
+  assert.equal(c.updateStatus().state, 'up-to-date');
+  c.setChannel('stable');
+  const s = c.updateStatus();
+  assert.equal(s.state, 'ahead-of-channel');
+  assert.equal(c.channel(), 'stable');
+  assert.equal(c.downgradeTarget()?.version, '2.9.0');
+  const wrong = await c.confirmDowngrade('2.8.0');
+  assert.equal(wrong.state, 'failed');
+  const done = await c.confirmDowngrade('2.9.0');
+  assert.equal(done.state, 'done');
+});
+
+test('case 23 through the facade: an expired newest release says "can\'t confirm since", not "up to date"', async (t) => {
+  const { feed, open, rel } = await setup(t, { installedVersion: '2.1.0' });
+  const past = Math.floor(Date.now() / 1000) - 3600;
+  assert.equal((await feed.publish(rel('2.1.0', { expires: past }))).status, 201);
+  const { c } = await open();
+  await c.checkAll();
+  assert.deepEqual(c.updateStatus(), { state: 'cant-confirm', since: past, reason: 'expired' });
+  // A renewal (same version and assets, later expiry) restores "up to date".
+  assert.equal((await feed.publish(rel('2.1.0', { expires: past + 7200 }))).status, 201);
+  await c.checkAll();
+  assert.equal(c.updateStatus().state, 'up-to-date');
+});
