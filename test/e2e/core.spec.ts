@@ -1,14 +1,38 @@
 // The product end to end: the real feed service, the real companion core and the UI in Chromium, used as a
 // person would (reliability and acceptance of issue 6).
-import { test, expect, platform } from './core-world.ts';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, expect, platform, type World } from './core-world.ts';
+import { repoRoot } from '../../preview/build.ts';
 import { shoot } from './a11y.ts';
 
-test('a release published to the feed appears as the update prompt within one check; install downloads and verifies', async ({ world, page }) => {
+/** Runs the publisher CLI (server/cli) against the demo feed, signing with the demo key, as a release pipeline would. */
+async function cli(world: World, args: string[]): Promise<string> {
+  const keyFile = join(world.dir, 'publisher.key');
+  const b64 = Buffer.from(world.feed.pkcs8).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`, { mode: 0o600 });
+  // Asynchronous: the feed and its asset server live in this process and must keep answering.
+  const child = spawn(process.execPath, ['server/cli/main.ts', ...args, '--allow-insecure-loopback'], {
+    cwd: repoRoot, env: { ...process.env, TIDINGS_SERVER: world.feed.url, TIDINGS_TOKEN: world.feed.publishToken, TIDINGS_KEY_FILE: keyFile },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code, err).toBe(0);
+  return out;
+}
+
+test('a release published with the CLI appears as the update prompt within one check; install downloads and verifies', async ({ world, page }) => {
   await world.start();
   await world.check();
   await world.open(page, 'updates');
   await expect(page.getByText('Tidings 2.1.0 is now available — you have 2.0.3.')).toBeVisible();
-  await world.feed.publish({ id: 'rel-2.1.1', channel: 'stable', kind: 'release', title: 'Tidings 2.1.1', body: 'Fixes **two** crashes.', release: { version: '2.1.1', assets: [world.feed.asset('2.1.1')] } });
+  const notes = join(world.dir, 'notes.md');
+  writeFileSync(notes, 'Fixes **two** crashes.');
+  await cli(world, ['publish', 'release', '--channel', 'stable', '--version', '2.1.1', '--title', 'Tidings 2.1.1', '--notes', notes, '--asset', `${platform}=${world.feed.asset('2.1.1').url}`]);
   await world.check();
   await expect(page.getByText('Tidings 2.1.1 is now available — you have 2.0.3.')).toBeVisible();
   await expect(page.locator('.notes strong')).toHaveText('two');
