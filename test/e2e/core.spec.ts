@@ -5,7 +5,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, platform, type World } from './core-world.ts';
 import { repoRoot } from '../../preview/build.ts';
-import { shoot } from './a11y.ts';
 
 /** Runs the publisher CLI (server/cli) against the demo feed, signing with the demo key, as a release pipeline would. */
 async function cli(world: World, args: string[]): Promise<string> {
@@ -133,7 +132,6 @@ test('news appears once, marking it read updates the count; a retracted release 
   await expect(page).toHaveTitle('Tidings — 4 unread');
   await list.getByRole('option', { name: /We moved our forum/ }).click();
   await expect(page).toHaveTitle('Tidings — 3 unread');
-  await shoot(page, 'core-inbox', 'light');
 
   await world.feed.publish({ id: 'retract-2.1.0', channel: 'stable', kind: 'retraction', title: '', body: '', retracts: 'rel-2.1.0' });
   await world.check();
