@@ -138,11 +138,19 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       return outcome;
     };
     engine.config = config;
-    engine.scheduler = new CheckScheduler({ clock, random, run, intervalMs: opts.intervalMs, onChange: () => emit('check', statusOf(engine)) });
+    const onChange = () => {
+      if (closed) return;
+      try {
+        emit('check', statusOf(engine));
+      } catch {
+        // The store may be failing (disk full, closed by a crash path); the next check reports it.
+      }
+    };
+    engine.scheduler = new CheckScheduler({ clock, random, run, intervalMs: opts.intervalMs, onChange });
     engine.live = config.kind === 'feed-v1' && config.live
       ? new LiveSubscription({
         url: config.url, token: config.token, allowLoopbackHttp: loopback, keys,
-        onTrigger: () => void engine.scheduler.runNow(), onLive: (m) => emit('live', m),
+        onTrigger: () => void (closed ? null : engine.scheduler.runNow().catch(() => false)), onLive: (m) => emit('live', m),
       })
       : null;
     return engine;
@@ -214,6 +222,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     channel: () => channel,
     checkNow: () => engines.map((e) => e.scheduler.checkNow()),
     async checkAll() {
+      if (closed) return;
       await Promise.all(engines.map((e) => e.scheduler.runNow()));
     },
     markRead(keys) {

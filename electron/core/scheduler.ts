@@ -147,7 +147,8 @@ export class CheckScheduler {
 
   private fire(): Promise<void> {
     if (this.current) return this.current;
-    this.current = this.fireOnce().finally(() => (this.current = null));
+    // A throwing onChange listener must not become an unhandled rejection or stop the schedule.
+    this.current = this.fireOnce().catch(() => undefined).finally(() => (this.current = null));
     return this.current;
   }
 
