@@ -196,6 +196,10 @@ export class CheckScheduler {
   }
 
   private changed(): void {
-    this.o.onChange?.({ ...this.state });
+    try {
+      this.o.onChange?.({ ...this.state });
+    } catch {
+      // A listener's failure must not leave a check marked running or the next one unscheduled.
+    }
   }
 }

@@ -191,3 +191,11 @@ test('case 7: 2,000 clients turned away with 503 + Retry-After during an outage 
   for (let m = 0; m < 30; m++) peak = Math.max(peak, perMinute(outageEnd + m * 60_000));
   assert.ok(peak <= 2 * Math.max(steady, 2000 / 60), `peak ${peak}/min vs steady ${steady}/min`);
 });
+
+test('a throwing status listener does not stop the schedule', async () => {
+  const r = rig(() => ok(), { onChange: () => { throw new Error('listener bug'); } });
+  r.s.start();
+  await r.clock.advance(3 * HOUR);
+  assert.ok(r.calls.length >= 3);
+  assert.equal(r.s.state.running, false);
+});
