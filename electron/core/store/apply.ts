@@ -51,6 +51,13 @@ function prepare(db: Db) {
         @expires, @record, @created, @received, @notified,
         EXISTS (SELECT 1 FROM messages WHERE source_id = @sourceId AND retracts = @id AND channel = @channel))
       ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
+    // Without any retraction on record (the common case) the per-row EXISTS probe is skipped.
+    insertPlain: db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
+        expires, record, created, received, notified)
+      VALUES (@sourceId, @id, @seq, @channel, @kind, @trusted, @version, @critical, @retracts, @title, @link,
+        @expires, @record, @created, @received, @notified)
+      ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
+    anyRetraction: db.prepare(`SELECT 1 FROM messages WHERE source_id = ? AND retracts IS NOT NULL LIMIT 1`),
     sameVersion: db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
     retract: db.prepare(`UPDATE messages SET retracted = 1 WHERE source_id = ? AND id = ? AND channel = ? AND retracted = 0`),
     highest: db.prepare(`SELECT highest_version FROM update_state WHERE channel = ?`),
@@ -70,10 +77,12 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
     st = prepare(db);
     cache.set(db, st);
   }
-  const { insert, sameVersion, retract, highest, setHighest, cursor, headsEtag, log } = st;
+  const { sameVersion, retract, highest, setHighest, cursor, headsEtag, log, anyRetraction } = st;
 
   return db.transaction((): ApplyResult => {
     const result: ApplyResult = { inserted: [], toasts: [], retracted: 0, dropped: [] };
+    const mayBeRetracted = batch.messages.some((m) => m.kind === 'retraction') || anyRetraction.get(sourceId) !== undefined;
+    const insert = mayBeRetracted ? st.insert : st.insertPlain;
     for (const m of batch.messages) {
       if (m.kind === 'release' && m.trusted && m.version) {
         const key = assetsKey(m.record);
