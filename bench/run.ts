@@ -15,6 +15,7 @@ import { row7 } from './rows/row7-live.ts';
 import { row4 } from './rows/row4-store.ts';
 import { row5 } from './rows/row5-inbox.ts';
 import { row8 } from './rows/row8-core.ts';
+import { rowScale } from './rows/scale.ts';
 
 const rows = [
   { names: ['row1', '1', 'unchanged'], run: row1 },
@@ -24,6 +25,7 @@ const rows = [
   { names: ['row4', '4', 'store'], run: row4 },
   { names: ['row5', '5', 'inbox'], run: row5 },
   { names: ['row8', '8', 'core'], run: row8 },
+  { names: ['scale', 'pg', 'nodes'], run: rowScale, optIn: true as const },
 ];
 
 const args = process.argv.slice(2);
@@ -34,7 +36,8 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${rows.map((r) => r.names.join('|')).join(', ')}`);
   process.exit(2);
 }
-const selected = wanted.length === 0 ? rows : rows.filter((r) => r.names.some((n) => wanted.includes(n)));
+// The scale-out row needs PostgreSQL and a minute; the smoke run leaves it out unless named.
+const selected = wanted.length === 0 ? rows.filter((r) => !(smoke && 'optIn' in r)) : rows.filter((r) => r.names.some((n) => wanted.includes(n)));
 const cfg = benchConfig(smoke);
 const out = process.env.BENCH_OUT ?? `${benchDir}results/${smoke ? 'smoke' : 'latest'}.json`;
 

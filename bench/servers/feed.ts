@@ -17,7 +17,8 @@ process.on('exit', cleanup);
 
 const key = await generateSigningKey();
 const server = await startServer({
-  db: join(dir, 'feed.db'),
+  // BENCH_DB: a postgres:// URL shared by several nodes (the scale-out row); else a temp SQLite file.
+  db: process.env.BENCH_DB ?? join(dir, 'feed.db'),
   host: '127.0.0.1',
   port: 0,
   publicRead: process.env.BENCH_PUBLIC !== '0',
