@@ -235,12 +235,13 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     },
     dismissNotice: () => store.setMeta('notice', null),
     setChannel(c) {
+      const before = channel;
       channel = c;
       store.setMeta('channel', c);
       refreshOffer();
       if (started) followLive();
-      // A newly followed channel (experimental) is fetched soon, spread like a wake.
-      for (const e of engines) e.scheduler.wake();
+      // A newly followed channel (experimental) is fetched now: the user just asked for it (Retry-After still holds).
+      if (before === 'stable' && c === 'experimental' && !closed) for (const e of engines) void e.scheduler.runNow().catch(() => false);
     },
     setInterval: (ms) => engines.forEach((e) => e.scheduler.setInterval(ms)),
     skipVersion(version) {

@@ -103,3 +103,17 @@ test('a page for another channel or a record below the cursor fails the whole ch
   assert.equal(h.count(), 0);
   assert.equal(h.store.cursor('s', 'news'), null);
 });
+
+test('a newly followed channel is fetched even when the heads have not moved (no 304 shortcut); empty channels stay conditional', async (t) => {
+  const feed = await miniFeed();
+  const srv = await startFaultServer(t, (q, r) => void feed.handle(q, r));
+  await feed.add({ channel: 'stable', kind: 'release', title: 'Tidings 2.1.0', body: '', release: { version: '2.1.0', assets: [] } });
+  await feed.add({ channel: 'experimental', kind: 'release', title: 'Tidings 2.2.0-beta.1', body: '', release: { version: '2.2.0-beta.1', assets: [] } });
+  const h = await v1Harness(t, srv.url, [feed.key.publicKey]);
+  assert.equal((await h.check(['stable', 'news'])).ok, true);
+  assert.equal((await h.check(['stable', 'news'])).status, 304, 'news does not exist yet: still a conditional check');
+  const switched = await h.check(['stable', 'experimental', 'news']);
+  assert.equal(switched.status, 200);
+  assert.deepEqual(h.store.releases(['experimental']).map((r) => r.version), ['2.2.0-beta.1']);
+  assert.equal((await h.check(['stable', 'experimental', 'news'])).status, 304);
+});

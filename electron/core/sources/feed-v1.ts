@@ -54,7 +54,10 @@ export class FeedV1Source {
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
     const state = store.source(this.id);
-    const etag = state?.headsEtag ?? null;
+    // A channel we have never synced (just subscribed, e.g. experimental) needs the full heads: a 304 would
+    // only say "nothing moved since the last check", which never covered that channel.
+    const unsynced = channels.some((c) => store.cursor(this.id, c) === null);
+    const etag = unsynced ? null : state?.headsEtag ?? null;
     const res = await this.get('/v1/heads', etag ? { 'if-none-match': etag } : {}, signal);
     const maxAgeSec = maxAgeOf(res);
     const base = { ok: true, status: res.status, retryAfterSec: null, maxAgeSec, authFailed: false };
@@ -75,7 +78,11 @@ export class FeedV1Source {
       const head = parsed.data.heads[channel] ?? 0;
       const cur = store.cursor(this.id, channel);
       const from = cur?.cursor ?? 0;
-      if (head === from) continue;
+      if (head === from) {
+        // Record that an empty (or not yet existing) channel was seen, so later checks can be conditional again.
+        if (!cur) cursors.push({ channel, cursor: 0 });
+        continue;
+      }
       // First sync, or a re-sync after a restore: store quietly (no toast flood of old or pruned news).
       if (!cur || head < from) quiet.add(channel);
       // A head below our cursor: the feed was restored from a backup. Re-sync from 0, de-duplicated by id.
