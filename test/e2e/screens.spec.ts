@@ -65,6 +65,11 @@ for (const scheme of schemes) {
       await expect(page.getByRole('checkbox', { name: 'Check for updates automatically' })).toBeChecked();
       await expectAccessible(page);
       await shoot(page, 'settings', scheme);
+      await page.getByRole('button', { name: 'Add Source…' }).click();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('heading', { name: 'About' }).scrollIntoViewIfNeeded();
+      await expectAccessible(page);
+      await shoot(page, 'settings-sources', scheme);
     });
 
     test('status renders', async ({ open }) => {
