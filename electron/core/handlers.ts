@@ -190,7 +190,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
       return item && item.kind !== 'retraction' ? toItem(item) : null;
     },
     setRead: async ({ keys, read }) => {
-      if (!read) return counts(); // the store keeps read as a one-way flag
+      if (!read) return inboxChanged(); // the facade keeps read one-way: re-query so the UI shows what is stored
       companion.markRead(keys.filter((k) => /^\d+$/.test(k)).map(Number));
       return inboxChanged();
     },
