@@ -49,8 +49,35 @@ async function startDemo(): Promise<{ env: Record<string, string>; close(): Prom
   return { env: { TIDINGS_DEV_FEED: JSON.stringify({ url: feed.url, publicKey: feed.publicKey, token: feed.publishToken }) }, close: () => feed.close() };
 }
 
+/**
+ * Electron 45 downloads its binary on first use, not at `npm install`. So on a first `npm start` with
+ * the package but no binary, fetch it once with Electron's own installer; where that cannot work (offline,
+ * or CI machines like ours), this fails fast and we fall back to the preview.
+ */
+function fetchElectron(): Promise<string | null> {
+  const installer = join(dirname(createRequire(import.meta.url).resolve('electron/package.json')), 'install.js');
+  if (!existsSync(installer)) return Promise.resolve('the electron package has no installer');
+  console.log('Electron has not been downloaded yet: fetching it once (about 100 MB)…');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 15 * 60_000 });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', (e) => resolve(e.message));
+    child.on('exit', (code) => {
+      const last = err.trim().split('\n').find((l) => /error/i.test(l)) ?? err.trim().split('\n')[0] ?? '';
+      resolve(code === 0 ? null : `the download failed (${last.replace(/^\w*Error:\s*/, '').slice(0, 160) || `exit ${code}`})`);
+    });
+  });
+}
+
 async function main(): Promise<void> {
-  const probe = findElectronBinary();
+  let probe = findElectronBinary();
+  const neverDownloaded = !probe.found && probe.reason.startsWith('Electron was never downloaded');
+  const mayFetch = process.env['TIDINGS_NO_ELECTRON_FETCH'] !== '1' && process.env['CI'] !== 'true' && process.env['ELECTRON_SKIP_BINARY_DOWNLOAD'] !== '1';
+  if (neverDownloaded && mayFetch && process.env['TIDINGS_START_DRY_RUN'] !== '1') {
+    const failure = await fetchElectron();
+    probe = failure === null ? findElectronBinary() : { found: false, reason: failure };
+  }
   const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
   // TIDINGS_START_DRY_RUN=1: say what would start and stop there (tests of this decision).
   const dry = process.env['TIDINGS_START_DRY_RUN'] === '1';
