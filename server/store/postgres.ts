@@ -8,7 +8,7 @@ import { canonicalPayload } from '../../shared/protocol/signing.ts';
 import type { ChannelInfo, CryptolensMessage, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { postgresMigrations } from './migrations/postgres.ts';
 import { NewerSchemaError } from './sqlite.ts';
-import { finalRecord, planInsert, rawJson, type ExistingRow } from './rules.ts';
+import { assemblePage, finalRecord, planInsert, rawJson, type ExistingRow } from './rules.ts';
 import type { FeedEvent, FeedStore, InsertRequest, InsertResult, PageResult, Scope, TokenRow } from './types.ts';
 
 const NOTIFY_CHANNEL = 'tidings_feed';
@@ -160,19 +160,7 @@ export class PostgresFeedStore implements FeedStore {
        SELECT h.head, m.seq, m.created, m.record FROM h LEFT JOIN LATERAL (
          SELECT seq, created, record FROM messages WHERE channel = $1 AND seq > $2 AND retracted_by IS NULL ORDER BY seq LIMIT $3
        ) m ON true ORDER BY m.seq`, [channel, after, limit])).rows;
-    const head = rows[0]?.head ?? 0;
-    const found = rows.filter((r) => r.seq !== null);
-    const items: { seq: number; json: string }[] = [];
-    let bytes = 0;
-    let capped = false;
-    for (const r of found) {
-      const json = rawJson(r);
-      if (items.length > 0 && bytes + json.length > maxBytes) { capped = true; break; }
-      bytes += json.length;
-      items.push({ seq: r.seq, json });
-    }
-    const next = capped || found.length === limit ? (items.at(-1)?.seq ?? after) : Math.max(after, head);
-    return { channel, items, next, head, more: next < head };
+    return assemblePage(channel, rows.filter((r) => r.seq !== null), after, limit, rows[0]?.head ?? 0, maxBytes);
   }
 
   async byId(id: string) {

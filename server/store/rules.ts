@@ -1,7 +1,7 @@
 // The publish rules every store applies inside its write transaction, as one pure function over facts the
 // store looked up under its lock, so SQLite and PostgreSQL cannot drift apart.
 import { canonicalPayload, signedFields } from '../../shared/protocol/signing.ts';
-import type { InsertRequest, InsertResult } from './types.ts';
+import type { InsertRequest, InsertResult, PageResult, RawMessage } from './types.ts';
 
 export interface ExistingRow {
   id: string;
@@ -78,6 +78,25 @@ export function planInsert(req: InsertRequest, facts: InsertFacts): InsertPlan {
 /** The record as finally stored, with the seq-derived id of Cryptolens-created messages. */
 export function finalRecord(req: InsertRequest, seq: number) {
   return req.idFromSeq ? { ...req.record, id: `${req.idFromSeq}${seq}` } : req.record;
+}
+
+/**
+ * A page from the rows a store read (at most `limit`, ascending, retracted ones already left out) and the
+ * channel head read in the same snapshot. Pages stop early at `maxBytes` (always at least one message).
+ */
+export function assemblePage(channel: string, rows: { seq: number; created: number; record: string }[], after: number, limit: number, head: number, maxBytes: number): PageResult {
+  const items: RawMessage[] = [];
+  let bytes = 0;
+  let capped = false;
+  for (const r of rows) {
+    const json = rawJson(r);
+    if (items.length > 0 && bytes + json.length > maxBytes) { capped = true; break; }
+    bytes += json.length;
+    items.push({ seq: r.seq, json });
+  }
+  // A full (or size-capped) page ends at its last message; a short page examined everything up to head.
+  const next = capped || rows.length === limit ? (items.at(-1)?.seq ?? after) : Math.max(after, head);
+  return { channel, items, next, head, more: next < head };
 }
 
 /** A stored row as the JSON text we serve: server fields prefixed without re-serializing the record. */

@@ -3,10 +3,10 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { canonicalPayload } from '../../shared/protocol/signing.ts';
-import { planInsert, finalRecord, rawJson } from './rules.ts';
+import { planInsert, finalRecord, rawJson, assemblePage } from './rules.ts';
 import type { CryptolensMessage, ChannelInfo, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { sqliteMigrations } from './migrations/sqlite.ts';
-import type { FeedEvent, FeedStore, InsertRequest, InsertResult, PageResult, RawMessage, Scope, TokenRow } from './types.ts';
+import type { FeedEvent, FeedStore, InsertRequest, InsertResult, PageResult, Scope, TokenRow } from './types.ts';
 
 type Db = Database.Database;
 
@@ -133,18 +133,7 @@ export class SqliteFeedStore implements FeedStore {
   async page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult> {
     const head = (this.stmt.channelHead.get(channel) as number | undefined) ?? 0;
     const rows = this.stmt.page.all(channel, after, limit) as { seq: number; created: number; record: string }[];
-    const items: RawMessage[] = [];
-    let bytes = 0;
-    let capped = false;
-    for (const r of rows) {
-      const json = rawJson(r);
-      if (items.length > 0 && bytes + json.length > maxBytes) { capped = true; break; }
-      bytes += json.length;
-      items.push({ seq: r.seq, json });
-    }
-    // A full (or size-capped) page ends at its last message; a short page examined everything up to head.
-    const next = capped || rows.length === limit ? (items.at(-1)?.seq ?? after) : Math.max(after, head);
-    return { channel, items, next, head, more: next < head };
+    return assemblePage(channel, rows, after, limit, head, maxBytes);
   }
 
   async byId(id: string) {
