@@ -1,7 +1,7 @@
 // The embedded demo feed: the real feed service (server/app.ts) on a loopback port with a temporary
 // SQLite file, seeded through its own publish API with releases and news signed by a key generated for
 // this run, plus a loopback file server for the demo installers (so download + verify works for real).
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -35,15 +35,11 @@ export interface DemoRecord {
   retracts?: string;
 }
 
-/** Deterministic demo installer bytes (1 MiB per version). */
+/** Deterministic demo installer bytes (1 MiB per version): an AES-CTR keystream keyed by the version. */
 function demoInstaller(version: string): Buffer {
-  const out = Buffer.alloc(1024 * 1024);
-  let block = createHash('sha256').update(`tidings-demo-${version}`).digest();
-  for (let i = 0; i < out.length; i += block.length) {
-    block.copy(out, i);
-    block = createHash('sha256').update(block).digest();
-  }
-  return out;
+  const seed = createHash('sha256').update(`tidings-demo-${version}`).digest();
+  const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
+  return Buffer.concat([cipher.update(Buffer.alloc(1024 * 1024)), cipher.final()]);
 }
 
 export async function startDemoFeed(opts: { dir: string; platform: string; now?: () => number }): Promise<DemoFeed> {

@@ -1,15 +1,32 @@
-// `npm run preview`: the companion without Electron. Builds the renderer, starts the embedded demo feed,
-// runs the real companion core (through electron/core/handlers.ts) and serves the UI to a browser over
-// the loopback bridge, then prints the URL to open.
+// `npm run preview`: the companion without Electron. Serves the UI at once (the window paints first), then
+// starts the embedded demo feed and the real companion core (through electron/core/handlers.ts) behind the
+// loopback bridge, and prints the URL to open.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildRenderer, defaultOutDir } from './build.ts';
-import { startDemoFeed } from './demo-feed.ts';
+import { defaultOutDir } from './build.ts';
 import { startPreviewHost } from './host.ts';
-import { createBinding } from './core-binding.ts';
+import { deferBinding } from './deferred.ts';
+import type { CompanionBinding } from './types.ts';
+import type { AppInfo } from '../shared/ipc/types.ts';
 
 const platform = `${process.platform}-${process.arch}`;
+const product = 'Tidings';
+const installedVersion = '2.0.3';
+
+async function startCompanion(dir: string) {
+  const [{ startDemoFeed }, { createBinding }] = await Promise.all([import('./demo-feed.ts'), import('./core-binding.ts')]);
+  const feed = await startDemoFeed({ dir, platform });
+  const binding = await createBinding({
+    dataDir: join(dir, 'companion'), product, installedVersion, platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
+    sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: feed.url, token: feed.readToken, channels: ['stable', 'experimental'], publisher: true }],
+    publisher: {
+      feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'],
+      key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' },
+    },
+  });
+  return { feed, binding, info: await binding.handlers.getAppInfo({}) };
+}
 
 async function main(): Promise<void> {
   const port = process.env.TIDINGS_PREVIEW_PORT ? Number(process.env.TIDINGS_PREVIEW_PORT) : 0;
@@ -17,34 +34,37 @@ async function main(): Promise<void> {
   // --no-build: serve the renderer built last time (benchmarks; a development loop that built it already).
   const prebuilt = process.argv.includes('--no-build') && existsSync(join(defaultOutDir, 'index.html'));
   if (!prebuilt) console.log('Building the interface…');
-  const rendererDir = prebuilt ? defaultOutDir : await buildRenderer();
-  const feed = await startDemoFeed({ dir, platform });
-  const binding = await createBinding({
-    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform,
-    trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
-    sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: feed.url, token: feed.readToken, channels: ['stable', 'experimental'], publisher: true }],
-    publisher: {
-      feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'],
-      key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' },
-    },
-  });
-  const host = await startPreviewHost({ binding, rendererDir, port });
-  console.log(`Demo feed: ${feed.url} (key ${feed.keyId})`);
-  console.log(`Tidings preview: open ${host.url}`);
-  console.log('The link carries a one-time secret; only this computer can connect. Ctrl+C stops it.');
+  const rendererDir = prebuilt ? defaultOutDir : await (await import('./build.ts')).buildRenderer();
+
+  // The window paints first: the host answers what is already known while the feed, store and core start.
+  let info: AppInfo = { product, version: installedVersion, installId: 'preview', platform, keys: [], publisher: true };
+  let resolveCore: (b: CompanionBinding) => void = () => {};
+  const coreReady = new Promise<CompanionBinding>((resolve) => { resolveCore = resolve; });
+  const host = await startPreviewHost({ binding: deferBinding(coreReady, { getAppInfo: async () => info }), rendererDir, port });
+  const starting = startCompanion(dir);
+  void starting.then((s) => { info = s.info; resolveCore(s.binding); }, () => {});
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await host.close();
-    await binding.close();
-    await feed.close();
+    const s = await starting.catch(() => null);
+    await s?.binding.close();
+    await s?.feed.close();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+
+  console.log(`Tidings preview: open ${host.url}`);
+  console.log('The link carries a one-time secret; only this computer can connect. Ctrl+C stops it.');
+  const started = await starting.catch((err: unknown) => {
+    console.error(`The companion could not start: ${err instanceof Error ? err.message : String(err)}`);
+    return process.exit(1);
+  });
+  console.log(`Demo feed: ${started.feed.url} (key ${started.feed.keyId})`);
 }
 
 main().catch((err: unknown) => {

@@ -69,16 +69,18 @@ function launch(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-test('row 9: preview startup (spawn → window ready with the core answering) against an empty app of the same stack', async ({ page }) => {
+test('row 9: preview startup (spawn → window painted, and → the core answering) against an empty app of the same stack', async ({ page }) => {
   test.setTimeout(120_000);
   await buildRenderer(defaultOutDir);
-  const time = async (args: string[], ready: (p: typeof page) => Promise<void>) => {
+  const time = async (args: string[], ready: (p: typeof page) => Promise<void>, answered?: (p: typeof page) => Promise<void>) => {
     const started = performance.now();
     const { child, url } = await launch(args);
     try {
       await page.goto(url);
       await ready(page);
-      return performance.now() - started;
+      const painted = performance.now() - started;
+      if (answered) await answered(page);
+      return [painted, performance.now() - started] as const;
     } finally {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -86,16 +88,21 @@ test('row 9: preview startup (spawn → window ready with the core answering) ag
     }
   };
   const preview: number[] = [];
+  const core: number[] = [];
   const empty: number[] = [];
   for (let i = 0; i < 3; i++) {
-    empty.push(await time(['test/e2e/bench/empty-app.ts', rendererDir], async (p) => { await expect(p.getByRole('heading', { name: 'Ready' })).toBeVisible({ timeout: 30_000 }); }));
-    preview.push(await time(['preview/main.ts', '--no-build'], async (p) => { await expect(p.getByRole('heading', { name: 'Inbox' })).toBeVisible({ timeout: 30_000 }); }));
+    empty.push((await time(['test/e2e/bench/empty-app.ts', rendererDir], async (p) => { await expect(p.getByRole('heading', { name: 'Ready' })).toBeVisible({ timeout: 30_000 }); }))[0]);
+    const [painted, answered] = await time(['preview/main.ts', '--no-build'],
+      async (p) => { await expect(p.getByRole('heading', { name: 'Inbox' })).toBeVisible({ timeout: 30_000 }); },
+      async (p) => { await expect(p.locator('.inbox-left .empty, .inbox-left [role=listbox]')).toBeVisible({ timeout: 30_000 }); });
+    preview.push(painted);
+    core.push(answered);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ratio = median(preview) / median(empty);
-  const line = `row 9 preview startup: spawn → window ready ${median(preview).toFixed(0)} ms (demo feed, store, core, bridge) vs empty app of the same stack ${median(empty).toFixed(0)} ms → ${ratio.toFixed(2)}× (goal ≤ 1.3×)`;
+  const line = `row 9 preview startup: spawn → window painted ${median(preview).toFixed(0)} ms vs empty app of the same stack ${median(empty).toFixed(0)} ms → ${ratio.toFixed(2)}× (goal ≤ 1.3×); → core answering (demo feed seeded, store open, migrations) ${median(core).toFixed(0)} ms; the first check follows after its random 1–10 s delay`;
   console.log(line);
   test.info().annotations.push({ type: 'bench', description: line });
-  writeFileSync(join(repoRoot, 'out', 'bench-row9.json'), JSON.stringify({ previewMs: preview, emptyMs: empty, ratio }, null, 2));
+  writeFileSync(join(repoRoot, 'out', 'bench-row9.json'), JSON.stringify({ paintedMs: preview, coreMs: core, emptyMs: empty, ratio }, null, 2));
   expect(ratio).toBeLessThan(20); // a guard against hangs; the goal above is reported, not enforced here
 });
