@@ -9,6 +9,7 @@ import type { StoredMessage } from '../../shared/protocol/schemas.ts';
 import type { Companion, CompanionEvents, CompanionOptions, DownloadEvent, Listener, SourceConfig, SourceStatus } from './api.ts';
 import { Store } from './store/store.ts';
 import { FeedV1Source } from './sources/feed-v1.ts';
+import { isStaticFeedUrl } from './sources/static-feed.ts';
 import { CryptolensSource } from './sources/cryptolens.ts';
 import type { CheckOutcome } from './sources/common.ts';
 import { runCheck } from './sync.ts';
@@ -147,7 +148,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       }
     };
     engine.scheduler = new CheckScheduler({ clock, random, run, intervalMs: opts.intervalMs, onChange });
-    engine.live = config.kind === 'feed-v1' && config.live
+    // A static feed (URL ending in /index.json) has no SSE: polling only.
+    engine.live = config.kind === 'feed-v1' && config.live && !isStaticFeedUrl(config.url)
       ? new LiveSubscription({
         url: config.url, token: config.token, allowLoopbackHttp: loopback, keys,
         onTrigger: () => void (closed ? null : engine.scheduler.runNow().catch(() => false)), onLive: (m) => emit('live', m),

@@ -39,10 +39,12 @@ export function failForStatus(res: HttpResponse, nowMs: number, what: string): n
   throw new CheckError(`${what}: HTTP ${s}`, { status: s, retryAfterSec });
 }
 
+export const JSON_TYPE = /^application\/json\b/i;
+
 /** Parses a JSON body after checking the content type (a captive portal's HTML page fails here). */
-export function jsonBody(res: HttpResponse, what: string): unknown {
+export function jsonBody(res: HttpResponse, what: string, accept: RegExp = JSON_TYPE): unknown {
   const type = String(res.headers['content-type'] ?? '');
-  if (!/^application\/json\b/i.test(type)) throw new CheckError(`${what}: expected JSON, got "${type || 'no content type'}"`, { status: res.status });
+  if (!accept.test(type)) throw new CheckError(`${what}: expected JSON, got "${type || 'no content type'}"`, { status: res.status });
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(res.body));
   } catch {

@@ -1,0 +1,101 @@
+// What the live feed v1 source and the static feed (an export on any static host) share: which channels to
+// pull and from where, record validation and signature verification, and the one store transaction.
+// Only the transport differs (heads + paged API vs index.json + immutable pages).
+import { schemas } from '../../../shared/protocol/schemas.ts';
+import type { KeyRing } from '../../../shared/protocol/signing.ts';
+import type { Store } from '../store/store.ts';
+import type { ApplyResult, CursorUpdate } from '../store/apply.ts';
+import type { IncomingMessage } from '../types.ts';
+import { CheckError } from './common.ts';
+import { fromV1Record } from './records.ts';
+
+export interface Pulled {
+  messages: IncomingMessage[];
+  dropped: string[];
+  cursor: number;
+}
+
+/**
+ * Pulls one channel. `from` is where to start (0 for a re-sync), `stored` the cursor we hold (0 if none).
+ */
+export type Pull = (channel: string, from: number, stored: number) => Promise<Pulled>;
+
+/** A channel nobody has synced needs the full heads: a 304 only says "nothing moved since the last check". */
+export function anyUnsynced(store: Store, sourceId: string, channels: readonly string[]): boolean {
+  return channels.some((c) => store.cursor(sourceId, c) === null);
+}
+
+/**
+ * Schema-checks and verifies the records of one page of `channel` that starts after `after`. Records at or
+ * below `keepAbove` are skipped before verification (a static page may start below our cursor). A record from
+ * another channel, or at or below the page's own start, fails the whole check.
+ */
+export async function verifyPage(channel: string, raw: readonly unknown[], opts: { after: number; keepAbove: number; upTo?: number; keys: KeyRing; allowLoopbackHttp: boolean }) {
+  const recordSchema = schemas({ allowLoopbackHttp: opts.allowLoopbackHttp }).stored;
+  const messages: IncomingMessage[] = [];
+  const dropped: string[] = [];
+  let highest = opts.after;
+  for (const item of raw) {
+    const r = recordSchema.safeParse(item);
+    if (!r.success) {
+      dropped.push(`a record in ${channel}: does not match the schema`);
+      continue;
+    }
+    const m = r.data;
+    if (m.channel !== channel || m.seq <= opts.after || (opts.upTo !== undefined && m.seq > opts.upTo)) {
+      throw new CheckError(`channel ${channel}: record ${m.id} is outside the page or from another channel`);
+    }
+    highest = Math.max(highest, m.seq);
+    if (m.seq <= opts.keepAbove) continue;
+    const c = await fromV1Record(m, opts.keys, m.created, m.seq);
+    if (c.ok) messages.push(c.message);
+    else dropped.push(c.reason);
+  }
+  return { messages, dropped, highest };
+}
+
+export interface SyncInput {
+  sourceId: string;
+  channels: readonly string[];
+  heads: Readonly<Record<string, number>>;
+  /** Static feeds: the feed's epoch, kept with each cursor. A cursor from another epoch re-syncs from 0. */
+  epoch?: string;
+  /** ETag of the routine request, stored in the same transaction. */
+  headsEtag: string | null;
+  nowMs: number;
+}
+
+/**
+ * Pulls every followed channel whose head moved, then stores everything in one transaction. A first sync,
+ * a head below the cursor (feed restored from a backup) or another epoch (a different feed) is stored
+ * quietly, re-synced from 0 and de-duplicated by id.
+ */
+export async function syncChannels(store: Store, input: SyncInput, pull: Pull): Promise<{ changed: boolean; detail: string; result: ApplyResult }> {
+  const messages: IncomingMessage[] = [];
+  const cursors: CursorUpdate[] = [];
+  const quiet = new Set<string>();
+  const dropped: string[] = [];
+  const etag = input.epoch ?? null;
+  for (const channel of input.channels) {
+    const head = input.heads[channel] ?? 0;
+    const cur = store.cursor(input.sourceId, channel);
+    const otherEpoch = cur !== null && input.epoch !== undefined && cur.etag !== input.epoch;
+    const from = otherEpoch ? 0 : cur?.cursor ?? 0;
+    const stored = cur?.cursor ?? 0;
+    if (head === from) {
+      // Record that an empty (or not yet existing) channel was seen, so later checks can be conditional again.
+      if (!cur || otherEpoch) cursors.push({ channel, cursor: head, etag });
+      continue;
+    }
+    if (!cur || otherEpoch || head < from) quiet.add(channel);
+    const pulled = await pull(channel, head < from ? 0 : from, otherEpoch ? 0 : stored);
+    messages.push(...pulled.messages);
+    dropped.push(...pulled.dropped);
+    cursors.push({ channel, cursor: pulled.cursor, etag });
+  }
+  const now = Math.floor(input.nowMs / 1000);
+  const result = store.apply(input.sourceId, { messages, cursors, headsEtag: input.headsEtag, quietChannels: quiet, now });
+  for (const d of dropped) store.log(input.sourceId, now, false, `dropped ${d}`);
+  const changed = result.inserted.length > 0 || result.retracted > 0;
+  return { changed, detail: `${result.inserted.length} new, ${result.retracted} retracted${dropped.length ? `, ${dropped.length} dropped` : ''}`, result };
+}
