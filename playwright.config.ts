@@ -8,6 +8,10 @@ export default defineConfig({
   testMatch: '*.spec.ts',
   globalSetup: './test/e2e/global-setup.ts',
   outputDir: 'out/e2e-results',
+  // Screenshots of every screen are files to look at (and one is in the README), not a pixel gate:
+  // they are rewritten when a screen visibly changes.
+  snapshotPathTemplate: 'test/e2e/screenshots/{arg}{ext}',
+  updateSnapshots: 'changed',
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,

@@ -1,8 +1,7 @@
 // Accessibility and screenshot helpers shared by the screen specs.
 import { AxeBuilder } from '@axe-core/playwright';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, screenshotDir } from './fixtures.ts';
+import { expect } from './fixtures.ts';
 
 /** axe-core must find no serious or critical violation on what is on screen now. */
 export async function expectAccessible(page: Page): Promise<void> {
@@ -13,7 +12,12 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(bad, bad.join('\n')).toEqual([]);
 }
 
+/**
+ * Writes test/e2e/screenshots/<name>-<scheme>.png. Through toHaveScreenshot with updateSnapshots 'changed'
+ * (playwright.config.ts): the file is rewritten only when the screen visibly changed, never for a few
+ * anti-aliased pixels, so unchanged screens leave the working tree clean.
+ */
 export async function shoot(page: Page, name: string, scheme: 'light' | 'dark'): Promise<void> {
-  await page.mouse.move(0, 599); // no hover state in the picture (reproducible files)
-  await page.screenshot({ path: join(screenshotDir, `${name}-${scheme}.png`), animations: 'disabled', caret: 'hide' });
+  await page.mouse.move(0, 599); // no hover state in the picture
+  await expect(page).toHaveScreenshot(`${name}-${scheme}.png`, { animations: 'disabled', caret: 'hide', maxDiffPixelRatio: 0.002 });
 }

@@ -9,7 +9,6 @@ import { NOW } from './stub/data.ts';
 import type { Screen } from '../../shared/ipc/types.ts';
 
 export const rendererDir = join(repoRoot, 'out', 'e2e-renderer');
-export const screenshotDir = join(repoRoot, 'test', 'e2e', 'screenshots');
 
 export interface OpenOptions {
   screen?: Screen;
