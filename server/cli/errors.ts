@@ -1,5 +1,5 @@
 // CLI failures: usage errors exit 2, everything else (a refused publish, a missing file) exits 1.
-export class UsageError extends Error {}
+// `field` names what was wrong (a flag, or the JSON path the feed reported) for --json output.
 export class CliError extends Error {
   readonly field: string | undefined;
   constructor(message: string, field?: string) {
@@ -7,3 +7,4 @@ export class CliError extends Error {
     this.field = field;
   }
 }
+export class UsageError extends CliError {}

@@ -1,10 +1,11 @@
 // Publisher keys: `tidings keygen` writes the private key (PKCS#8 PEM, 0600); `tidings key add|list`
 // manages which public keys a local feed service accepts signatures from.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
 import { generateSigningKey, importSigningKey, keyIdOf, toBase64, type SigningKey } from '../../shared/protocol/signing.ts';
 import { PUBLIC_KEY_B64_PATTERN } from '../../shared/protocol/limits.ts';
-import { openStore } from '../store/index.ts';
+import { openDb } from './db.ts';
 import { CliError, UsageError } from './errors.ts';
 import type { Out } from './output.ts';
 
@@ -13,12 +14,39 @@ function toPem(der: Uint8Array): string {
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
 }
 
+/**
+ * Writes the PEM so that it is never readable by others, not even for a moment: a new file is created
+ * with mode 0600 and O_EXCL; with --force a fresh 0600 file replaces the old one by rename.
+ */
+function writeSecret(file: string, pem: string, force: boolean): void {
+  const target = force ? join(dirname(file), `.${basename(file)}.${process.pid}.tmp`) : file;
+  let fd: number;
+  try {
+    fd = openSync(target, 'wx', 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && !force) throw new CliError(`${file} already exists; pass --force to replace it (the old key can no longer sign)`, 'out');
+    throw new CliError(`cannot write the key file ${file}: ${(err as Error).message}`, 'out');
+  }
+  try {
+    writeSync(fd, pem);
+  } finally {
+    closeSync(fd);
+  }
+  if (force) {
+    try {
+      renameSync(target, file);
+    } catch (err) {
+      rmSync(target, { force: true });
+      throw new CliError(`cannot write the key file ${file}: ${(err as Error).message}`, 'out');
+    }
+  }
+}
+
 export async function keygen(out: Out, file: string | undefined, force: boolean): Promise<void> {
   if (!file) throw new UsageError('keygen needs --out <file> for the private key');
-  if (existsSync(file) && !force) throw new CliError(`${file} already exists; pass --force to replace it (the old key can no longer sign)`);
   const key = await generateSigningKey();
-  writeFileSync(file, toPem(key.pkcs8), { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeSecret(file, toPem(key.pkcs8), force);
   out.result({ file, keyId: key.keyId, publicKey: key.publicKey }, [
     `Private key written to ${file} (mode 0600). Keep it secret; it signs your releases.`,
     `Public key: ${key.publicKey}`,
@@ -49,21 +77,18 @@ export async function loadSigningKey(file: string | undefined): Promise<SigningK
   }
 }
 
-export async function keyCommand(out: Out, sub: string | undefined, positional: string[], db: string | undefined, name: string | undefined): Promise<void> {
-  if (!db) throw new UsageError('key commands need --db <feed database file or postgres:// URL>');
-  const store = await openStore(db);
+export async function keyCommand(out: Out, sub: 'add' | 'list', positional: string[], db: string | undefined, name: string | undefined): Promise<void> {
+  const pub = positional[0];
+  if (sub === 'add' && (!pub || !PUBLIC_KEY_B64_PATTERN.test(pub))) throw new UsageError('key add needs a public key: standard base64 of 32 bytes, as printed by tidings keygen');
+  const store = await openDb(db, `key ${sub}`, sub === 'list');
   try {
-    if (sub === 'add') {
-      const pub = positional[0];
-      if (!pub || !PUBLIC_KEY_B64_PATTERN.test(pub)) throw new UsageError('key add needs a public key: standard base64 of 32 bytes, as printed by tidings keygen');
+    if (sub === 'add' && pub) {
       const keyId = await keyIdOf(pub);
       await store.addPublisherKey(pub, keyId, name ?? keyId, Math.floor(Date.now() / 1000));
       out.result({ keyId, publicKey: pub }, [`Trusted publisher key ${keyId}. Running services pick it up on the next publish.`]);
-    } else if (sub === 'list') {
+    } else {
       const keys = await store.publisherKeys();
       out.result(keys, keys.length ? keys.map((k) => `${k.keyId}  ${k.name}  ${k.publicKey}`) : ['No publisher keys are trusted yet.']);
-    } else {
-      throw new UsageError('usage: tidings key add <public key> --db <db> [--name n] | tidings key list --db <db>');
     }
   } finally {
     await store.close();

@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import semverValid from 'semver/functions/valid.js';
 import { schemas, firstIssue, type UnsignedRecord, type Asset } from '../../shared/protocol/schemas.ts';
-import { signRecord } from '../../shared/protocol/signing.ts';
-import { CHANNEL_PATTERN, PLATFORM_PATTERN, isAllowedUrl } from '../../shared/protocol/limits.ts';
+import { signRecord, type SigningKey } from '../../shared/protocol/signing.ts';
+import { CHANNEL_PATTERN, ID_PATTERN, PLATFORM_PATTERN, MAX_PAGE_LIMIT, isAllowedUrl } from '../../shared/protocol/limits.ts';
+import { call, serverUrl } from './http.ts';
 import { CliError, UsageError } from './errors.ts';
 import { hashFile, hashUrl } from './hash.ts';
 import { loadSigningKey } from './keys.ts';
@@ -39,20 +40,14 @@ export interface PublishFlags {
 const now = () => Math.floor(Date.now() / 1000);
 
 function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined || value === '') throw new UsageError(`missing ${what}`);
+  if (value === undefined || value === '') throw new UsageError(`missing ${what}`, /^--([a-z-]+)/.exec(what)?.[1]);
   return value;
 }
 
 function channelFlag(v: PublishFlags): string {
   const c = need(v.channel, '--channel');
-  if (!CHANNEL_PATTERN.test(c)) throw new UsageError(`invalid channel name "${c}": letters, digits, . _ - (up to 64), starting with a letter or digit`);
+  if (!CHANNEL_PATTERN.test(c)) throw new UsageError(`invalid channel name "${c}": letters, digits, . _ - (up to 64), starting with a letter or digit`, 'channel');
   return c;
-}
-
-function serverFlag(v: PublishFlags): string {
-  const s = need(v.server, '--server <url> (or TIDINGS_SERVER)');
-  if (!isAllowedUrl(s, true)) throw new UsageError(`--server must be an https URL (or http on localhost): ${s}`);
-  return s.replace(/\/+$/, '');
 }
 
 /** `30d`, `12h`, `90m` from now, or an ISO date. */
@@ -60,9 +55,9 @@ export function parseExpires(raw: string, from: number): number {
   const m = /^(\d+)([dhm])$/.exec(raw);
   if (m) return from + Number(m[1]) * { d: 86_400, h: 3_600, m: 60 }[m[2] as 'd' | 'h' | 'm'];
   const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw new UsageError(`--expires must be a duration like 30d / 12h or a date like 2027-01-31, got "${raw}"`);
+  if (Number.isNaN(t)) throw new UsageError(`--expires must be a duration like 30d / 12h or a date like 2027-01-31, got "${raw}"`, 'expires');
   const s = Math.floor(t / 1000);
-  if (s <= from) throw new UsageError(`--expires ${raw} is in the past`);
+  if (s <= from) throw new UsageError(`--expires ${raw} is in the past`, 'expires');
   return s;
 }
 
@@ -74,148 +69,187 @@ function readText(file: string, flag: string): string {
   }
 }
 
+interface PlannedAsset {
+  platform: string;
+  /** Where clients download it (published in the record). */
+  url: string;
+  /** What is hashed: a local file, or the URL itself. */
+  file: string | null;
+}
+
 /**
  * `platform=https://…/file` downloads and hashes the URL; `platform=./file@https://…/file` hashes the
  * local file and publishes the URL; `platform=./file` with `--url <base>` publishes <base>/<file name>.
+ * Pure: every --asset is checked before anything is hashed or downloaded.
  */
-async function assetSpecs(specs: string[], baseUrl: string | undefined, allowLoopbackHttp: boolean): Promise<Asset[]> {
-  const out: Asset[] = [];
-  for (const spec of specs) {
+function planAssets(specs: string[], baseUrl: string | undefined, allowLoopbackHttp: boolean): PlannedAsset[] {
+  const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
+  const checkUrl = (url: string) => {
+    if (!isAllowedUrl(url, allowLoopbackHttp)) throw new UsageError(`asset URL must be https: ${url}`, 'asset');
+    return url;
+  };
+  return specs.map((spec) => {
     const eq = spec.indexOf('=');
-    if (eq < 1) throw new UsageError(`--asset must be platform=file or platform=url, e.g. linux-x64=./Tidings.AppImage (got "${spec}")`);
+    if (eq < 1) throw new UsageError(`--asset must be platform=file or platform=url, e.g. linux-x64=./Tidings.AppImage (got "${spec}")`, 'asset');
     const platform = spec.slice(0, eq);
     const rest = spec.slice(eq + 1);
-    if (!PLATFORM_PATTERN.test(platform)) throw new UsageError(`unknown platform "${platform}": use e.g. linux-x64, win32-x64, darwin-arm64`);
-    const checkUrl = (url: string) => {
-      if (!isAllowedUrl(url, allowLoopbackHttp)) throw new UsageError(`asset URL must be https: ${url}`);
-      return url;
-    };
-    if (/^[a-z][a-z0-9+.-]*:/i.test(rest) && !/^[a-z]:[\\/]/i.test(rest)) {
-      out.push({ platform, url: checkUrl(rest), ...(await hashUrl(rest, allowLoopbackHttp)) });
-      continue;
-    }
+    if (!PLATFORM_PATTERN.test(platform)) throw new UsageError(`unknown platform "${platform}": use e.g. linux-x64, win32-x64, darwin-arm64`, 'asset');
+    if (isUrl(rest)) return { platform, url: checkUrl(rest), file: null };
     const at = rest.lastIndexOf('@');
-    let file = rest;
-    let url: string;
-    if (at > 0 && /^[a-z][a-z0-9+.-]*:/i.test(rest.slice(at + 1))) {
-      file = rest.slice(0, at);
-      url = checkUrl(rest.slice(at + 1));
-    } else if (baseUrl) {
-      url = checkUrl(`${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(basename(file))}`);
-    } else {
-      throw new UsageError(`--asset ${spec}: say where clients download it: ${platform}=${file}@https://…, or --url <base URL>`);
-    }
-    out.push({ platform, url, ...(await hashFile(file)) });
+    if (at > 0 && isUrl(rest.slice(at + 1))) return { platform, url: checkUrl(rest.slice(at + 1)), file: rest.slice(0, at) };
+    if (!rest) throw new UsageError(`--asset ${spec}: give a file or an https URL after =`, 'asset');
+    if (baseUrl) return { platform, url: checkUrl(`${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(basename(rest))}`), file: rest };
+    throw new UsageError(`--asset ${spec}: say where clients download it: ${platform}=${rest}@https://…, or --url <base URL>`, 'asset');
+  });
+}
+
+async function hashAssets(planned: PlannedAsset[], allowLoopbackHttp: boolean): Promise<Asset[]> {
+  const out: Asset[] = [];
+  for (const a of planned) {
+    const h = a.file === null ? await hashUrl(a.url, allowLoopbackHttp) : await hashFile(a.file);
+    out.push({ platform: a.platform, url: a.url, ...h });
   }
   return out;
 }
 
-async function send(v: PublishFlags, record: UnsignedRecord, out: Out): Promise<Record<string, unknown>> {
-  const server = serverFlag(v);
-  const token = need(v.token, '--token (or TIDINGS_TOKEN)');
-  const allow = v['allow-insecure-loopback'] ?? false;
-  const checked = schemas({ allowLoopbackHttp: allow }).unsigned.safeParse(record);
+/** The schema check on a draft, before slow work (hashing, downloads) and before anything is sent. */
+function precheck(record: UnsignedRecord, allowLoopbackHttp: boolean): void {
+  const checked = schemas({ allowLoopbackHttp }).unsigned.safeParse(record);
   if (!checked.success) {
     const { field, message } = firstIssue(checked.error);
-    throw new CliError(`${field || 'record'} ${message}`, field);
+    throw new UsageError(`not sent: ${field || 'record'} ${message}`, field);
   }
+}
+
+interface Sender {
+  server: string;
+  token: string;
+  key: SigningKey;
+  allowLoopbackHttp: boolean;
+}
+
+/** Server, token and key are checked before any asset is hashed or downloaded, so a typo fails fast. */
+async function sender(v: PublishFlags): Promise<Sender> {
+  const server = serverUrl(v.server);
+  const token = need(v.token, '--token (or TIDINGS_TOKEN)');
   const key = await loadSigningKey(v.key);
-  const body = await signRecord(record, key);
-  let res: Response;
-  try {
-    res = await fetch(`${server}/v1/channels/${encodeURIComponent(record.channel)}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new CliError(`could not reach ${server}: ${(err as Error).message}`);
+  return { server, token, key, allowLoopbackHttp: v['allow-insecure-loopback'] ?? false };
+}
+
+/** Signs the record, checks it with the schema the feed uses (nothing is sent if it fails), and posts it. */
+async function send(s: Sender, record: UnsignedRecord, out: Out): Promise<Record<string, unknown>> {
+  const body = await signRecord(record, s.key);
+  const checked = schemas({ allowLoopbackHttp: s.allowLoopbackHttp }).publish.safeParse(body);
+  if (!checked.success) {
+    const { field, message } = firstIssue(checked.error);
+    throw new UsageError(`not sent: ${field || 'record'} ${message}`, field);
   }
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try { parsed = JSON.parse(text) as Record<string, unknown>; } catch { /* not JSON */ }
-  if (!res.ok) {
-    const e = (parsed.error ?? {}) as { message?: string; field?: string };
-    throw new CliError(`the feed refused it (HTTP ${res.status}): ${e.message ?? text.slice(0, 200)}${e.field ? ` [field: ${e.field}]` : ''}`, e.field);
-  }
+  const res = await call(s.server, `/v1/channels/${encodeURIComponent(record.channel)}/messages`, { method: 'POST', token: s.token, body });
   if (res.status === 200) out.note('Already published (same id and content): nothing changed.');
-  return parsed;
+  return res.body;
+}
+
+function versionFlag(raw: string | undefined, flag: string): string | undefined {
+  if (raw !== undefined && semverValid(raw) !== raw) throw new UsageError(`${flag} must be a semantic version such as 2.1.0 (got "${raw}")`, flag.slice(2));
+  return raw;
 }
 
 export async function publishRelease(v: PublishFlags, out: Out): Promise<void> {
   const channel = channelFlag(v);
-  const version = need(v.version, '--version');
-  if (semverValid(version) !== version) throw new UsageError(`--version must be a semantic version such as 2.1.0 (got "${version}")`);
-  const notes = v.notes ? readText(v.notes, '--notes') : '';
-  if (!v.asset || v.asset.length === 0) throw new UsageError('a release needs at least one --asset (platform=./file with --url <base>, platform=./file@https://…, or platform=https://…)');
+  const version = versionFlag(need(v.version, '--version'), '--version') as string;
+  if (!v.asset || v.asset.length === 0) throw new UsageError('a release needs at least one --asset (platform=./file with --url <base>, platform=./file@https://…, or platform=https://…)', 'asset');
+  const platforms = v.asset.map((a) => a.slice(0, Math.max(0, a.indexOf('='))));
+  const twice = platforms.find((p, i) => p && platforms.indexOf(p) !== i);
+  if (twice) throw new UsageError(`--asset ${twice} is given twice: one asset per platform`, 'asset');
+  if (v.url !== undefined && !isAllowedUrl(v.url, v['allow-insecure-loopback'] ?? false)) throw new UsageError(`--url must be an https URL: ${v.url}`, 'url');
   let rollout: number | undefined;
   if (v.rollout !== undefined) {
-    if (!/^\d{1,3}$/.test(v.rollout) || Number(v.rollout) > 100) throw new UsageError(`--rollout must be a whole percentage 0–100 (got "${v.rollout}")`);
+    if (!/^\d{1,3}$/.test(v.rollout) || Number(v.rollout) > 100) throw new UsageError(`--rollout must be a whole percentage 0–100 (got "${v.rollout}")`, 'rollout');
     rollout = Number(v.rollout);
   }
-  for (const p of v.platform ?? []) if (!PLATFORM_PATTERN.test(p)) throw new UsageError(`unknown platform "${p}"`);
-  for (const f of ['min-version', 'max-version'] as const) {
-    const s = v[f];
-    if (s !== undefined && semverValid(s) !== s) throw new UsageError(`--${f} must be a semantic version (got "${s}")`);
-  }
+  for (const p of v.platform ?? []) if (!PLATFORM_PATTERN.test(p)) throw new UsageError(`unknown platform "${p}": use e.g. linux-x64, win32-x64, darwin-arm64`, 'platform');
+  const minVersion = versionFlag(v['min-version'], '--min-version');
+  const maxVersion = versionFlag(v['max-version'], '--max-version');
+  const allow = v['allow-insecure-loopback'] ?? false;
+  const planned = planAssets(v.asset, v.url, allow);
   const issued = now();
+  const expires = v.expires !== undefined ? parseExpires(v.expires, issued) : undefined;
+  const id = idFlag(v);
+  const notes = v.notes !== undefined ? readText(v.notes, '--notes') : '';
   const target = {
-    ...(v.platform?.length ? { platforms: v.platform } : {}),
-    ...(v['min-version'] ? { minVersion: v['min-version'] } : {}),
-    ...(v['max-version'] ? { maxVersion: v['max-version'] } : {}),
+    ...(v.platform?.length ? { platforms: [...new Set(v.platform)] } : {}),
+    ...(minVersion ? { minVersion } : {}),
+    ...(maxVersion ? { maxVersion } : {}),
     ...(rollout !== undefined ? { rollout } : {}),
   };
-  const record: UnsignedRecord = {
-    id: v.id ?? randomUUID(),
+  const draft = (assets: Asset[]): UnsignedRecord => ({
+    id,
     channel,
     kind: 'release',
     issued,
     title: v.title ?? `Version ${version}`,
     body: notes,
-    ...(v.expires ? { expires: parseExpires(v.expires, issued) } : {}),
+    ...(expires !== undefined ? { expires } : {}),
     ...(Object.keys(target).length ? { target } : {}),
-    release: { version, ...(v.critical ? { critical: true } : {}), assets: await assetSpecs(v.asset, v.url, v['allow-insecure-loopback'] ?? false) },
-  };
-  const stored = await send(v, record, out);
-  out.result(stored, [`Published ${version} on ${channel} (id ${record.id}, seq ${String(stored.seq)}).`]);
+    release: { version, ...(v.critical ? { critical: true } : {}), assets },
+  });
+  precheck(draft(planned.map((a) => ({ platform: a.platform, url: a.url, sha256: '0'.repeat(64), size: 0 }))), allow);
+  const s = await sender(v);
+  const assets = await hashAssets(planned, allow);
+  const record = draft(assets);
+  const stored = await send(s, record, out);
+  out.result(stored, [
+    `Published ${version} on ${channel} (id ${id}, seq ${String(stored.seq)}).`,
+    ...assets.map((a) => `  ${a.platform.padEnd(14)} ${a.size} bytes  sha256 ${a.sha256}  ${a.url}`),
+  ]);
+}
+
+function idFlag(v: PublishFlags): string {
+  if (v.id !== undefined && !ID_PATTERN.test(v.id)) throw new UsageError(`--id must be 1–64 letters, digits, . _ - (got "${v.id}")`, 'id');
+  return v.id ?? randomUUID();
 }
 
 export async function publishNews(v: PublishFlags, out: Out): Promise<void> {
   const channel = channelFlag(v);
   const title = need(v.title, '--title');
   if (v.body !== undefined && v['body-file'] !== undefined) throw new UsageError('give either --body or --body-file, not both');
-  const body = v['body-file'] ? readText(v['body-file'], '--body-file') : (v.body ?? '');
   const issued = now();
-  const record: UnsignedRecord = { id: v.id ?? randomUUID(), channel, kind: 'news', issued, title, body, ...(v.expires ? { expires: parseExpires(v.expires, issued) } : {}) };
-  const stored = await send(v, record, out);
-  out.result(stored, [`Posted "${title}" on ${channel} (id ${record.id}, seq ${String(stored.seq)}).`]);
+  const expires = v.expires !== undefined ? parseExpires(v.expires, issued) : undefined;
+  const id = idFlag(v);
+  const body = v['body-file'] !== undefined ? readText(v['body-file'], '--body-file') : (v.body ?? '');
+  const record: UnsignedRecord = { id, channel, kind: 'news', issued, title, body, ...(expires !== undefined ? { expires } : {}) };
+  precheck(record, false);
+  const s = await sender(v);
+  const stored = await send(s, record, out);
+  out.result(stored, [`Posted "${title}" on ${channel} (id ${id}, seq ${String(stored.seq)}).`]);
 }
 
 export async function retract(v: PublishFlags, positional: string[], out: Out): Promise<void> {
   const channel = channelFlag(v);
-  const target = need(positional[0], 'the id of the message to retract');
-  const record: UnsignedRecord = { id: randomUUID(), channel, kind: 'retraction', issued: now(), title: '', body: '', retracts: target };
-  const stored = await send(v, record, out);
+  const target = need(positional[0], 'the id of the message to retract (tidings retract <id> --channel c)');
+  if (!ID_PATTERN.test(target)) throw new UsageError(`"${target}" is not a message id (see tidings list --channel ${channel})`);
+  const id = idFlag(v);
+  const s = await sender(v);
+  const record: UnsignedRecord = { id, channel, kind: 'retraction', issued: now(), title: '', body: '', retracts: target };
+  const stored = await send(s, record, out);
   out.result(stored, [`Retracted ${target} on ${channel}. Clients hide it (and withdraw an offer built on it) at their next check.`]);
 }
 
 export async function list(v: PublishFlags, out: Out): Promise<void> {
-  const server = serverFlag(v);
   const channel = channelFlag(v);
   const after = v.after ?? '0';
+  if (!/^\d{1,15}$/.test(after)) throw new UsageError(`--after must be a seq number (0 or more), got "${after}"`, 'after');
   const limit = v.limit ?? '50';
-  const headers: Record<string, string> = v.token ? { authorization: `Bearer ${v.token}` } : {};
-  let res: Response;
-  try {
-    res = await fetch(`${server}/v1/channels/${encodeURIComponent(channel)}/messages?after=${encodeURIComponent(after)}&limit=${encodeURIComponent(limit)}`, { headers });
-  } catch (err) {
-    throw new CliError(`could not reach ${server}: ${(err as Error).message}`);
-  }
-  const page = (await res.json().catch(() => ({}))) as { messages?: Record<string, unknown>[]; error?: { message: string; field?: string }; next?: number; more?: boolean };
-  if (!res.ok) throw new CliError(`the feed refused it (HTTP ${res.status}): ${page.error?.message ?? ''}${page.error?.field ? ` [field: ${page.error.field}]` : ''}`);
+  if (!/^\d{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE_LIMIT) throw new UsageError(`--limit must be 1–${MAX_PAGE_LIMIT}, got "${limit}"`, 'limit');
+  const server = serverUrl(v.server);
+  const { body } = await call(server, `/v1/channels/${encodeURIComponent(channel)}/messages?after=${after}&limit=${limit}`, { token: v.token });
+  const page = body as { messages?: Record<string, unknown>[]; next?: number; more?: boolean; head?: number };
   const rows = (page.messages ?? []).map((m) => {
     const rel = m.release as { version?: string } | undefined;
-    return `${String(m.seq).padStart(6)}  ${String(m.kind).padEnd(10)}  ${String(m.id).padEnd(36)}  ${rel?.version ? `${rel.version}  ` : ''}${m.kind === 'retraction' ? `retracts ${String(m.retracts)}` : String(m.title)}`;
+    const what = m.kind === 'retraction' ? `retracts ${String(m.retracts)}` : `${rel?.version ? `${rel.version}  ` : ''}${String(m.title)}`;
+    return `${String(m.seq).padStart(6)}  ${String(m.kind).padEnd(10)}  ${String(m.id).padEnd(36)}  ${what}${m.sig === null ? '  (unsigned)' : ''}`;
   });
-  out.result(page, rows.length ? [...rows, ...(page.more ? [`… more after ${page.next} (use --after ${page.next})`] : [])] : [`Nothing on ${channel} after ${after}.`]);
+  out.result(page, rows.length
+    ? [...rows, ...(page.more ? [`… more after ${String(page.next)} (use --after ${String(page.next)})`] : [])]
+    : [`Nothing on ${channel} after ${after}.`]);
 }
