@@ -24,8 +24,31 @@ export interface Answer {
   body: Record<string, unknown>;
 }
 
-/** Sends one request; a non-2xx answer becomes a CliError carrying the feed's message and field. */
-export async function call(server: string, path: string, init: { method?: string; token?: string | undefined; body?: unknown }): Promise<Answer> {
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends a request; a non-2xx answer becomes a CliError carrying the feed's message and field. With
+ * `retries`, an unreachable feed, a 429 or a 5xx is tried again with the very same body (a publish is
+ * idempotent by id, so a retry of a publish that did land answers 200), after Retry-After or a backoff.
+ */
+export async function call(server: string, path: string, init: { method?: string; token?: string | undefined; body?: unknown; retries?: number; note?: (line: string) => void }): Promise<Answer> {
+  const retries = init.retries ?? 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await once(server, path, init);
+    } catch (err) {
+      const e = err as CliError & { retryAfter?: number; status?: number };
+      const transient = e.status === undefined || RETRYABLE.has(e.status);
+      if (attempt >= retries || !transient) throw err;
+      const wait = Math.min(30, e.retryAfter ?? 2 ** attempt);
+      init.note?.(`tidings: ${e.message}; trying again in ${wait} s (attempt ${attempt + 2} of ${retries + 1})`);
+      await sleep(wait * 1000);
+    }
+  }
+}
+
+async function once(server: string, path: string, init: { method?: string; token?: string | undefined; body?: unknown }): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -50,10 +73,12 @@ export async function call(server: string, path: string, init: { method?: string
   } catch { /* not JSON: reported below if the status says it failed */ }
   if (res.status < 200 || res.status > 299) {
     const e = (body.error ?? {}) as { message?: unknown; field?: unknown };
-    const message = typeof e.message === 'string' ? e.message : text.slice(0, 200).replace(/\s+/g, ' ') || res.statusText;
+    const message = typeof e.message === 'string' ? e.message : text.slice(0, 200).replace(/\s+/g, ' ').trim() || res.statusText;
     const field = typeof e.field === 'string' ? e.field : undefined;
-    const retry = res.headers.get('retry-after');
-    throw new CliError(`the feed refused it (HTTP ${res.status}): ${message}${field ? ` [field: ${field}]` : ''}${retry ? ` (retry after ${retry} s)` : ''}`, field);
+    const retryHeader = res.headers.get('retry-after');
+    const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
+    const err = new CliError(`the feed refused it (HTTP ${res.status}): ${message}${field ? ` [field: ${field}]` : ''}`, field);
+    throw Object.assign(err, { status: res.status, retryAfter });
   }
   return { status: res.status, body };
 }

@@ -50,13 +50,12 @@ function channelFlag(v: PublishFlags): string {
   return c;
 }
 
-/** `30d`, `12h`, `90m` from now, or an ISO date. */
+/** `30d`, `12h`, `90m` from now, or an ISO 8601 date (`2027-01-31`, UTC) or date-time. */
 export function parseExpires(raw: string, from: number): number {
-  const m = /^(\d+)([dhm])$/.exec(raw);
-  if (m) return from + Number(m[1]) * { d: 86_400, h: 3_600, m: 60 }[m[2] as 'd' | 'h' | 'm'];
-  const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw new UsageError(`--expires must be a duration like 30d / 12h or a date like 2027-01-31, got "${raw}"`, 'expires');
-  const s = Math.floor(t / 1000);
+  const m = /^(\d{1,6})([dhm])$/.exec(raw);
+  const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(raw);
+  const s = m ? from + Number(m[1]) * { d: 86_400, h: 3_600, m: 60 }[m[2] as 'd' | 'h' | 'm'] : iso ? Math.floor(Date.parse(raw) / 1000) : NaN;
+  if (Number.isNaN(s)) throw new UsageError(`--expires must be a duration like 30d / 12h or a date like 2027-01-31, got "${raw}"`, 'expires');
   if (s <= from) throw new UsageError(`--expires ${raw} is in the past`, 'expires');
   return s;
 }
@@ -144,7 +143,7 @@ async function send(s: Sender, record: UnsignedRecord, out: Out): Promise<Record
     const { field, message } = firstIssue(checked.error);
     throw new UsageError(`not sent: ${field || 'record'} ${message}`, field);
   }
-  const res = await call(s.server, `/v1/channels/${encodeURIComponent(record.channel)}/messages`, { method: 'POST', token: s.token, body });
+  const res = await call(s.server, `/v1/channels/${encodeURIComponent(record.channel)}/messages`, { method: 'POST', token: s.token, body, retries: 2, note: (l) => out.note(l) });
   if (res.status === 200) out.note('Already published (same id and content): nothing changed.');
   return res.body;
 }

@@ -222,6 +222,38 @@ test('the feed refusing a publish: exit 1, its message and field on one line, an
   assert.equal(oneLine(down), `tidings: could not reach ${gone.url}: connect ECONNREFUSED ${gone.url.slice('http://'.length)}`);
 });
 
+test('a publish whose answer was lost is retried with the same signed body: stored once, exit 0', async () => {
+  const bodies: string[] = [];
+  const proxy = await httpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      bodies.push(body);
+      void fetch(`${feed.url}${req.url}`, { method: req.method, headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' }, body })
+        .then(async (up) => {
+          const text = await up.text();
+          // The first publish lands on the feed, but its answer never reaches the CLI.
+          if (bodies.length === 1) { req.socket.destroy(); return; }
+          res.writeHead(up.status, { 'content-type': 'application/json' }).end(text);
+        });
+    });
+  });
+  try {
+    const r = await cli(['publish', 'news', '--channel', 'news', '--title', 'Lost answer', '--id', 'lost-answer-1', '--json'], { ...env, TIDINGS_SERVER: proxy.url });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(bodies.length, 2);
+    assert.equal(bodies[0], bodies[1], 'the retry sends the identical signed record');
+    assert.match(r.stderr, /could not reach .*; trying again in 1 s \(attempt 2 of 3\)/);
+    assert.match(r.stderr, /Already published \(same id and content\): nothing changed\./);
+    assert.equal((JSON.parse(r.stdout) as { id: string }).id, 'lost-answer-1');
+    const page = JSON.parse((await cli(['list', '--channel', 'news', '--json'], env)).stdout) as { messages: { id: string }[] };
+    assert.equal(page.messages.filter((m) => m.id === 'lost-answer-1').length, 1);
+  } finally {
+    await proxy.close();
+  }
+});
+
 test('flags win over the environment', async () => {
   const r = await cli(['list', '--channel', 'news', '--server', feed.url, '--token', env.TIDINGS_TOKEN as string], { TIDINGS_SERVER: 'http://127.0.0.1:9', TIDINGS_TOKEN: 'tdg_nope' });
   assert.equal(r.code, 0, r.stderr);
