@@ -144,7 +144,7 @@ export const HELP = `tidings — publish releases and news to a Tidings feed
   tidings list --channel c [--after seq] [--limit n]
   tidings export --db <db> --out ./public [--keep-old seconds]
 
-Each command has its own help: tidings publish release --help.
+Each command has its own help: tidings publish release --help. tidings --version prints the version.
 ${COMMON}
 --allow-insecure-loopback accepts http:// asset URLs on localhost (for testing). <db> is a SQLite file or a
 postgres:// URL (or TIDINGS_DB).

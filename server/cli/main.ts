@@ -1,4 +1,5 @@
 // `tidings`: the publisher CLI. Usage errors exit 2, failures exit 1, each with one plain line on stderr.
+import { readFileSync } from 'node:fs';
 import { CliError, UsageError } from './errors.ts';
 import { makeOut } from './output.ts';
 import { parse, checkFlags, helpText } from './args.ts';
@@ -11,6 +12,11 @@ import { exportCommand } from './export.ts';
 let current: string | null = null;
 
 async function run(argv: string[]): Promise<void> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`tidings ${pkg.version}\n`);
+    return;
+  }
   const parsed = parse(argv);
   const { command, args, values: v, help } = parsed;
   current = command;

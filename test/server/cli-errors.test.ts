@@ -188,6 +188,10 @@ test('--help and per-command help; the npm bin shim runs the same CLI', async ()
   const group = await cli(['token', '--help']);
   assert.equal(group.stdout, top.stdout);
 
+  const version = await cli(['--version']);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^tidings \d+\.\d+\.\d+\n$/);
+
   const shim = await cli(['--help'], {}, 'server/cli/bin.mjs');
   assert.equal(shim.code, 0, shim.stderr);
   assert.equal(shim.stdout, top.stdout);
