@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { downloadAsset, safeFileName, DownloadError } from '../../electron/core/download.ts';
@@ -20,7 +20,7 @@ function serve(body: Buffer, opts: { ranges?: boolean; dropAt?: number } = {}) {
     const slice = body.subarray(from);
     r.writeHead(from ? 206 : 200, { 'content-length': slice.length, ...(from ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
     if (opts.dropAt !== undefined && !from) {
-      r.write(slice.subarray(0, opts.dropAt), () => r.destroy());
+      r.write(slice.subarray(0, opts.dropAt), () => r.socket?.end());
       return;
     }
     r.end(slice);
@@ -58,10 +58,13 @@ test('a dropped connection keeps the part; the next attempt resumes with Range a
   const dir = tempDir(t);
   const base = { url: `${srv.url}/a.bin`, sha256: sha, size: file.length, dir, fileName: 'a.bin', allowLoopbackHttp: true };
   await assert.rejects(downloadAsset(base), (e: unknown) => e instanceof DownloadError && e.kind === 'network');
-  assert.ok(existsSync(join(dir, 'a.bin.part')));
+  // How much of the 120,000 bytes sent arrives before the drop is up to the kernel; the resume must ask for
+  // exactly what the part holds.
+  const kept = statSync(join(dir, 'a.bin.part')).size;
+  assert.ok(kept > 0 && kept <= 120_000, `part holds ${kept} bytes`);
   const { path } = await downloadAsset(base);
   assert.deepEqual(readFileSync(path), file);
-  assert.equal(srv.requests.at(-1)?.headers.range, `bytes=${120_000}-`);
+  assert.equal(srv.requests.at(-1)?.headers.range, `bytes=${kept}-`);
 });
 
 test('a server that ignores Range restarts from zero; a stale part with bad bytes never passes', async (t) => {
