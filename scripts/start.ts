@@ -57,15 +57,18 @@ async function startDemo(): Promise<{ env: Record<string, string>; close(): Prom
 function fetchElectron(): Promise<string | null> {
   const installer = join(dirname(createRequire(import.meta.url).resolve('electron/package.json')), 'install.js');
   if (!existsSync(installer)) return Promise.resolve('the electron package has no installer');
-  console.log('Electron has not been downloaded yet: fetching it once (about 100 MB)…');
+  // Said only once the download is really under way: offline it fails at once, and then the one line
+  // that matters is the fallback to the preview.
+  const notice = setTimeout(() => console.log('Electron has not been downloaded yet: fetching it once (about 100 MB)…'), 2000);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 15 * 60_000 });
     let err = '';
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', (e) => resolve(e.message));
+    child.on('error', (e) => { clearTimeout(notice); resolve(e.message); });
     child.on('exit', (code) => {
+      clearTimeout(notice);
       const last = err.trim().split('\n').find((l) => /error/i.test(l)) ?? err.trim().split('\n')[0] ?? '';
-      resolve(code === 0 ? null : `the download failed (${last.replace(/^\w*Error:\s*/, '').slice(0, 160) || `exit ${code}`})`);
+      resolve(code === 0 ? null : `it couldn't be downloaded (${last.replace(/^\w*Error:\s*/, '').slice(0, 160) || `exit ${code}`})`);
     });
   });
 }
@@ -88,7 +91,9 @@ async function main(): Promise<void> {
   if (probe.found) {
     const demo = await startDemo();
     // package.json has no "main" (it also hosts the server and CLI), so name the built entry for Electron.
-    run(npx, ['electron-vite', 'dev'], { ...process.env, ...demo.env, ELECTRON_ENTRY: 'out/main/index.js' }, demo.close);
+    // electron-vite finds the binary only through ELECTRON_EXEC_PATH or path.txt, so hand it the one the
+    // probe found (ELECTRON_OVERRIDE_DIST_PATH would otherwise end in its "Electron uninstall").
+    run(npx, ['electron-vite', 'dev'], { ...process.env, ...demo.env, ELECTRON_ENTRY: 'out/main/index.js', ELECTRON_EXEC_PATH: probe.path }, demo.close);
     return;
   }
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };

@@ -94,6 +94,8 @@ export interface ElectronApi {
   session: { readonly defaultSession: SessionLike };
   safeStorage: {
     isEncryptionAvailable(): boolean;
+    /** Linux only (absent elsewhere): 'basic_text' means no keyring, i.e. a hard-coded key. */
+    getSelectedStorageBackend?(): string;
     encryptString(plainText: string): Buffer;
     decryptString(encrypted: Buffer): string;
   };

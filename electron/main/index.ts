@@ -32,6 +32,14 @@ startShell(api, {
   product: config.product,
   appId: config.appId,
   log,
+}).then((shell) => {
+  // Real-binary smoke test (test/main/fuses.test.ts, skipped where no Electron binary exists): report
+  // what the real tray shows, then quit. Honoured only when not packaged.
+  if (shell && !app.isPackaged && process.env['TIDINGS_SMOKE'] === '1') {
+    const view = shell.tray.last();
+    console.log(`SMOKE_REPORT ${JSON.stringify({ tooltip: view?.tooltip ?? null, labels: view?.menu.map((m) => m.label ?? '---') ?? [] })}`);
+    app.quit();
+  }
 }).catch((e: unknown) => {
   console.error('[tidings] failed to start:', e);
   app.quit();

@@ -1,7 +1,8 @@
 // External links (reliability.md P13, cases 31–32, 38). The only place the shell calls shell.openExternal:
 // the URL is parsed with WHATWG `new URL()` (never prefix-matched), the scheme must be https or mailto,
-// userinfo is refused, and hosts outside the publisher's allow-list need the user's confirmation in a
-// dialog that shows the real host (punycode, so homoglyph/IDN hosts are visible as what they are).
+// userinfo is refused, hosts dressed up as an allow-listed one (example.com.attacker.com) are refused, and
+// other hosts outside the publisher's allow-list need the user's confirmation in a dialog that shows the
+// real host (punycode, so homoglyph/IDN hosts are visible as what they are).
 import type { ElectronApi } from './electron-api.ts';
 
 export type LinkDecision =
@@ -18,6 +19,18 @@ export function hostAllowed(host: string, allowList: readonly string[]): boolean
   });
 }
 
+/** A host that carries an allow-listed name as its leading labels without being under it
+ * (example.com.attacker.com, docs.example.com.evil.net): the prefix-match bypass of checklist item 13.
+ * Such a host exists only to look like the publisher, so it is refused, not merely confirmed. */
+export function impersonates(host: string, allowList: readonly string[]): boolean {
+  const h = `.${host.toLowerCase().replace(/\.$/, '')}.`;
+  return !hostAllowed(host, allowList) && allowList.some((a) => h.includes(`.${new URL(`https://${a}`).hostname}.`));
+}
+
+/** mailto: parameters a mail client only pre-fills. Others (attach=, attachment=…) have made clients
+ * attach local files, so a link carrying them is refused. */
+const MAILTO_PARAMS = new Set(['subject', 'body', 'cc', 'bcc']);
+
 export function decideLink(raw: string, allowList: readonly string[]): LinkDecision {
   let url: URL;
   try {
@@ -27,6 +40,8 @@ export function decideLink(raw: string, allowList: readonly string[]): LinkDecis
   }
   if (url.protocol === 'mailto:') {
     // A mail link can carry no host tricks; it opens the mail client with the address filled in.
+    const odd = [...url.searchParams.keys()].find((k) => !MAILTO_PARAMS.has(k.toLowerCase()));
+    if (odd !== undefined) return { action: 'refuse', reason: `mail links with "${odd.slice(0, 40)}" in them are not opened` };
     return { action: 'open', url: url.href };
   }
   if (url.protocol !== 'https:') return { action: 'refuse', reason: `the ${url.protocol} scheme is not allowed` };
@@ -34,6 +49,7 @@ export function decideLink(raw: string, allowList: readonly string[]): LinkDecis
     return { action: 'refuse', reason: 'links with a user name in them are not opened' };
   }
   if (hostAllowed(url.hostname, allowList)) return { action: 'open', url: url.href };
+  if (impersonates(url.hostname, allowList)) return { action: 'refuse', reason: `${url.hostname} only looks like one of the publisher's sites` };
   return { action: 'confirm', url: url.href, host: url.hostname };
 }
 

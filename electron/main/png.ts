@@ -45,7 +45,19 @@ type Rgb = [number, number, number];
 const BRAND: Rgb = [53, 88, 212];
 const BADGE: Record<Exclude<IconState, 'normal'>, Rgb> = { unread: [40, 130, 240], update: [30, 150, 70], attention: [225, 120, 20] };
 
-/** The Tidings mark: a blue disc with a white wave line; a coloured badge bottom-right shows the state. */
+/** The white glyph inside a state badge, in badge units (u, v in -1…1, v down): ux.md's dot · arrow ·
+ * exclamation, so the states differ by shape and not by colour alone. */
+function glyph(state: Exclude<IconState, 'normal'>, u: number, v: number): boolean {
+  switch (state) {
+    case 'unread': return false; // the badge itself is the dot
+    case 'update': // a download arrow: shaft, then a head pointing down
+      return (Math.abs(u) <= 0.22 && v >= -0.7 && v <= 0.05) || (v >= 0 && v <= 0.7 && Math.abs(u) <= 0.7 - v);
+    case 'attention': // "!": a bar and a dot
+      return (Math.abs(u) <= 0.2 && v >= -0.7 && v <= 0.2) || Math.hypot(u, v - 0.55) <= 0.2;
+  }
+}
+
+/** The Tidings mark: a blue disc with a white wave line; a badge bottom-right shows the state. */
 export function drawIcon(size: number, state: IconState = 'normal'): Buffer {
   const px = new Uint8Array(size * size * 4);
   const put = (x: number, y: number, [r, g, b]: Rgb, a = 255) => {
@@ -71,7 +83,7 @@ export function drawIcon(size: number, state: IconState = 'normal'): Buffer {
       for (let x = 0; x < size; x++) {
         const d = Math.hypot(x - bx, y - by);
         if (d <= br + size * 0.05) put(x, y, [255, 255, 255]);
-        if (d <= br) put(x, y, BADGE[state]);
+        if (d <= br) put(x, y, glyph(state, (x - bx) / br, (y - by) / br) ? [255, 255, 255] : BADGE[state]);
       }
     }
   }

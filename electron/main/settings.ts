@@ -104,9 +104,15 @@ export function settingsStoreOptions(): Options<StoredSettings> {
   };
 }
 
+/** Real OS protection only: on Linux without a keyring Electron still "encrypts", with a key hard-coded in
+ * Chromium ('basic_text'), which protects nothing; such a token is stored as what it is, plain. */
+export function keychainAvailable(safe: SafeStorage): boolean {
+  return safe.isEncryptionAvailable() && safe.getSelectedStorageBackend?.() !== 'basic_text';
+}
+
 export function encryptToken(safe: SafeStorage, token: string): StoredToken {
-  if (safe.isEncryptionAvailable()) return { enc: 'safeStorage', data: safe.encryptString(token).toString('base64') };
-  // No keychain (e.g. Linux without a secret service): kept as is and shown as such in Sources.
+  if (keychainAvailable(safe)) return { enc: 'safeStorage', data: safe.encryptString(token).toString('base64') };
+  // No keychain (e.g. Linux without a secret service): kept as is and marked plain.
   return { enc: 'plain', data: token };
 }
 

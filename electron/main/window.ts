@@ -3,7 +3,7 @@
 // server on localhost when not packaged), never from a remote URL.
 import type { ElectronApi, WindowLike, Rectangle } from './electron-api.ts';
 import type { EventName, EventPayloads } from '../../shared/ipc/contract.ts';
-import { ipcChannel } from '../../shared/ipc/contract.ts';
+import { ipcChannel, parseEvent } from '../../shared/ipc/contract.ts';
 import { APP_ORIGIN, lockNavigation } from './hardening.ts';
 
 export type NavigateTarget = EventPayloads['navigate'];
@@ -70,7 +70,15 @@ export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow' | 'sc
 
   function send<E extends EventName>(event: E, payload: EventPayloads[E]): void {
     const w = alive();
-    if (w && loaded && !w.webContents.isDestroyed()) w.webContents.send(ipcChannel(event), payload);
+    if (!w || !loaded || w.webContents.isDestroyed()) return;
+    // Events are checked against the contract like invoke arguments: a malformed one (a core bug, an
+    // unexpected field) is logged and dropped, never handed to the page.
+    const checked = parseEvent(event, payload);
+    if (!checked.ok) {
+      opts.log(`event ${event} not sent: ${checked.error.field || 'payload'} ${checked.error.message}`);
+      return;
+    }
+    w.webContents.send(ipcChannel(event), checked.payload);
   }
 
   function create(target: NavigateTarget | null): WindowLike {

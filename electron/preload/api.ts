@@ -3,7 +3,7 @@
 // the page never sees ipcRenderer itself, only these named functions.
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { EventName, EventPayloads, InvokeChannel, IpcReply, TidingsApi } from '../../shared/ipc/contract.ts';
-import { eventNames, invokeChannels, ipcChannel } from '../../shared/ipc/contract.ts';
+import { eventNames, invokeChannels, ipcChannel, parseEvent } from '../../shared/ipc/contract.ts';
 
 export type IpcRendererLike = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
@@ -28,8 +28,12 @@ export function buildApi(ipc: IpcRendererLike): TidingsApi {
   }
   api.on = <E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): (() => void) => {
     if (!eventNames.includes(event)) throw new TypeError(`unknown event ${String(event)}`);
-    // The IpcRendererEvent (with its sender) is dropped here: the page only ever gets the payload.
-    const wrapped = (_e: IpcRendererEvent, payload: EventPayloads[E]) => listener(payload);
+    // The IpcRendererEvent (with its sender) is dropped here: the page only ever gets the payload, and only
+    // one that passes the contract's schema (main checks before sending; this is the receiving side's check).
+    const wrapped = (_e: IpcRendererEvent, payload: unknown) => {
+      const checked = parseEvent(event, payload);
+      if (checked.ok) listener(checked.payload);
+    };
     ipc.on(ipcChannel(event), wrapped);
     return () => void ipc.removeListener(ipcChannel(event), wrapped);
   };

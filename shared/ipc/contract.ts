@@ -156,6 +156,39 @@ export interface EventPayloads {
 export type EventName = keyof EventPayloads;
 export const eventNames: readonly EventName[] = ['changed', 'downloadProgress', 'navigate', 'notice', 'hashProgress'];
 
+const topic = z.enum(['inbox', 'counts', 'update', 'status', 'settings', 'publisher']);
+const screen = z.enum(['inbox', 'updates', 'settings', 'status', 'publish']);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Event payload schemas, checked by the sender (electron/main before webContents.send) and again by the
+ * receiver (the preload, before a page listener sees it), so an event is as validated as an invoke argument.
+ */
+export const eventSchemas = {
+  changed: z.strictObject({ topics: z.array(topic).max(16) }),
+  downloadProgress: z.strictObject({ version: semverString, received: count, total: count }),
+  navigate: z.strictObject({ screen, itemKey: itemKey.optional() }),
+  notice: z.strictObject({ level: z.enum(['info', 'warning']), message: z.string().max(4000) }),
+  hashProgress: z.strictObject({ fileName: z.string().max(1024), done: count, total: count }),
+} as const;
+
+// Compile-time: the schemas describe exactly EventPayloads and eventNames lists exactly their keys.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const eventSchemasMatch: { [E in EventName]: Same<z.infer<(typeof eventSchemas)[E]>, EventPayloads[E]> } & Record<keyof typeof eventSchemas, true> = {
+  changed: true, downloadProgress: true, navigate: true, notice: true, hashProgress: true,
+};
+void eventSchemasMatch;
+
+/** Validates an event payload; returns a field error instead of throwing. */
+export function parseEvent<E extends EventName>(name: E, raw: unknown): { ok: true; payload: EventPayloads[E] } | { ok: false; error: { field: string; message: string } } {
+  const schema = (eventSchemas as Record<string, z.ZodType | undefined>)[name];
+  if (!schema) return { ok: false, error: { field: '', message: `unknown event ${String(name)}` } };
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, payload: r.data as EventPayloads[E] };
+  const issue = r.error.issues[0];
+  return { ok: false, error: { field: (issue?.path ?? []).map(String).join('.'), message: issue?.message ?? 'is invalid' } };
+}
+
 /** The API the renderer sees on `window.tidings`, in Electron (preload) and in the preview alike. */
 export type TidingsApi = {
   [K in InvokeChannel]: (args: InvokeArgs<K>) => Promise<InvokeResults[K]>;

@@ -125,7 +125,7 @@ export class FakeNotification extends Emitter implements NotificationLike {
 
 export type Handler = (event: { senderFrame: FrameLike | null }, ...args: unknown[]) => unknown;
 
-export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encryption?: boolean; dialogResponse?: number } = {}) {
+export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encryption?: boolean; backend?: string; dialogResponse?: number } = {}) {
   const session = new FakeSession();
   const windows: FakeWindow[] = [];
   const trays: FakeTray[] = [];
@@ -181,6 +181,7 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
     session: { defaultSession: session },
     safeStorage: {
       isEncryptionAvailable: () => opts.encryption ?? true,
+      ...(opts.backend !== undefined ? { getSelectedStorageBackend: () => opts.backend! } : {}),
       encryptString: (s) => Buffer.from(`enc:${Buffer.from(s).toString('hex')}`),
       decryptString: (b) => Buffer.from(b.toString().replace(/^enc:/, ''), 'hex').toString(),
     },

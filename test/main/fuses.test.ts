@@ -1,5 +1,6 @@
 // Checks that need a real Electron binary (reliability.md case 40, P16): the packaged app's fuses as
-// `@electron/fuses read` sees them, and ELECTRON_RUN_AS_NODE not turning the app into Node. They run where
+// `@electron/fuses read` sees them, ELECTRON_RUN_AS_NODE not turning the app into Node, and the built main
+// in real Electron with its real tray. They run where
 // a binary exists (probe: electron/path.txt → dist executable, ELECTRON_OVERRIDE_DIST_PATH,
 // ELECTRON_EXEC_PATH) and are reported skipped with the reason where it doesn't, as on the build machines.
 import { test } from 'node:test';
@@ -55,6 +56,25 @@ test('packaged fuses read back as P16 says, and ELECTRON_RUN_AS_NODE runs no Nod
   for (const [fuse, state] of expect) assert.equal(wire[fuse], state, `fuse ${String(fuse)}`);
   const r = spawnSync(app, ['-e', 'console.log("RAN_AS_NODE")'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 15_000, encoding: 'utf8' });
   assert.doesNotMatch(`${r.stdout}${r.stderr}`, /RAN_AS_NODE/);
+});
+
+// A real tray needs a display (and, to be seen, a tray host): under Linux without DISPLAY it needs xvfb-run.
+const display = process.platform !== 'linux' || process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY'] ? true
+  : spawnSync('sh', ['-c', 'command -v xvfb-run'], { stdio: 'ignore' }).status === 0 ? 'xvfb' : false;
+const traySkip = skip || (display === false ? 'no display and no xvfb-run for a real tray' : false);
+
+test('real-binary smoke: the built main starts in real Electron and its real tray shows the state and the menu', { skip: traySkip, timeout: 120_000 }, () => {
+  if (!existsSync('out/main/index.js')) execFileSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['electron-vite', 'build'], { stdio: 'pipe' });
+  const exe = (probe as { path: string }).path;
+  const args = [...(process.platform === 'linux' ? ['--no-sandbox'] : []), `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'tidings-smoke-'))}`, 'out/main/index.js'];
+  const [cmd, argv] = display === 'xvfb' ? ['xvfb-run', ['-a', exe, ...args]] : [exe, args];
+  const { ELECTRON_RUN_AS_NODE: _asNode, ...env } = process.env;
+  const r = spawnSync(cmd, argv, { env: { ...env, TIDINGS_SMOKE: '1' }, timeout: 90_000, encoding: 'utf8' });
+  const line = `${r.stdout}`.split('\n').find((l) => l.startsWith('SMOKE_REPORT '));
+  assert.ok(line, `${r.stdout}\n${r.stderr}`);
+  const report = JSON.parse(line.slice('SMOKE_REPORT '.length)) as { tooltip: string | null; labels: string[] };
+  assert.match(report.tooltip ?? '', /^Tidings — /);
+  for (const l of ['Check for updates now', 'Channel', 'Open Tidings', 'Quit']) assert.ok(report.labels.includes(l), l);
 });
 
 test('real-binary smoke: the dev binary is the pinned Electron', { skip, timeout: 30_000 }, () => {

@@ -129,3 +129,17 @@ test('install flow: only a verified file, re-hashed before opening', async () =>
   const withPath = (await fake.invoke(ipcChannel('openInstaller'), frame, { path: '/bin/sh' })) as { ok: boolean };
   assert.equal(withPath.ok, false);
 });
+
+test('raw IPC lives only in the two typed wrappers (and events leave main only through window.ts)', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  const files = ['electron/main', 'electron/preload'].flatMap((d) => readdirSync(d, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts')).map((f) => path.join(d, f).replaceAll('\\', '/')));
+  const uses = (pattern: RegExp) => files.filter((f) => readFileSync(f, 'utf8').split('\n').some((l) => !l.trim().startsWith('//') && pattern.test(l))).sort();
+  assert.deepEqual(uses(/\bipcMain\s*\.\s*(handle|handleOnce|on|once|off|addListener|removeHandler|removeListener|removeAllListeners|emit)\b/), ['electron/main/ipc.ts']);
+  // index.ts only hands ipcRenderer to buildApi (api.ts), which makes every invoke and subscription.
+  assert.deepEqual(uses(/\bipcRenderer\b/), ['electron/preload/index.ts']);
+  assert.deepEqual(uses(/\.invoke\s*\(/), ['electron/preload/api.ts']);
+  assert.deepEqual(uses(/\b(sendSync|sendToHost|postMessage|ipcRenderer\.send)\b/), []);
+  assert.deepEqual(uses(/webContents\s*\.\s*send\s*\(/), ['electron/main/window.ts']);
+});

@@ -30,11 +30,10 @@ test('allow-listed hosts open; look-alikes need a confirm with the real host (ca
   assert.equal(decideLink('https://EXAMPLE.com./x', allow).action, 'open');
   assert.equal(decideLink('mailto:support@example.com', allow).action, 'open');
   for (const [url, host] of [
-    ['https://example.com.attacker.com/', 'example.com.attacker.com'],
     ['https://attacker-example.com/', 'attacker-example.com'],
     ['https://examp1e.com/', 'examp1e.com'],
     ['https://exаmple.com/', 'xn--exmple-4nf.com'], // Cyrillic а
-    ['https://example.com%2eattacker.com/', 'example.com.attacker.com'],
+    ['https://example.org/', 'example.org'],
   ] as const) {
     assert.deepEqual(decideLink(url, allow), { action: 'confirm', url: new URL(url).href, host }, url);
   }
@@ -42,10 +41,26 @@ test('allow-listed hosts open; look-alikes need a confirm with the real host (ca
   assert.equal(hostAllowed('notexample.com', allow), false);
 });
 
+test('hosts dressed up as an allow-listed one are refused outright, not just confirmed (cases 32, P13)', () => {
+  for (const url of ['https://example.com.attacker.com/', 'https://EXAMPLE.COM.attacker.com./x', 'https://docs.example.com.evil.net/',
+    'https://example.com%2eattacker.com/', 'https://example%2Ecom.attacker.com/']) {
+    const d = decideLink(url, allow);
+    assert.equal(d.action, 'refuse', url);
+    assert.match((d as { reason: string }).reason, /only looks like one of the publisher's sites/);
+  }
+});
+
+test('mailto opens only with address, subject, body, cc, bcc', () => {
+  assert.equal(decideLink('mailto:support@example.com?subject=Hi&body=There&cc=a@b.c', allow).action, 'open');
+  for (const url of ['mailto:a@example.com?attach=/etc/passwd', 'mailto:a@example.com?Attachment=C:\\secret.txt', 'mailto:?subject=x&x-evil=1']) {
+    assert.equal(decideLink(url, allow).action, 'refuse', url);
+  }
+});
+
 test('through IPC: refused links never reach shell.openExternal', async () => {
   const { fake, openWindow } = await startTestShell();
   const frame = openWindow().webContents.mainFrame;
-  for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'smb://host/share', 'tidings://x', 'https://user@evil']) {
+  for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'smb://host/share', 'tidings://x', 'https://user@evil', 'https://example.com.attacker.com/']) {
     const r = (await fake.invoke(ipcChannel('openLink'), frame, { url })) as { value: { ok: boolean; error: { field: string } } };
     assert.equal(r.value.ok, false, url);
     assert.equal(r.value.error.field, 'url');
@@ -70,9 +85,14 @@ test('through IPC: another host asks first, showing punycode and visible bidi ma
   assert.match(fake.calls.dialogs[0]!.message!, /xn--exmple-4nf\.com/);
   assert.doesNotMatch(fake.calls.dialogs[0]!.detail!, /\u202E/);
   fake.state.dialogResponse = 0;
-  await fake.invoke(ipcChannel('openLink'), frame, { url: 'https://example.com.attacker.com/' });
-  assert.deepEqual(fake.calls.openExternal, ['https://example.com.attacker.com/']);
-  assert.match(fake.calls.dialogs[1]!.message!, /example\.com\.attacker\.com/);
+  await fake.invoke(ipcChannel('openLink'), frame, { url: 'https://other.example.org/post' });
+  assert.deepEqual(fake.calls.openExternal, ['https://other.example.org/post']);
+  assert.match(fake.calls.dialogs[1]!.message!, /other\.example\.org/);
+  // A look-alike of an allowed host is refused before any dialog, even from a user who clicks Open.
+  const r2 = (await fake.invoke(ipcChannel('openLink'), frame, { url: 'https://example.com.attacker.com/' })) as { value: { ok: boolean } };
+  assert.equal(r2.value.ok, false);
+  assert.equal(fake.calls.dialogs.length, 2);
+  assert.deepEqual(fake.calls.openExternal, ['https://other.example.org/post']);
 });
 
 test('through IPC: a call from a non-app frame is rejected (case 32)', async () => {

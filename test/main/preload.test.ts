@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildApi, TidingsIpcError, type IpcRendererLike } from '../../electron/preload/api.ts';
-import { eventNames, invokeChannels, ipcChannel, type TidingsApi } from '../../shared/ipc/contract.ts';
+import { eventNames, eventSchemas, invokeChannels, ipcChannel, type TidingsApi } from '../../shared/ipc/contract.ts';
 
 function fakeIpcRenderer(reply: (channel: string, args: unknown) => unknown = () => ({ ok: true, value: 'v' })) {
   const listeners = new Map<string, ((...a: unknown[]) => void)[]>();
@@ -51,6 +51,24 @@ test('on() subscribes to contract events only, hands over the payload only, and 
   assert.throws(() => api.on('evil' as never, () => {}), /unknown event/);
   for (const e of eventNames) api.on(e, () => {});
   assert.deepEqual([...f.listeners.keys()].sort(), eventNames.map(ipcChannel).sort());
+});
+
+test('every event channel has a zod schema, and the preload hands a page listener only valid payloads', () => {
+  assert.deepEqual(Object.keys(eventSchemas).sort(), [...eventNames].sort());
+  const f = fakeIpcRenderer();
+  const api = buildApi(f.ipc);
+  const got: unknown[] = [];
+  api.on('navigate', (p) => got.push(p));
+  api.on('downloadProgress', (p) => got.push(p));
+  for (const bad of [undefined, 'inbox', { screen: 'evil' }, { screen: 'inbox', itemKey: 'k', url: 'https://evil.example' }, { screen: 'inbox', itemKey: 'x'.repeat(201) }]) {
+    f.emit(ipcChannel('navigate'), {}, bad);
+  }
+  f.emit(ipcChannel('downloadProgress'), {}, { version: 'latest', received: 1, total: 2 });
+  f.emit(ipcChannel('downloadProgress'), {}, { version: '2.1.0', received: -1, total: 2 });
+  assert.deepEqual(got, []);
+  f.emit(ipcChannel('navigate'), {}, { screen: 'inbox', itemKey: 'n1' });
+  f.emit(ipcChannel('downloadProgress'), {}, { version: '2.1.0', received: 1, total: 2 });
+  assert.deepEqual(got, [{ screen: 'inbox', itemKey: 'n1' }, { version: '2.1.0', received: 1, total: 2 }]);
 });
 
 test('the entry only wires buildApi to contextBridge; ipcRenderer is used nowhere else', () => {

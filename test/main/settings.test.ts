@@ -67,6 +67,9 @@ test('tokens: encrypted with safeStorage where available, marked plain where not
   assert.equal(decryptToken(withKeychain, enc), 'tok');
   const without = fakeElectron({ encryption: false }).api.safeStorage;
   assert.deepEqual(encryptToken(without, 'tok'), { enc: 'plain', data: 'tok' });
+  // Linux without a keyring: Electron's 'basic_text' backend uses a hard-coded key, so it counts as none.
+  assert.deepEqual(encryptToken(fakeElectron({ encryption: true, backend: 'basic_text' }).api.safeStorage, 'tok'), { enc: 'plain', data: 'tok' });
+  assert.equal(encryptToken(fakeElectron({ encryption: true, backend: 'gnome_libsecret' }).api.safeStorage, 'tok').enc, 'safeStorage');
   const broken = { ...withKeychain, decryptString: () => { throw new Error('keychain reset'); } };
   assert.equal(decryptToken(broken, enc), null);
 

@@ -1,9 +1,11 @@
 // Tray icon, tooltip and menu for each core state; channel switch and pause from the tray (issue 5).
 import { test } from 'node:test';
+import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import type { MenuItemConstructorOptions } from '../../electron/main/electron-api.ts';
 import { trayView, tomorrowMorning } from '../../electron/main/tray.ts';
 import type { TrayCoreState } from '../../electron/main/bridge.ts';
+import { drawIcon } from '../../electron/main/png.ts';
 import { startTestShell, tick } from './harness.ts';
 import { stubCore, views } from './stub-core.ts';
 
@@ -82,6 +84,50 @@ test('the live tray follows core events for each state', async () => {
   assert.deepEqual(w.webContents.sent.at(-1), { channel: 'tidings:changed', payload: { topics: ['update', 'counts'] } });
   tray.click('Install 2.1.0…');
   assert.deepEqual(w.webContents.sent.at(-1), { channel: 'tidings:navigate', payload: { screen: 'updates', itemKey: 'r-2.1.0' } });
+});
+
+test('the live tray image and tooltip change with each core state', async () => {
+  const core = stubCore();
+  const { fake } = await startTestShell({ core });
+  const tray = fake.trays[0]!;
+  const png = () => (tray.image as unknown as { png: Buffer }).png;
+  const seen = new Map<string, Buffer>();
+  const states: [string, TrayCoreState, string][] = [
+    ['normal', { update: views.upToDate, unread: 0, attention: null }, 'Tidings — Up to date'],
+    ['update', { update: views.available, unread: 0, attention: null }, 'Tidings — Update 2.1.0 available'],
+    ['unread', { update: views.upToDate, unread: 3, attention: null }, 'Tidings — Up to date · 3 unread'],
+    ['attention', { update: views.cantConfirm, unread: 0, attention: null }, "Tidings — Can't confirm updates"],
+    ['attention', { update: views.upToDate, unread: 0, attention: 'Acme: offline' }, 'Tidings — Up to date · Acme: offline'],
+  ];
+  for (const [icon, state, tooltip] of states) {
+    core.state.tray = state;
+    core.emit({ type: 'changed', topics: ['status'] });
+    await tick();
+    assert.equal(tray.tooltip, tooltip);
+    assert.deepEqual(png(), drawIcon(32, icon as Parameters<typeof drawIcon>[1]), `${icon} image`);
+    seen.set(icon, png());
+  }
+  assert.equal(new Set([...seen.values()].map((b) => b.toString('base64'))).size, 4, 'four distinct images');
+});
+
+/** RGBA of one pixel of a PNG from png.ts (one IDAT, filter 0 on every row). */
+function pixel(png: Buffer, x: number, y: number): number[] {
+  const width = png.readUInt32BE(16);
+  const idat = png.indexOf('IDAT');
+  const raw = inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4)));
+  const at = y * (width * 4 + 1) + 1 + x * 4;
+  return [...raw.subarray(at, at + 4)];
+}
+
+test('the states differ by shape, not colour alone: a plain dot, an arrow, an exclamation mark (ux.md)', () => {
+  const white = [255, 255, 255, 255];
+  // (24, 24) is the middle of the 32 px badge: blank in the unread dot, white in the arrow's shaft and the "!" bar.
+  assert.notDeepEqual(pixel(drawIcon(32, 'unread'), 24, 24), white);
+  assert.deepEqual(pixel(drawIcon(32, 'update'), 24, 24), white);
+  assert.deepEqual(pixel(drawIcon(32, 'attention'), 24, 24), white);
+  // The "!" has a gap between bar and dot, the arrow does not.
+  assert.notDeepEqual(pixel(drawIcon(32, 'attention'), 24, 26), white);
+  assert.deepEqual(pixel(drawIcon(32, 'update'), 24, 26), white);
 });
 
 test('Check for updates now and Open Tidings from the tray; left-click opens the window', async () => {

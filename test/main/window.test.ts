@@ -87,6 +87,18 @@ test('app:// serves only files under the renderer folder, with the CSP', async (
   assert.equal((await h(new Request('app://tidings/assets'))).status, 404);
 });
 
+test('events to the page are checked against the contract: a malformed one is logged and not sent', async () => {
+  const { shell, openWindow, logs } = await startTestShell();
+  const w = openWindow();
+  w.webContents.sent.length = 0;
+  shell.windows.send('changed', { topics: ['inbox', 'evil'] } as never);
+  shell.windows.send('notice', { level: 'info', message: 'hi', html: '<b>x</b>' } as never);
+  assert.deepEqual(w.webContents.sent, []);
+  assert.ok(logs.some((l) => l.startsWith('event changed not sent: topics.1')), logs.join('\n'));
+  shell.windows.send('notice', { level: 'info', message: 'hi' });
+  assert.deepEqual(w.webContents.sent, [{ channel: 'tidings:notice', payload: { level: 'info', message: 'hi' } }]);
+});
+
 test('closing the window destroys it, the app stays in the tray; reopening makes a new one at the saved bounds', async () => {
   const { fake, shell, openWindow, store } = await startTestShell();
   const w = openWindow();
