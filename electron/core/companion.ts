@@ -21,6 +21,13 @@ import { systemClock } from './types.ts';
 
 export class ConfigError extends Error {}
 
+/** The background interval is configurable from 15 minutes to a day (or manual only): a shorter one would
+ * hammer the feed, a longer one leaves users on a vulnerable release for days. Out-of-range values are clamped. */
+export const MIN_INTERVAL_MS = 15 * 60_000;
+export const MAX_INTERVAL_MS = 24 * 3_600_000;
+const clampInterval = (ms: number | null | undefined) =>
+  ms === null ? null : ms === undefined ? undefined : Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, ms));
+
 interface Engine {
   config: SourceConfig;
   scheduler: CheckScheduler;
@@ -147,7 +154,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
         // The store may be failing (disk full, closed by a crash path); the next check reports it.
       }
     };
-    engine.scheduler = new CheckScheduler({ clock, random, run, intervalMs: opts.intervalMs, onChange });
+    engine.scheduler = new CheckScheduler({ clock, random, run, intervalMs: clampInterval(opts.intervalMs), onChange });
     // A static feed (URL ending in /index.json) has no SSE: polling only.
     engine.live = config.kind === 'feed-v1' && config.live && !isStaticFeedUrl(config.url)
       ? new LiveSubscription({
@@ -245,7 +252,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       // A newly followed channel (experimental) is fetched now: the user just asked for it (Retry-After still holds).
       if (before === 'stable' && c === 'experimental' && !closed) for (const e of engines) void e.scheduler.runNow().catch(() => false);
     },
-    setInterval: (ms) => engines.forEach((e) => e.scheduler.setInterval(ms)),
+    setInterval: (ms) => engines.forEach((e) => e.scheduler.setInterval(clampInterval(ms) ?? null)),
     skipVersion(version) {
       const status = updateStatus(policyInput());
       if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return; // critical: cannot skip

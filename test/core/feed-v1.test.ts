@@ -43,6 +43,18 @@ for (const mode of MODES) {
     assert.ok(h.store.source('s')?.lastSuccess);
   });
 
+  test(`${mode}: case 17: a message back-dated below everything already synced is still delivered (the cursor is seq, not time)`, async (t) => {
+    const feed = await miniFeed();
+    const { url } = await serveMiniFeed(t, feed, mode);
+    await feed.add({ channel: 'news', title: 'first' });
+    const h = await v1Harness(t, url, [feed.key.publicKey]);
+    await h.check(['news']);
+    (await feed.add({ channel: 'news', title: 'back-dated' })).created = 1_000_000_000;
+    const r = await h.check(['news']);
+    assert.deepEqual(r.result?.toasts.map((i) => i.title), ['back-dated']);
+    assert.equal(h.store.list().length, 2);
+  });
+
   test(`${mode}: pages are followed until more=false (250 messages, limit 100)`, async (t) => {
     const feed = await miniFeed();
     const { srv, url, pages } = await serveMiniFeed(t, feed, mode);

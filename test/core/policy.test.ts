@@ -61,6 +61,8 @@ test('case 23: an expired newest record means "can\'t confirm since <date>", nev
   assert.deepEqual(s, { state: 'cant-confirm', since: NOW - 10, reason: 'expired' });
   const renewed = updateStatus(input([r('stable', '2.0.0', { expires: NOW - 10 }), r('stable', '2.0.0', { expires: NOW + 1000 })]));
   assert.equal(renewed.state, 'up-to-date');
+  // The expired record still sets the rollback floor: a fresh lower release is not offered meanwhile.
+  assert.equal(updateStatus(input([r('stable', '2.4.0', { expires: NOW - 10 }), r('stable', '2.3.0')])).state, 'cant-confirm');
   const failing = updateStatus(input([], { lastSuccess: NOW - 5 * 86400, failingSince: NOW - 4 * 86400 }));
   assert.deepEqual(failing, { state: 'cant-confirm', since: NOW - 5 * 86400, reason: 'unreachable' });
 });

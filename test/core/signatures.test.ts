@@ -56,19 +56,31 @@ for (const mode of MODES) {
     assert.deepEqual(h.store.releases(['stable']), []);
   });
 
-  test(`${mode}: case 29: an app built with the old and new keys accepts both; one built with only the old rejects the new`, async (t) => {
+  // Rotation (protocol.md): the link from old to new key is an app release signed by the old key that builds in
+  // both; a feed never changes which keys a client trusts, so a feed cannot swap the anchor for its own key.
+  test(`${mode}: case 29: key rotation through an app release; a feed-announced or spoofed key is rejected`, async (t) => {
     const oldKey = await generateSigningKey();
     const newKey = await generateSigningKey();
     const feed = await miniFeed(oldKey);
     const { url } = await serveMiniFeed(t, feed, mode);
+    // The rotation release: signed by the old key, it ships the new key (the payload is the app itself).
     await feed.add(rel('stable', '2.0.0'));
     await feed.add(rel('stable', '2.1.0'), { key: newKey });
+    // A "rotation statement" inside the feed, signed by the old key, naming the new key: it changes nothing.
+    await feed.add({ channel: 'news', title: 'We rotated our key', data: { newPublicKey: newKey.publicKey } });
+    // The new key's signature labelled with the old key's id: the label does not make it the old key.
+    await feed.add(rel('stable', '2.2.0'), { key: newKey, tamper: (r) => ((r as Rec).sig!.key = oldKey.keyId) });
+    const oldOnly = await v1Harness(t, url, [oldKey.publicKey]);
+    await oldOnly.check(['stable', 'news']);
+    assert.deepEqual(oldOnly.store.releases(['stable']).map((x) => x.version), ['2.0.0'], 'a new key with no link to the built-in one');
+    assert.match(oldOnly.store.checkLog().map((e) => e.detail).join('\n'), /signature rejected \(unknown-key\)[\s\S]*signature rejected \(bad-signature\)|signature rejected \(bad-signature\)[\s\S]*signature rejected \(unknown-key\)/);
     const both = await v1Harness(t, url, [oldKey.publicKey, newKey.publicKey]);
     await both.check(['stable']);
-    assert.deepEqual(both.store.releases(['stable']).map((x) => x.version).sort(), ['2.0.0', '2.1.0']);
-    const oldOnly = await v1Harness(t, url, [oldKey.publicKey]);
-    await oldOnly.check(['stable']);
-    assert.deepEqual(oldOnly.store.releases(['stable']).map((x) => x.version), ['2.0.0']);
+    assert.deepEqual(both.store.releases(['stable']).map((x) => x.version).sort(), ['2.0.0', '2.1.0'], 'the transition build trusts both');
+    // The build after the transition period retires the old key.
+    const newOnly = await v1Harness(t, url, [newKey.publicKey]);
+    await newOnly.check(['stable']);
+    assert.deepEqual(newOnly.store.releases(['stable']).map((x) => x.version), ['2.1.0']);
   });
 }
 
@@ -86,4 +98,19 @@ test('case 28: odd channel names are refused at configuration; valid ones are UR
   const h = await v1Harness(t, srv.url, [feed.key.publicKey]);
   assert.equal((await h.check(['Beta.1_x-y'])).ok, true);
   assert.ok(srv.requests.some((r) => r.url.startsWith('/v1/channels/Beta.1_x-y/messages?after=0')));
+});
+
+test('case 28: records whose ids could reach a path or URL raw are dropped and logged; the check still succeeds', async (t) => {
+  const feed = await miniFeed();
+  const bad = ['../x', 'a/b', '?q', '#f', '%2e%2e', 'x'.repeat(300), '🙂'];
+  for (const id of bad) await feed.add({ channel: 'news', id, title: `bad ${id.slice(0, 8)}` });
+  await feed.add({ channel: 'news', id: 'good-1', title: 'good' });
+  const srv = await startFaultServer(t, (q, r) => void feed.handle(q, r));
+  const h = await v1Harness(t, srv.url, [feed.key.publicKey]);
+  const r = await h.check(['news']);
+  assert.equal(r.ok, true, r.detail);
+  assert.deepEqual(h.store.list().map((i) => i.id), ['good-1']);
+  const log = h.store.checkLog().map((e) => e.detail).join('\n');
+  assert.equal((log.match(/does not match the schema/g) ?? []).length, bad.length, log);
+  assert.equal(h.store.cursor('s', 'news')?.cursor, bad.length + 1, 'the cursor still passes the dropped records');
 });

@@ -1,8 +1,10 @@
-// Store faults under a live source: SQLITE_FULL and READONLY during a check's commit (case 44), a bounded WAL
+// Store faults under a live source: SQLITE_FULL, a real I/O error and READONLY during a check's commit (case 44), a bounded WAL
 // after many polls with a concurrent reader (case 45), a power-loss snapshot of db + WAL (case 42), and the
 // idempotence of a replayed answer (case 10).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +14,8 @@ import { miniFeed } from './helpers/mini-feed.ts';
 import { v1Harness } from './helpers/harness.ts';
 import { newsMsg } from './helpers/messages.ts';
 import { tempDir } from './helpers/tmp.ts';
+
+const execFileAsync = promisify(execFile);
 
 test('case 44: SQLITE_FULL during the commit rolls back; the cursor stays; the next poll after space is freed succeeds', async (t) => {
   const feed = await miniFeed();
@@ -44,6 +48,31 @@ test('case 44: a read-only database fails the check without moving the cursor, a
   assert.equal(h.store.cursor('s', 'news'), null);
   assert.equal((await h.check(['news'])).ok, true);
   assert.equal(h.count(), 1);
+});
+
+test('case 44: a real I/O error (EFBIG → SQLITE_IOERR) during the commit rolls back; the process reports a failure; the next poll succeeds', async (t) => {
+  const feed = await miniFeed();
+  const srv = await startFaultServer(t, (q, r) => void feed.handle(q, r));
+  for (let i = 0; i < 200; i++) await feed.add({ channel: 'news', title: `n${i}`, body: 'x'.repeat(2000) });
+  const file = join(tempDir(t), 'c.db');
+  const seed = new Store({ file });
+  seed.ensureSource('s', 'feed-v1', srv.url);
+  seed.close();
+  // The commit needs ~500 KB of WAL; every file of the child may grow to 256 KB only.
+  const limit = Math.max(256 * 1024, statSync(file).size + 64 * 1024);
+  const child = join(import.meta.dirname, 'helpers', 'check-child.ts');
+  // Asynchronous: the feed answering the child lives in this process's event loop.
+  const run = await execFileAsync('prlimit', [`--fsize=${limit}`, '--', process.execPath, child, file, srv.url, feed.key.publicKey], { encoding: 'utf8', timeout: 20_000 });
+  const outcome = JSON.parse(run.stdout) as { ok: boolean; detail: string };
+  assert.equal(outcome.ok, false);
+  assert.match(outcome.detail, /disk I\/O error|IOERR/i);
+  const h = await v1Harness(t, srv.url, [feed.key.publicKey], { file });
+  assert.equal(h.store.db.pragma('integrity_check', { simple: true }), 'ok');
+  assert.equal(h.count(), 0, 'nothing of the failed commit is visible');
+  assert.equal(h.store.cursor('s', 'news'), null, 'the cursor did not move');
+  const ok = await h.check(['news']);
+  assert.equal(ok.ok, true, ok.detail);
+  assert.equal(h.count(), 200);
 });
 
 test('case 10: the same answer served twice changes nothing the second time', async (t) => {
@@ -102,4 +131,10 @@ test('case 42: a power-loss snapshot (db + WAL copied between writes) opens cons
   const rows = snap.db.prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
   assert.equal(snap.cursor('s', 'news')?.cursor ?? 0, rows);
   assert.ok(rows <= 26 && rows % 2 === 0);
+  // The next polls bring back what the power loss took, each message once, and the cursor with them.
+  for (let i = rows / 2; i < 20; i++) {
+    snap.apply('s', { messages: [newsMsg(2 * i + 1), newsMsg(2 * i + 2)], cursors: [{ channel: 'news', cursor: 2 * i + 2 }], now: 1 });
+  }
+  assert.equal(snap.db.prepare('SELECT COUNT(*) FROM messages').pluck().get(), 40);
+  assert.equal(snap.cursor('s', 'news')?.cursor, 40);
 });

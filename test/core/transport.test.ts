@@ -43,16 +43,19 @@ test('case 1: 200 with JSON truncated mid-body fails; nothing stored; after reco
 
 test('case 3: a server that sends headers and then trickles bytes hits the total deadline; a stalled one the idle deadline', async (t) => {
   const { srv, h } = await setup(t, { idleMs: 300, totalMs: 900 });
+  let closed: Promise<void> = Promise.resolve();
   srv.handler = (_q, r) => {
     r.writeHead(200, { 'content-type': 'application/json' });
     const timer = setInterval(() => r.write(' '), 100);
-    r.on('close', () => clearInterval(timer));
+    closed = new Promise((resolve) => r.on('close', () => resolve(clearInterval(timer))));
   };
   const started = Date.now();
   const trickle = await h.check(['news']);
   assert.equal(trickle.ok, false);
   assert.match(trickle.detail, /total-timeout/);
   assert.ok(Date.now() - started < 2000);
+  // The client closed the socket: the server sees the connection go, it is not left trickling forever.
+  await Promise.race([closed, new Promise((_r, reject) => setTimeout(() => reject(new Error('socket still open')), 1000))]);
   srv.handler = (_q, r) => void r.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
   const stalled = await h.check(['news']);
   assert.match(stalled.detail, /idle-timeout/);
@@ -89,6 +92,8 @@ test('case 5: Content-Length 10000 but the connection closes at 4000 is a failur
   const res = await h.check(['news']);
   assert.equal(res.ok, false);
   assert.match(res.detail, /truncated|network/);
+  assert.equal(h.count(), 0);
+  assert.equal(h.store.cursor('s', 'news'), null);
 });
 
 test('case 9: a 304 when no ETag was sent is a protocol error', async (t) => {
