@@ -5,6 +5,16 @@
 import type { Configuration } from 'electron-builder';
 import tidings from './tidings.config.json' with { type: 'json' };
 
+/**
+ * A packaged app trusts only the keys baked in here (P1: no off switch), so a build with none would refuse
+ * every release it is ever offered. Refuse to package it, unless it is a local test build.
+ */
+export function checkReleaseKeys(keys: readonly unknown[], env: NodeJS.ProcessEnv = process.env): void {
+  if (keys.length > 0 || env['TIDINGS_UNSIGNED_BUILD'] === '1') return;
+  throw new Error('build/tidings.config.json lists no publisherKeys, so the packaged app would refuse every release. '
+    + 'Add your public key and key id (`tidings keygen` prints them), or set TIDINGS_UNSIGNED_BUILD=1 for a local test build.');
+}
+
 /** Packages only the feed server uses: kept out of the desktop app. */
 const serverOnly = ['fastify', '@fastify', 'pg', 'pg-*', 'pgpass', 'postgres-*'];
 
@@ -54,6 +64,7 @@ const config: Configuration = {
   dmg: { sign: false },
   // Updates come from Tidings' own signed feed, never from electron-updater.
   publish: null,
+  beforePack: async () => checkReleaseKeys(tidings.publisherKeys),
 };
 
 export default config;

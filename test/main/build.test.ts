@@ -99,7 +99,7 @@ test('electron-builder packs the app: entry in the asar, only this platform\'s b
   const output = mkdtempSync(path.join(tmpdir(), 'tidings-pack-'));
   await build({
     targets: Platform.LINUX.createTarget('dir'),
-    config: { ...builderConfig, electronDist: stubElectronDist(), electronFuses: null, directories: { ...builderConfig.directories, output } },
+    config: { ...builderConfig, beforePack: null, electronDist: stubElectronDist(), electronFuses: null, directories: { ...builderConfig.directories, output } },
   });
   const resources = path.join(output, 'linux-unpacked', 'resources');
   const files = asar.listPackage(path.join(resources, 'app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));

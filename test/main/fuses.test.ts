@@ -23,7 +23,7 @@ async function packWithRealElectron(electronExe: string): Promise<string> {
   if (!existsSync('out/main/index.js')) execFileSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['electron-vite', 'build'], { stdio: 'pipe' });
   const { build, Platform } = require('electron-builder') as typeof EB;
   const output = mkdtempSync(path.join(tmpdir(), 'tidings-real-pack-'));
-  await build({ targets: Platform.current().createTarget('dir'), config: { ...builderConfig, electronDist: path.dirname(electronExe), directories: { ...builderConfig.directories, output } } });
+  await build({ targets: Platform.current().createTarget('dir'), config: { ...builderConfig, beforePack: null, electronDist: path.dirname(electronExe), directories: { ...builderConfig.directories, output } } });
   const unpacked = ['linux-unpacked', 'win-unpacked', 'mac', 'mac-arm64'].map((d) => path.join(output, d)).find(existsSync)!;
   const exe = process.platform === 'win32' ? path.join(unpacked, 'Tidings.exe')
     : process.platform === 'darwin' ? path.join(unpacked, 'Tidings.app')

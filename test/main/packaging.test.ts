@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import config from '../../build/electron-builder.config.ts';
+import config, { checkReleaseKeys } from '../../build/electron-builder.config.ts';
 import tidings from '../../build/tidings.config.json' with { type: 'json' };
 import { loadAppConfig } from '../../electron/main/config.ts';
 import { ICON_SIZES } from '../../build/make-icons.ts';
@@ -73,4 +73,17 @@ test('the icon set exists: 1024 px icon.png and the Linux sizes, all real PNGs',
   };
   assert.deepEqual(size('build/icon.png'), [1024, 1024]);
   for (const s of ICON_SIZES) assert.deepEqual(size(`build/icons/${s}x${s}.png`), [s, s]);
+});
+
+test('a release build with no publisher key is refused before packing; a local test build may opt out', async () => {
+  assert.throws(() => checkReleaseKeys([], {}), /no publisherKeys.*TIDINGS_UNSIGNED_BUILD=1/);
+  assert.doesNotThrow(() => checkReleaseKeys([], { TIDINGS_UNSIGNED_BUILD: '1' }));
+  assert.doesNotThrow(() => checkReleaseKeys([{ keyId: 'k', publicKey: 'AAAA' }], {}));
+  // The hook electron-builder runs is wired to the baked config.
+  const hook = config.beforePack as () => Promise<void>;
+  if (tidings.publisherKeys.length === 0) {
+    const saved = process.env['TIDINGS_UNSIGNED_BUILD'];
+    delete process.env['TIDINGS_UNSIGNED_BUILD'];
+    try { await assert.rejects(hook(), /no publisherKeys/); } finally { if (saved !== undefined) process.env['TIDINGS_UNSIGNED_BUILD'] = saved; }
+  } else await hook();
 });
