@@ -60,7 +60,8 @@ const config: Configuration = {
   deb: { depends: ['libnotify4', 'libsecret-1-0'] },
   win: { target: ['nsis'], icon: 'build/icon.png' },
   nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
-  mac: { target: ['dmg'], icon: 'build/icon.png', category: 'public.app-category.utilities', hardenedRuntime: true },
+  mac: { target: ['dmg'], icon: 'build/icon.png', category: 'public.app-category.utilities', hardenedRuntime: true,
+    entitlements: 'build/entitlements.mac.plist', entitlementsInherit: 'build/entitlements.mac.plist' },
   dmg: { sign: false },
   // Updates come from Tidings' own signed feed, never from electron-updater.
   publish: null,

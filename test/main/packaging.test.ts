@@ -26,6 +26,10 @@ test('targets: Linux AppImage + deb, Windows NSIS, macOS dmg', () => {
   assert.deepEqual(targets(config.linux!.target).sort(), ['AppImage', 'deb']);
   assert.deepEqual(targets(config.win!.target), ['nsis']);
   assert.deepEqual(targets(config.mac!.target), ['dmg']);
+  // The hardened runtime grants only what V8 needs.
+  assert.equal(config.mac!.hardenedRuntime, true);
+  const ent = readFileSync(config.mac!.entitlements!, 'utf8');
+  assert.deepEqual([...ent.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1]), ['com.apple.security.cs.allow-jit']);
 });
 
 test('files, asar and better-sqlite3', () => {
