@@ -54,7 +54,11 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const random = opts.random ?? Math.random;
   const loopback = opts.allowLoopbackHttp === true;
   const keys = await KeyRing.from(opts.publisherKeys);
-  const store = new Store({ file: join(opts.dataDir, 'tidings.db'), faultHook: opts.faultHook, nowSec: () => Math.floor(clock.now() / 1000) });
+  const store = new Store({
+    file: join(opts.dataDir, 'tidings.db'), faultHook: opts.faultHook, nowSec: () => Math.floor(clock.now() / 1000),
+    // The rollback floor (and its "rollback ignored" log line) counts only releases that apply to this install.
+    install: { platform: opts.platform, installedVersion: opts.installedVersion },
+  });
   const events = new EventEmitter();
   const emit = <K extends keyof CompanionEvents>(k: K, payload: CompanionEvents[K]) => {
     try {

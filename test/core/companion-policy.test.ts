@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createCompanion, StoreTooNewError, type CompanionEvents, type CompanionOptions } from '../../electron/core/index.ts';
 import { latestVersion } from '../../electron/core/store/migrations/index.ts';
+import { Store } from '../../electron/core/store/store.ts';
+import { bucketOf } from '../../electron/core/policy/update.ts';
+import type { Target } from '../../shared/protocol/schemas.ts';
 import { startFaultServer } from './helpers/fault-server.ts';
 import { miniFeed } from './helpers/mini-feed.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
@@ -18,13 +21,24 @@ import { tempDir } from './helpers/tmp.ts';
 const asset = randomBytes(20_000);
 const sha = createHash('sha256').update(asset).digest('hex');
 
-async function rig(t: TestContext, extra: Partial<CompanionOptions> = {}) {
+/** An install id whose rollout bucket satisfies `ok` (buckets come from a hash of the id). */
+function installIdWith(ok: (bucket: number) => boolean): string {
+  for (let i = 0; ; i++) if (ok(bucketOf(`install-${i}`))) return `install-${i}`;
+}
+
+async function rig(t: TestContext, extra: Partial<CompanionOptions> = {}, seed: { installId?: string } = {}) {
   const feed = await miniFeed();
   const srv = await startFaultServer(t, (q, r) => {
     if (q.url?.startsWith('/dl/')) return void r.writeHead(200, { 'content-length': asset.length }).end(asset);
     if (!feed.handle(q, r)) r.writeHead(404).end();
   });
   const dataDir = tempDir(t);
+  if (seed.installId !== undefined) {
+    // The install id (and so the rollout bucket) is made on first open; set it before the companion opens the file.
+    const pre = new Store({ file: join(dataDir, 'tidings.db') });
+    pre.setMeta('install_id', seed.installId);
+    pre.close();
+  }
   const c = await createCompanion({
     dataDir, publisherKeys: [feed.key.publicKey], installedVersion: '2.2.0', platform: 'linux-x64', channel: 'stable',
     sources: [{ kind: 'feed-v1', id: 'm', url: srv.url }], allowLoopbackHttp: true, intervalMs: null, ...extra,
@@ -33,8 +47,9 @@ async function rig(t: TestContext, extra: Partial<CompanionOptions> = {}) {
   const seen = { download: [] as CompanionEvents['download'][], offer: [] as CompanionEvents['offer'][] };
   c.on('download', (e) => seen.download.push(e));
   c.on('offer', (e) => seen.offer.push(e));
-  const rel = (version: string, more: { sha256?: string; expires?: number; critical?: boolean } = {}) => feed.add({
+  const rel = (version: string, more: { sha256?: string; expires?: number; critical?: boolean; target?: Target } = {}) => feed.add({
     channel: 'stable', kind: 'release', title: `Tidings ${version}`, body: '', ...(more.expires ? { expires: more.expires } : {}),
+    ...(more.target ? { target: more.target } : {}),
     release: { version, critical: more.critical ?? false, assets: [{ platform: 'linux-x64', url: `${srv.url}/dl/T-${version}.AppImage`, sha256: more.sha256 ?? sha, size: asset.length }] },
   });
   const offered = () => {
@@ -72,6 +87,39 @@ test('case 22 through the facade: a restored feed, a substituted 2.4.0 and lower
   await x.c.checkAll();
   assert.equal(x.offered(), `2.4.1 ${sha.slice(0, 4)}`);
   assert.ok(!x.seen.offer.some((o) => o.status.state === 'available' && /^2\.3/.test(o.status.offer.release.version)), 'no 2.3.x offer was ever announced');
+});
+
+test('case 22 with a staged rollout through the facade: 2.2.0 at 10 % does not hide 2.1.0 from the other 90 %', async (t) => {
+  const outside = await rig(t, { installedVersion: '2.0.0' }, { installId: installIdWith((b) => b >= 10 && b < 50) });
+  const inside = await rig(t, { installedVersion: '2.0.0' }, { installId: installIdWith((b) => b < 10) });
+  for (const x of [outside, inside]) {
+    await x.rel('2.1.0');
+    await x.rel('2.2.0', { target: { rollout: 10 } });
+    await x.rel('2.3.0', { target: { maxVersion: '1.9.0' } }); // for older installs only: no floor here
+    await x.c.checkAll();
+  }
+  assert.equal(outside.offered(), `2.1.0 ${sha.slice(0, 4)}`);
+  assert.equal(inside.offered(), `2.2.0 ${sha.slice(0, 4)}`);
+  // The feed is restored from an old backup that only had 2.0.5: nothing lower appears for either, nothing is lost.
+  for (const x of [outside, inside]) {
+    x.feed.records.splice(0);
+    x.feed.epoch = 'restored';
+    await x.rel('2.0.5');
+    await x.c.checkAll();
+  }
+  assert.equal(outside.offered(), `2.1.0 ${sha.slice(0, 4)}`);
+  assert.equal(inside.offered(), `2.2.0 ${sha.slice(0, 4)}`);
+  assert.match(outside.log(), /rollback ignored: stable 2\.0\.5 is below the known 2\.1\.0/);
+  assert.match(inside.log(), /rollback ignored: stable 2\.0\.5 is below the known 2\.2\.0/);
+  assert.doesNotMatch(outside.log(), /below the known 2\.[23]\.0/, 'releases this install cannot take are not its floor');
+  // The rollout is raised to 50 %: the outside install's bucket is in now, and 2.2.0 becomes its floor for good.
+  const raised = await outside.rel('2.2.0', { target: { rollout: 50 } });
+  await outside.c.checkAll();
+  assert.equal(outside.offered(), `2.2.0 ${sha.slice(0, 4)}`);
+  await outside.feed.add({ channel: 'stable', kind: 'retraction', title: '', body: '', retracts: raised.id as string }, { unsigned: true });
+  await outside.rel('2.1.0');
+  await outside.c.checkAll();
+  assert.equal(outside.offered(), 'up-to-date', 'the retracted 50 % copy still guards: 2.1.0 does not come back');
 });
 
 test('case 23: a feed answering 304 forever past the record\'s expiry says "can\'t confirm since <expiry>"; the expired record still guards rollback', async (t) => {

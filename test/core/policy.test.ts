@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import semverCompare from 'semver/functions/compare.js';
-import { bestRelease, bucketOf, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo } from '../../electron/core/policy/update.ts';
+import { appliesToInstall, bestRelease, bucketOf, downgradeTarget, rollbackFloors, updateStatus, type PolicyInput, type ReleaseInfo } from '../../electron/core/policy/update.ts';
 
 const NOW = 1_800_000_000;
 let n = 0;
@@ -56,6 +56,41 @@ test('case 22: after 2.4.0 was trusted, a feed that says 2.3.0 is latest gets no
   assert.equal(version(updateStatus(input([...rs, r('stable', '2.4.1')], { installedVersion: '2.2.0' }))), '2.4.1');
 });
 
+test('case 22 with a staged rollout: the floor counts only releases this install can take (bucket, target range)', () => {
+  const rs = [r('stable', '2.1.0'), r('stable', '2.2.0', { target: { rollout: 10 } })];
+  // Outside the 10 %: 2.1.0 is a good release for this install, the 2.2.0 it can never take does not hide it.
+  assert.equal(version(updateStatus(input(rs, { installBucket: 40 }))), '2.1.0');
+  assert.equal(rollbackFloors(rs, input(rs, { installBucket: 40 })).get('stable'), '2.1.0');
+  // Inside: 2.2.0.
+  assert.equal(version(updateStatus(input(rs, { installBucket: 3 }))), '2.2.0');
+  // A replayed older feed (2.1.0 again, a fresh 2.0.5) cannot make a lower version appear for either.
+  const replayed = [...rs, r('stable', '2.1.0'), r('stable', '2.0.5')];
+  assert.equal(version(updateStatus(input(replayed, { installBucket: 40 }))), '2.1.0');
+  assert.equal(version(updateStatus(input(replayed, { installBucket: 3 }))), '2.2.0');
+  assert.equal(version(updateStatus(input([...replayed.slice(0, 2).map((x) => ({ ...x, retracted: true })), ...replayed.slice(2)], { installBucket: 3 }))), 'up-to-date', 'inside: the retracted 2.2.0 still guards');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0', { retracted: true }), rs[1]!, r('stable', '2.0.5')], { installBucket: 40 }))), 'up-to-date', 'outside: the retracted 2.1.0 still guards');
+  // The rollout is raised (2.2.0 republished at 50 %): the newly included bucket gets 2.2.0, and its floor is 2.2.0
+  // from then on, even once the 50 % copy is retracted or expired; a later copy at a lower rollout cannot lower it.
+  const raised = [...rs, r('stable', '2.2.0', { target: { rollout: 50 } })];
+  assert.equal(version(updateStatus(input(raised, { installBucket: 40 }))), '2.2.0');
+  assert.equal(version(updateStatus(input(raised, { installBucket: 60 }))), '2.1.0');
+  const withdrawn = [rs[0]!, rs[1]!, { ...raised[2]!, retracted: true }, r('stable', '2.2.0', { target: { rollout: 5 } })];
+  assert.equal(bestRelease(input(withdrawn, { installBucket: 40 })), null);
+  assert.equal(rollbackFloors(withdrawn, input(withdrawn, { installBucket: 40 })).get('stable'), '2.2.0');
+  const expired = [rs[0]!, rs[1]!, { ...raised[2]!, expires: NOW - 1 }];
+  assert.equal(bestRelease(input(expired, { installBucket: 40 })), null);
+});
+
+test('case 22 with targeting: a release for other installed versions or platforms does not raise the floor', () => {
+  const forOld = [r('stable', '2.1.0'), r('stable', '2.3.0', { target: { maxVersion: '1.9.0' } })];
+  assert.equal(version(updateStatus(input(forOld))), '2.1.0');
+  assert.equal(rollbackFloors(forOld, input(forOld)).get('stable'), '2.1.0');
+  // The same record does set the floor of an install it targets (here 1.8.0), retracted or not.
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0'), { ...forOld[1]!, retracted: true }], { installedVersion: '1.8.0' }))), 'up-to-date');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0'), r('stable', '2.3.0', { target: { minVersion: '2.0.1' } })]))), '2.1.0');
+  assert.equal(version(updateStatus(input([r('stable', '2.1.0'), r('stable', '2.3.0', { target: { platforms: ['win32-x64'] } })]))), '2.1.0');
+});
+
 test('case 23: an expired newest record means "can\'t confirm since <date>", never "up to date"; long failures too', () => {
   const s = updateStatus(input([r('stable', '2.0.0', { expires: NOW - 10 })]));
   assert.deepEqual(s, { state: 'cant-confirm', since: NOW - 10, reason: 'expired' });
@@ -86,9 +121,16 @@ const releaseArb = fc.record({
   expires: fc.option(fc.integer({ min: NOW - 100, max: NOW + 100 })),
   retracted: fc.boolean(),
   rollout: fc.option(fc.integer({ min: 0, max: 100 })),
+  minVersion: fc.option(semverArb, { freq: 4 }),
+  maxVersion: fc.option(semverArb, { freq: 4 }),
+  platforms: fc.option(fc.constant(['win32-x64'] as ('win32-x64')[]), { freq: 6 }),
   platform: fc.constantFrom('linux-x64', 'win32-x64'),
 }).map((x) => r(x.channel, x.channel === 'stable' ? x.version.replace(/-beta\.\d/, '') : x.version, {
-  critical: x.critical, expires: x.expires, retracted: x.retracted, target: x.rollout === null ? null : { rollout: x.rollout },
+  critical: x.critical, expires: x.expires, retracted: x.retracted,
+  target: x.rollout === null && x.minVersion === null && x.maxVersion === null && x.platforms === null ? null : {
+    ...(x.rollout === null ? {} : { rollout: x.rollout }), ...(x.minVersion === null ? {} : { minVersion: x.minVersion }),
+    ...(x.maxVersion === null ? {} : { maxVersion: x.maxVersion }), ...(x.platforms === null ? {} : { platforms: x.platforms }),
+  },
   assets: [{ platform: x.platform, url: 'https://x/y', sha256: 'ab'.repeat(32), size: 1 }],
 }));
 const inputArb = fc.record({
@@ -98,7 +140,7 @@ const inputArb = fc.record({
   bucket: fc.integer({ min: 0, max: 99 }),
 }).map((x) => input(x.releases, { installedVersion: x.installed, channel: x.channel, installBucket: x.bucket }));
 
-test('property: an offer is applicable, above the installed version, not below any trusted version of its channel, and the highest such', () => {
+test('property: an offer is applicable, above the installed version, not below any trusted version of its channel that applies to this install, and the highest such', () => {
   fc.assert(fc.property(inputArb, (inp) => {
     const best = bestRelease(inp);
     if (!best) return;
@@ -107,8 +149,40 @@ test('property: an offer is applicable, above the installed version, not below a
     assert.ok(best.assets.some((a) => a.platform === inp.platform));
     assert.ok(inp.channel === 'experimental' || best.channel === 'stable');
     for (const o of inp.releases) {
-      if (o.channel === best.channel && o.assets.some((a) => a.platform === inp.platform)) assert.ok(semverCompare(best.version, o.version) >= 0, 'rollback floor');
+      // The floor: every record of the channel meant for this install, retracted or expired included.
+      if (o.channel === best.channel && appliesToInstall(o, inp)) assert.ok(semverCompare(best.version, o.version) >= 0, 'rollback floor');
+      // And the highest: nothing applicable above it passes the floor.
+      if (o !== best && !o.retracted && (o.expires === null || o.expires > inp.now) && appliesToInstall(o, inp) && (inp.channel === 'experimental' || o.channel === 'stable')) {
+        assert.ok(semverCompare(o.version, best.version) <= 0 || semverCompare(o.version, rollbackFloors(inp.releases, inp).get(o.channel)!) < 0, `${o.version} was higher`);
+      }
     }
+  }), { numRuns: 500 });
+});
+
+test('property: releases this install can never take (bucket, target, platform) change nothing, not even the floor', () => {
+  fc.assert(fc.property(inputArb, (inp) => {
+    const mine = inp.releases.filter((x) => appliesToInstall(x, inp));
+    assert.deepEqual(bestRelease({ ...inp, releases: mine }), bestRelease(inp));
+    assert.deepEqual(rollbackFloors(mine, inp), rollbackFloors(inp.releases, inp));
+  }), { numRuns: 500 });
+});
+
+test('property: a replayed older record never lowers the offer; republishing at a higher rollout never removes or lowers it', () => {
+  fc.assert(fc.property(inputArb, releaseArb, fc.nat(), fc.integer({ min: 1, max: 100 }), (inp, old, pick, raise) => {
+    const before = bestRelease(inp);
+    // Replay: the same signed record again, or any lower release the feed once had, whatever its flags and target.
+    const again = inp.releases.length ? { ...inp.releases[pick % inp.releases.length]!, id: 'again' } : old;
+    for (const replay of before && semverCompare(old.version, before.version) < 0 ? [again, old] : [again]) {
+      const replayed = bestRelease({ ...inp, releases: [...inp.releases, replay] });
+      if (before) assert.ok(replayed && semverCompare(replayed.version, before.version) >= 0, `a replayed ${replay.version} lowered the offer`);
+    }
+    if (inp.releases.length === 0) return;
+    // A fresh copy of a release with a higher rollout: never a lower offer, never none where there was one.
+    const o = inp.releases[pick % inp.releases.length]!;
+    const rollout = Math.min(100, (o.target?.rollout ?? 100) + raise);
+    const renewed = { ...o, id: 'renewed', retracted: false, expires: null, target: { ...o.target, rollout } };
+    const after = bestRelease({ ...inp, releases: [...inp.releases, renewed] });
+    if (before) assert.ok(after && semverCompare(after.version, before.version) >= 0, 'raising the rollout lowered the offer');
   }), { numRuns: 500 });
 });
 

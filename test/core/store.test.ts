@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Store, INBOX_SQL } from '../../electron/core/store/store.ts';
 import { StoreTooNewError } from '../../electron/core/store/open.ts';
-import { latestVersion } from '../../electron/core/store/migrations/index.ts';
+import { latestVersion, migrations } from '../../electron/core/store/migrations/index.ts';
+import { bucketOf } from '../../electron/core/policy/update.ts';
 import { newsMsg, releaseMsg, retraction } from './helpers/messages.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -132,12 +133,65 @@ test('the same version with different assets is dropped and logged; an older ver
   const r = s.apply('s', { messages: [evil, releaseMsg(3, '2.3.0')], cursors: [], now: 6 });
   assert.equal(r.dropped.length, 1);
   assert.deepEqual(s.releases(['stable']).map((i) => i.version).sort(), ['2.3.0', '2.4.0']);
-  assert.equal(s.highestVersions().stable, '2.4.0');
+  assert.equal(s.rollbackFloors().stable, '2.4.0');
   const log = s.checkLog().map((e) => e.detail).join('\n');
   assert.match(log, /different assets/);
   assert.match(log, /rollback ignored: stable 2\.3\.0 is below the known 2\.4\.0/);
   // A renewal (same assets) is accepted.
   assert.equal(s.apply('s', { messages: [releaseMsg(4, '2.4.0')], cursors: [], now: 7 }).inserted.length, 1);
+});
+
+/** An install id whose rollout bucket satisfies `ok` (buckets come from a hash of the id). */
+function installIdWith(ok: (bucket: number) => boolean): string {
+  for (let i = 0; ; i++) if (ok(bucketOf(`install-${i}`))) return `install-${i}`;
+}
+
+test('the rollback floor and its log line count only releases that apply to this install (rollout, target range)', (t) => {
+  const file = join(tempDir(t), 'c.db');
+  const seed = new Store({ file });
+  seed.setMeta('install_id', installIdWith((b) => b >= 10 && b < 50));
+  seed.close();
+  const s = new Store({ file, install: { platform: 'linux-x64', installedVersion: '2.0.0' } });
+  t.after(() => s.close());
+  s.ensureSource('s', 'feed-v1', 'https://feed.example.com');
+  const rollout = (seq: number, version: string, pct: number) => {
+    const m = releaseMsg(seq, version);
+    (m.record as Record<string, unknown>).target = { rollout: pct };
+    return m;
+  };
+  s.apply('s', { messages: [rollout(1, '2.2.0', 10)], cursors: [], now: 5 });
+  const targeted = releaseMsg(2, '2.3.0');
+  (targeted.record as Record<string, unknown>).target = { maxVersion: '1.9.0' };
+  s.apply('s', { messages: [targeted, releaseMsg(3, '2.1.0')], cursors: [], now: 6 });
+  assert.equal(s.rollbackFloors().stable, '2.1.0', 'neither the 10 % 2.2.0 nor the 2.3.0 for ≤ 1.9.0 counts here');
+  assert.doesNotMatch(s.checkLog().map((e) => e.detail).join('\n'), /rollback ignored/);
+  // 2.2.0 republished at 50 %: this bucket is in now, and a replayed 2.1.0 is below the floor.
+  s.apply('s', { messages: [rollout(4, '2.2.0', 50), releaseMsg(5, '2.1.0')], cursors: [], now: 7 });
+  assert.equal(s.rollbackFloors().stable, '2.2.0');
+  assert.match(s.checkLog().map((e) => e.detail).join('\n'), /rollback ignored: stable 2\.1\.0 is below the known 2\.2\.0/);
+});
+
+test('a version-1 database (with the stored update_state floor) migrates: the table goes, the records stay', (t) => {
+  const file = join(tempDir(t), 'v1.db');
+  const raw = new Database(file);
+  raw.transaction(() => {
+    for (const sql of migrations[0]!.statements) raw.exec(sql);
+    raw.pragma('user_version = 1');
+  })();
+  raw.prepare(`INSERT INTO update_state (channel, highest_version) VALUES ('stable', '2.2.0')`).run();
+  raw.prepare(`INSERT INTO meta (key, value) VALUES ('install_id', ?)`).run(installIdWith((b) => b >= 10));
+  raw.prepare(`INSERT INTO sources (id, kind, url) VALUES ('s', 'feed-v1', 'https://feed.example.com')`).run();
+  const insert = raw.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, title, record, created, received)
+    VALUES ('s', ?, ?, 'stable', 'release', 1, ?, 'x', ?, 1, 1)`);
+  insert.run('a', 1, '2.1.0', JSON.stringify(releaseMsg(1, '2.1.0').record));
+  insert.run('b', 2, '2.2.0', JSON.stringify({ ...releaseMsg(2, '2.2.0').record as object, target: { rollout: 10 } }));
+  raw.close();
+  const s = new Store({ file, install: { platform: 'linux-x64', installedVersion: '2.0.0' } });
+  t.after(() => s.close());
+  assert.equal(s.db.pragma('user_version', { simple: true }), latestVersion);
+  assert.equal(s.db.prepare(`SELECT COUNT(*) FROM sqlite_schema WHERE name = 'update_state'`).pluck().get(), 0);
+  assert.deepEqual(s.releases(['stable']).map((i) => i.version).sort(), ['2.1.0', '2.2.0']);
+  assert.equal(s.rollbackFloors().stable, '2.1.0', 'the old stored 2.2.0 (10 % rollout, not this bucket) no longer holds');
 });
 
 test('retention prunes old and surplus news but never releases (so never an unread critical release)', (t) => {

@@ -7,7 +7,7 @@ import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
 
 export type UpdateChannel = 'stable' | 'experimental';
 
-/** A trusted (signature-verified) release record. Retracted ones are passed too: they still count for rollback. */
+/** A trusted (signature-verified) release record. Retracted and expired ones are passed too: they still count for rollback. */
 export interface ReleaseInfo {
   id: string;
   channel: string;
@@ -19,16 +19,20 @@ export interface ReleaseInfo {
   retracted: boolean;
 }
 
-export interface PolicyInput {
-  installedVersion: string;
+/** What an install is, for targeting: the same facts decide whether a release is offered and whether it sets the floor. */
+export interface InstallFacts {
   platform: string;
+  installedVersion: string;
+  /** 0..99, stable per install (bucketOf). */
+  installBucket: number;
+}
+
+export interface PolicyInput extends InstallFacts {
   channel: UpdateChannel;
   releases: readonly ReleaseInfo[];
   skipped: readonly string[];
   /** Unix seconds; before this, a non-critical offer does not notify. */
   remindUntil: number | null;
-  /** 0..99, stable per install (bucketOf). */
-  installBucket: number;
   /** Unix seconds, fixed at the start of the check (expiry is judged against one instant). */
   now: number;
   lastSuccess: number | null;
@@ -64,15 +68,37 @@ export function bucketOf(installId: string): number {
   return createHash('sha256').update(`rollout:${installId}`).digest().readUInt32BE(0) % 100;
 }
 
-function assetFor(r: ReleaseInfo, platform: string): Asset | undefined {
+function assetFor(r: Pick<ReleaseInfo, 'assets'>, platform: string): Asset | undefined {
   return r.assets.find((a) => a.platform === platform);
 }
 
-/** Rollback floor per channel: the highest trusted version ever seen there for this platform, retracted or expired included. */
-function rollbackFloors(input: PolicyInput): Map<string, string> {
+/**
+ * Whether a release is meant for this install by the install's own properties: an asset for its platform, the
+ * target's platform list, the installed version within the target range, and its rollout bucket below the
+ * release's rollout percentage. Retraction, expiry and the subscribed channels are not part of it.
+ */
+export function appliesToInstall(r: Pick<ReleaseInfo, 'target' | 'assets'>, install: InstallFacts): boolean {
+  if (!assetFor(r, install.platform)) return false;
+  const t = r.target;
+  if (t?.platforms && !t.platforms.includes(install.platform)) return false;
+  if (t?.minVersion && cmp(install.installedVersion, t.minVersion) < 0) return false;
+  if (t?.maxVersion && cmp(install.installedVersion, t.maxVersion) > 0) return false;
+  if (install.installBucket >= (t?.rollout ?? 100)) return false;
+  return true;
+}
+
+/**
+ * Rollback floor per channel: the highest trusted version there that applies to this install (appliesToInstall),
+ * retracted or expired records included, so a retraction or an expiry never brings a lower version back. A release
+ * this install can never take (outside its rollout bucket, or targeted at other versions or platforms) does not
+ * count: a 2.2.0 rolled out to 10 % must not hide 2.1.0 from the other 90 %. Every stored copy counts on its own,
+ * so a republished record with a higher rollout raises the floor of the newly included buckets, and a later copy
+ * with a lower rollout cannot lower it.
+ */
+export function rollbackFloors(releases: readonly Pick<ReleaseInfo, 'channel' | 'version' | 'target' | 'assets'>[], install: InstallFacts): Map<string, string> {
   const out = new Map<string, string>();
-  for (const r of input.releases) {
-    if (!assetFor(r, input.platform)) continue;
+  for (const r of releases) {
+    if (!appliesToInstall(r, install)) continue;
     const f = out.get(r.channel);
     if (!f || cmp(r.version, f) > 0) out.set(r.channel, r.version);
   }
@@ -82,24 +108,18 @@ function rollbackFloors(input: PolicyInput): Map<string, string> {
 export function applicable(r: ReleaseInfo, input: PolicyInput, subscribed: readonly string[]): boolean {
   if (r.retracted || !subscribed.includes(r.channel)) return false;
   if (r.expires !== null && r.expires <= input.now) return false;
-  if (!assetFor(r, input.platform)) return false;
-  const t = r.target;
-  if (t?.platforms && !t.platforms.includes(input.platform)) return false;
-  if (t?.minVersion && cmp(input.installedVersion, t.minVersion) < 0) return false;
-  if (t?.maxVersion && cmp(input.installedVersion, t.maxVersion) > 0) return false;
-  if (input.installBucket >= (t?.rollout ?? 100)) return false;
-  return true;
+  return appliesToInstall(r, input);
 }
 
 /** The highest applicable release above the installed version that passes rollback protection. */
 export function bestRelease(input: PolicyInput): ReleaseInfo | null {
   const subscribed = channelsFor(input.channel);
-  const floors = rollbackFloors(input);
+  const floors = rollbackFloors(input.releases, input);
   let best: ReleaseInfo | null = null;
   for (const r of input.releases) {
     if (!applicable(r, input, subscribed)) continue;
     if (cmp(r.version, input.installedVersion) <= 0) continue;
-    // Rollback protection: never offer below the highest version already trusted on that channel.
+    // Rollback protection: never offer below the highest version already trusted on that channel for this install.
     if (cmp(r.version, floors.get(r.channel) ?? r.version) < 0) continue;
     if (!best || cmp(r.version, best.version) > 0 || (cmp(r.version, best.version) === 0 && (r.expires ?? Infinity) > (best.expires ?? Infinity))) best = r;
   }

@@ -4,6 +4,8 @@ import canonicalize from 'canonicalize';
 import semverGt from 'semver/functions/gt.js';
 import type { Db } from './open.ts';
 import type { IncomingMessage, InboxItem } from '../types.ts';
+import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
+import { appliesToInstall, type InstallFacts } from '../policy/update.ts';
 
 export interface CursorUpdate {
   channel: string;
@@ -60,9 +62,7 @@ function prepare(db: Db) {
     anyRetraction: db.prepare(`SELECT 1 FROM messages WHERE source_id = ? AND retracts IS NOT NULL LIMIT 1`),
     sameVersion: db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
     retract: db.prepare(`UPDATE messages SET retracted = 1 WHERE source_id = ? AND id = ? AND channel = ? AND retracted = 0`),
-    highest: db.prepare(`SELECT highest_version FROM update_state WHERE channel = ?`),
-    setHighest: db.prepare(`INSERT INTO update_state (channel, highest_version) VALUES (?, ?)
-      ON CONFLICT (channel) DO UPDATE SET highest_version = excluded.highest_version`),
+    channelReleases: db.prepare(`SELECT version, record FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`),
     cursor: db.prepare(`INSERT INTO cursors (source_id, channel, cursor, floor, etag, last_check) VALUES (@sourceId, @channel, @cursor, @floor, @etag, @now)
       ON CONFLICT (source_id, channel) DO UPDATE SET cursor = excluded.cursor, floor = COALESCE(excluded.floor, floor),
         etag = COALESCE(excluded.etag, etag), last_check = excluded.last_check, last_error = NULL`),
@@ -71,13 +71,37 @@ function prepare(db: Db) {
   };
 }
 
-export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHook?: (point: string) => void): ApplyResult {
+/** The parts of a stored release record that targeting reads. */
+export function targetingOf(record: unknown): { target: Target | null; assets: Asset[] } {
+  const r = record as { target?: Target; release?: { assets?: Asset[] } };
+  return { target: r.target ?? null, assets: r.release?.assets ?? [] };
+}
+
+/**
+ * `install`: whose rollback floor the "rollback ignored" log line judges by (the policy's rule: only releases
+ * that apply to this install count, retracted and expired ones included). Without it every trusted release counts.
+ */
+export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHook?: (point: string) => void, install?: InstallFacts): ApplyResult {
   let st = cache.get(db);
   if (!st) {
     st = prepare(db);
     cache.set(db, st);
   }
-  const { sameVersion, retract, highest, setHighest, cursor, headsEtag, log, anyRetraction } = st;
+  const { sameVersion, retract, channelReleases, cursor, headsEtag, log, anyRetraction } = st;
+  const counts = (record: unknown) => !install || appliesToInstall(targetingOf(record), install);
+  // Rollback floor per channel, read from the stored records once per batch and raised as records are inserted.
+  const floors = new Map<string, string | null>();
+  const floorOf = (channel: string): string | null => {
+    let f = floors.get(channel);
+    if (f === undefined) {
+      f = null;
+      for (const r of channelReleases.all(channel) as { version: string; record: string }[]) {
+        if ((f === null || semverGt(r.version, f)) && counts(JSON.parse(r.record))) f = r.version;
+      }
+      floors.set(channel, f);
+    }
+    return f;
+  };
 
   return db.transaction((): ApplyResult => {
     const result: ApplyResult = { inserted: [], toasts: [], retracted: 0, dropped: [] };
@@ -106,9 +130,9 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       if (!row) continue; // already stored: de-duplicated by id
       if (m.kind === 'retraction' && m.retracts) result.retracted += retract.run(sourceId, m.retracts, m.channel).changes;
       if (m.kind === 'release' && m.trusted && m.version) {
-        const h = highest.get(m.channel) as { highest_version: string } | undefined;
-        if (!h || semverGt(m.version, h.highest_version)) setHighest.run(m.channel, m.version);
-        else if (semverGt(h.highest_version, m.version)) log.run(batch.now, sourceId, `rollback ignored: ${m.channel} ${m.version} is below the known ${h.highest_version}`);
+        const floor = floorOf(m.channel);
+        if (floor !== null && semverGt(floor, m.version)) log.run(batch.now, sourceId, `rollback ignored: ${m.channel} ${m.version} is below the known ${floor}`);
+        else if ((floor === null || semverGt(m.version, floor)) && counts(m.record)) floors.set(m.channel, m.version);
       }
       faultHook?.('apply:after-insert');
       if (m.kind === 'retraction' || row.retracted) continue;

@@ -1,9 +1,11 @@
 // The companion's store: one better-sqlite3 connection owned by the core. Every count and list comes from
 // SQL (no caches that can drift); inbox queries use keyset bounds so they are index searches, never scans.
 import { randomUUID } from 'node:crypto';
+import semverGt from 'semver/functions/gt.js';
 import type Database from 'better-sqlite3';
 import { openDatabase, type Db, type Recovery } from './open.ts';
-import { applyCheck, type ApplyResult, type CheckBatch } from './apply.ts';
+import { applyCheck, targetingOf, type ApplyResult, type CheckBatch } from './apply.ts';
+import { bucketOf, rollbackFloors, type InstallFacts } from '../policy/update.ts';
 import { toItem, type MessageRow } from './rows.ts';
 import type { CheckLogEntry, InboxItem, UnreadCounts } from '../types.ts';
 
@@ -38,6 +40,11 @@ export interface StoreOptions {
   log?: { max: number };
   /** Clock for hiding expired messages, unix seconds. */
   nowSec?: () => number;
+  /**
+   * This install's platform and version (the bucket comes from the stored install id): the rollback floor counts
+   * only releases that apply to it. Without it (tools, tests) every trusted release counts.
+   */
+  install?: { platform: string; installedVersion: string };
 }
 
 const VISIBLE = `retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`;
@@ -64,6 +71,7 @@ export class Store {
   private readonly faultHook: ((point: string) => void) | undefined;
   private readonly logMax: number;
   private readonly nowSec: () => number;
+  private readonly install: InstallFacts | undefined;
 
   constructor(opts: StoreOptions) {
     const opened = openDatabase({ file: opts.file, faultHook: opts.faultHook });
@@ -73,6 +81,7 @@ export class Store {
     this.logMax = opts.log?.max ?? 200;
     this.nowSec = opts.nowSec ?? (() => Math.floor(Date.now() / 1000));
     this.stmt(`INSERT OR IGNORE INTO meta (key, value) VALUES ('install_id', ?)`).run(randomUUID());
+    this.install = opts.install && { ...opts.install, installBucket: bucketOf(this.installId()) };
     if (opened.recovery) this.setMeta('notice', `Local data could not be read (${opened.recovery.reason}); it was moved aside and is being downloaded again.`);
   }
 
@@ -128,7 +137,7 @@ export class Store {
 
   /** Stores one validated check result in one transaction (see apply.ts). */
   apply(sourceId: string, batch: CheckBatch): ApplyResult {
-    return applyCheck(this.db, sourceId, batch, this.faultHook);
+    return applyCheck(this.db, sourceId, batch, this.faultHook, this.install);
   }
 
   /** Records the outcome of a check on its source and in the short diagnostics log. */
@@ -217,10 +226,16 @@ export class Store {
     return channels.flatMap((c) => (stmt.all(c) as MessageRow[]).map((r) => ({ item: toItem(r), retracted: r.retracted === 1 })));
   }
 
-  highestVersions(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const r of this.stmt(`SELECT channel, highest_version FROM update_state`).all() as { channel: string; highest_version: string }[]) out[r.channel] = r.highest_version;
-    return out;
+  /**
+   * The rollback floor per channel, derived from the stored release records by the policy's rule (not stored:
+   * it depends on the installed version). Without an install in the options every trusted release counts.
+   */
+  rollbackFloors(channels: readonly string[] = ['stable', 'experimental']): Record<string, string> {
+    const records = this.releaseRecords(channels).map(({ item }) => ({ channel: item.channel, version: item.version!, ...targetingOf(item.record) }));
+    if (this.install) return Object.fromEntries(rollbackFloors(records, this.install));
+    const floors: Record<string, string> = {};
+    for (const r of records) if (!floors[r.channel] || semverGt(r.version, floors[r.channel]!)) floors[r.channel] = r.version;
+    return floors;
   }
 
   skipVersion(version: string, now: number): void {
