@@ -140,6 +140,24 @@ test('case 23: a feed answering 304 forever past the record\'s expiry says "can\
   assert.equal(x.c.updateStatus().state, 'cant-confirm');
 });
 
+test('case 23 with a staged rollout through the facade: only the expiry of a release meant for this install freezes it', async (t) => {
+  const clock = new FakeClock(Date.now());
+  const outside = await rig(t, { clock, installedVersion: '2.1.0' }, { installId: installIdWith((b) => b >= 10) });
+  const inside = await rig(t, { clock, installedVersion: '2.1.0' }, { installId: installIdWith((b) => b < 10) });
+  const expires = Math.floor(clock.now() / 1000) + 3600;
+  for (const x of [outside, inside]) {
+    await x.rel('2.1.0');
+    await x.rel('2.2.0', { target: { rollout: 10 }, expires });
+    await x.c.checkAll();
+  }
+  assert.equal(outside.offered(), 'up-to-date');
+  assert.equal(inside.offered(), `2.2.0 ${sha.slice(0, 4)}`);
+  clock.t += 2 * 3_600_000; // 2.2.0's record expired; the feed has nothing new
+  for (const x of [outside, inside]) await x.c.checkAll();
+  assert.equal(outside.c.updateStatus().state, 'up-to-date', '2.2.0 was never for this install');
+  assert.deepEqual(inside.c.updateStatus(), { state: 'cant-confirm', since: expires, reason: 'expired' });
+});
+
 test('case 26 through the facade: a hash mismatch is a failed download event; no file is left and nothing is offered to install', async (t) => {
   const x = await rig(t);
   await x.rel('2.5.0', { sha256: 'ef'.repeat(32) });

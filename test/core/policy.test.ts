@@ -102,6 +102,27 @@ test('case 23: an expired newest record means "can\'t confirm since <date>", nev
   assert.deepEqual(failing, { state: 'cant-confirm', since: NOW - 5 * 86400, reason: 'unreachable' });
 });
 
+test('case 23 with a staged rollout: the freeze check looks at the newest release that applies to this install', () => {
+  // 2.2.0 went to 10 %; its record expired. The other 90 %, on 2.1.0, were never meant to get it: not frozen.
+  const rollout = [r('stable', '2.1.0'), r('stable', '2.2.0', { target: { rollout: 10 }, expires: NOW - 10 })];
+  assert.equal(updateStatus(input(rollout, { installedVersion: '2.1.0', installBucket: 40 })).state, 'up-to-date');
+  assert.deepEqual(updateStatus(input(rollout, { installedVersion: '2.1.0', installBucket: 3 })), { state: 'cant-confirm', since: NOW - 10, reason: 'expired' });
+  // Targeted at other installed versions or platforms: the same.
+  for (const target of [{ maxVersion: '2.0.9' }, { minVersion: '2.1.1' }, { platforms: ['win32-x64'] }]) {
+    assert.equal(updateStatus(input([r('stable', '2.1.0'), r('stable', '2.2.0', { target, expires: NOW - 10 })], { installedVersion: '2.1.0' })).state, 'up-to-date', JSON.stringify(target));
+  }
+  // Conversely, a fresh release this install can never take does not hide that its own newest record expired.
+  const masked = [r('stable', '2.2.0', { expires: NOW - 10 }), r('stable', '2.3.0', { target: { rollout: 10 } })];
+  assert.deepEqual(updateStatus(input(masked, { installedVersion: '2.2.0', installBucket: 40 })), { state: 'cant-confirm', since: NOW - 10, reason: 'expired' });
+  assert.equal(version(updateStatus(input(masked, { installedVersion: '2.2.0', installBucket: 3 }))), '2.3.0');
+  const forOthers = [r('stable', '2.2.0', { expires: NOW - 10 }), r('stable', '2.3.0', { target: { maxVersion: '2.0.0' } }), r('stable', '2.4.0', { target: { platforms: ['win32-x64'] } })];
+  assert.equal(updateStatus(input(forOthers, { installedVersion: '2.2.0' })).state, 'cant-confirm');
+  // A renewal only counts for the installs it applies to: a fresh 5 % copy does not renew the expired 50 % one for bucket 40.
+  const narrowed = [r('stable', '2.1.0'), r('stable', '2.2.0', { target: { rollout: 50 }, expires: NOW - 10 }), r('stable', '2.2.0', { target: { rollout: 5 }, expires: NOW + 1000 })];
+  assert.equal(updateStatus(input(narrowed, { installedVersion: '2.1.0', installBucket: 40 })).state, 'cant-confirm');
+  assert.equal(updateStatus(input(narrowed, { installedVersion: '2.2.0', installBucket: 3 })).state, 'up-to-date');
+});
+
 test('case 27: experimental → stable while on a newer pre-release: no downgrade offer; an explicit downgrade is separate', () => {
   const rs = [r('stable', '2.9.0'), r('experimental', '3.0.0-beta.2')];
   const s = updateStatus(input(rs, { installedVersion: '3.0.0-beta.2', channel: 'stable' }));
@@ -164,6 +185,14 @@ test('property: releases this install can never take (bucket, target, platform) 
     const mine = inp.releases.filter((x) => appliesToInstall(x, inp));
     assert.deepEqual(bestRelease({ ...inp, releases: mine }), bestRelease(inp));
     assert.deepEqual(rollbackFloors(mine, inp), rollbackFloors(inp.releases, inp));
+  }), { numRuns: 500 });
+});
+
+test('property: releases this install can never take neither freeze it nor hide a freeze', () => {
+  const frozen = (s: ReturnType<typeof updateStatus>) => (s.state === 'cant-confirm' ? s : null);
+  fc.assert(fc.property(inputArb, (inp) => {
+    const mine = inp.releases.filter((x) => appliesToInstall(x, inp));
+    assert.deepEqual(frozen(updateStatus({ ...inp, releases: mine })), frozen(updateStatus(inp)));
   }), { numRuns: 500 });
 });
 

@@ -128,11 +128,14 @@ export function bestRelease(input: PolicyInput): ReleaseInfo | null {
 
 function freeze(input: PolicyInput): UpdateStatus | null {
   const subscribed = channelsFor(input.channel);
-  // The newest record (highest version, any renewal) for our platform: if all its copies expired, we are frozen.
+  // The newest record (highest version, any renewal) that applies to this install (appliesToInstall, the rollback
+  // floor's test): if all its copies expired, we are frozen. A release this install can never take (outside its
+  // rollout bucket, targeted at other versions or platforms) neither freezes it when it expires nor, while fresh,
+  // hides that the newest release for this install has expired. A copy that does not apply is no renewal for it.
   let newest: string | null = null;
   let expiresMax = -Infinity;
   for (const r of input.releases) {
-    if (r.retracted || !subscribed.includes(r.channel) || !assetFor(r, input.platform)) continue;
+    if (r.retracted || !subscribed.includes(r.channel) || !appliesToInstall(r, input)) continue;
     const c = newest === null ? 1 : cmp(r.version, newest);
     if (c > 0) {
       newest = r.version;
