@@ -18,6 +18,8 @@ export interface BridgeOptions {
   /** Where details of handler failures go (never to the page). */
   log?: (message: string) => void;
   helloTimeoutMs?: number;
+  /** An authenticated page says its window has painted (the preview starts deferred work then). */
+  onPainted?: () => void;
 }
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -29,7 +31,24 @@ export function secretMatches(expected: string, presented: unknown): boolean {
 
 const isChannel = (c: unknown): c is InvokeChannel => typeof c === 'string' && (invokeChannels as string[]).includes(c);
 
+export interface Bridge {
+  /** Handles an http server's 'upgrade' event. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): void;
+}
+
 export function attachBridge(server: Server, opts: BridgeOptions): { close(): void } {
+  const bridge = createBridge(opts);
+  server.on('upgrade', bridge.upgrade);
+  return {
+    close() {
+      server.off('upgrade', bridge.upgrade);
+      bridge.close();
+    },
+  };
+}
+
+export function createBridge(opts: BridgeOptions): Bridge {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const log = opts.log ?? ((m: string) => console.error(m));
 
@@ -42,7 +61,6 @@ export function attachBridge(server: Server, opts: BridgeOptions): { close(): vo
     }
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
   };
-  server.on('upgrade', onUpgrade);
 
   function serve(ws: WebSocket): void {
     let authed = false;
@@ -76,6 +94,10 @@ export function attachBridge(server: Server, opts: BridgeOptions): { close(): vo
         send({ type: 'ready' });
         return;
       }
+      if (msg.type === 'painted') {
+        opts.onPainted?.();
+        return;
+      }
       if (msg.type !== 'invoke' || typeof msg.id !== 'number') {
         ws.close(1003, 'bad message');
         return;
@@ -99,8 +121,8 @@ export function attachBridge(server: Server, opts: BridgeOptions): { close(): vo
   }
 
   return {
+    upgrade: onUpgrade,
     close() {
-      server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.terminate();
       wss.close();
     },

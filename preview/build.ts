@@ -1,7 +1,10 @@
 // Builds the renderer with Vite (production mode: no inline scripts, so the strict CSP holds) for the
-// preview host and the browser tests.
+// preview host and the browser tests, and the host's bridge as one bundled file (see bridge-entry.ts).
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import type { ContractNames } from './client.ts';
+import type * as Vite from 'vite';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultOutDir = join(repoRoot, 'out', 'preview-renderer');
@@ -24,5 +27,37 @@ export async function buildRenderer(outDir: string = defaultOutDir, quiet = true
     plugins: [react()],
     build: { outDir, emptyOutDir: true, sourcemap: false, modulePreload: { polyfill: false }, reportCompressedSize: false, rollupOptions: { input } },
   });
+  await buildHostBundle(build);
   return outDir;
+}
+
+export const hostBundleDir = join(repoRoot, 'out', 'preview-host');
+export const hostBundle = join(hostBundleDir, 'bridge.mjs');
+export const hostManifest = join(hostBundleDir, 'bridge.json');
+
+/** What the host needs to trust the bundle: the sources it holds (fresh while none is newer) and the names. */
+export interface HostManifest {
+  builtMs: number;
+  modules: string[];
+  names: ContractNames;
+}
+
+/** Bundles preview/bridge-entry.ts (ws, zod and the contract included) into one ES module for the host. */
+async function buildHostBundle(build: typeof Vite.build): Promise<void> {
+  const builtMs = Date.now();
+  const result = await build({
+    configFile: false,
+    root: repoRoot,
+    logLevel: 'warn',
+    ssr: { noExternal: true, target: 'node' },
+    build: {
+      ssr: join(repoRoot, 'preview', 'bridge-entry.ts'), outDir: hostBundleDir, emptyOutDir: true, sourcemap: false, minify: false,
+      reportCompressedSize: false, rollupOptions: { output: { format: 'es', entryFileNames: 'bridge.mjs' } },
+    },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : []));
+  const modules = [...new Set(outputs.flatMap((o) => ('moduleIds' in o ? [...o.moduleIds, ...Object.keys(o.modules)] : [])))].filter((id) => isAbsolute(id));
+  const { invokeChannels, eventNames } = await import('./bridge-entry.ts');
+  const manifest: HostManifest = { builtMs, modules, names: { channels: invokeChannels, events: eventNames } };
+  writeFileSync(hostManifest, JSON.stringify(manifest));
 }

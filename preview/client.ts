@@ -2,13 +2,19 @@
 // the host's WebSocket: it reads the per-run secret from the URL fragment (kept in sessionStorage so a
 // reload still works, and removed from the address bar), sends it as the first message, then forwards
 // invoke calls and dispatches events. Plain ES2020, served as a classic script from the page's origin.
-import { eventNames, invokeChannels } from '../shared/ipc/contract.ts';
+// It takes the contract's channel and event names as arguments, so that this module (and the host that
+// serves the page) loads without zod: the host fetches them from shared/ipc/contract.ts after it listens.
 
 export const CLIENT_PATH = '/__tidings/client.js';
 export const BRIDGE_PATH = '/__tidings/bridge';
 
-export function clientScript(wsUrl: string): string {
-  const config = JSON.stringify({ wsUrl, channels: invokeChannels, events: eventNames });
+export interface ContractNames {
+  channels: readonly string[];
+  events: readonly string[];
+}
+
+export function clientScript(wsUrl: string, names: ContractNames): string {
+  const config = JSON.stringify({ wsUrl, channels: names.channels, events: names.events });
   return `(() => {
   'use strict';
   const config = ${config};
@@ -28,6 +34,7 @@ export function clientScript(wsUrl: string): string {
   let nextId = 1;
   let retry = 250;
   let connectedBefore = false;
+  let painted = false;
   const dispatch = (name, payload) => {
     for (const listener of listeners.get(name) || []) {
       try { listener(payload); } catch (err) { console.error(err); }
@@ -48,6 +55,12 @@ export function clientScript(wsUrl: string): string {
         if (connectedBefore) dispatch('changed', { topics: ['inbox', 'counts', 'update', 'status', 'settings', 'publisher'] });
         connectedBefore = true;
       } else if (msg.type === 'result') {
+        if (!painted) {
+          // The first answer is what the window paints with; once a frame is on screen, let the host start
+          // the work that can wait (the preview's core, store and demo feed).
+          painted = true;
+          requestAnimationFrame(() => setTimeout(() => { if (ready) socket.send(JSON.stringify({ type: 'painted' })); }, 0));
+        }
         const p = pending.get(msg.id);
         if (!p) return;
         pending.delete(msg.id);

@@ -3,11 +3,15 @@
 // whose Host names this server (no DNS rebinding), only files inside the renderer's build directory.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { attachBridge } from './bridge.ts';
+import type { Duplex } from 'node:stream';
 import { BRIDGE_PATH, CLIENT_PATH, clientScript } from './client.ts';
+import { hostBundle, hostManifest, type HostManifest } from './build.ts';
+import type { Bridge } from './bridge.ts';
+import type * as BridgeEntry from './bridge-entry.ts';
 import type { CompanionBinding } from './types.ts';
 
 export interface HostOptions {
@@ -18,6 +22,8 @@ export interface HostOptions {
   /** Per-run secret; random unless given (tests restarting a host may reuse one). */
   secret?: string;
   log?: (message: string) => void;
+  /** Called when a connected page has painted its first answer (see BridgeOptions.onPainted). */
+  onPainted?: () => void;
 }
 
 export interface PreviewHost {
@@ -33,6 +39,19 @@ const types: Record<string, string> = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.json': 'application/json',
 };
 
+type BridgeModule = typeof BridgeEntry;
+
+/** The bundle's manifest when the bundle is there and none of its sources changed since it was built. */
+async function freshManifest(): Promise<HostManifest | null> {
+  try {
+    const manifest = JSON.parse(await readFile(hostManifest, 'utf8')) as HostManifest;
+    const [, ...times] = await Promise.all([hostBundle, ...manifest.modules].map(async (file) => (await stat(file)).mtimeMs));
+    return times.length > 0 && times.every((t) => t <= manifest.builtMs) ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Lets the page's CSP reach exactly this bridge, and loads the client before the app's module script. */
 export function rewriteIndex(html: string, wsOrigin: string): string {
   const withCsp = html.replace(/connect-src 'none'/, `connect-src ${wsOrigin}`);
@@ -46,7 +65,21 @@ export async function startPreviewHost(opts: HostOptions): Promise<PreviewHost> 
   let origin = '';
   let hosts: string[] = [];
   let index = '';
-  let client = '';
+  let wsOrigin = '';
+  // The bridge (ws, and the contract's zod schemas) loads on first need — the page's socket, or the client
+  // script when there is no fresh bundle to take the names from — so the page's files are served meanwhile.
+  let client: string | null = null;
+  let bundled = false;
+  let parts: Promise<Bridge> | null = null;
+  const loadBridge = (): Promise<Bridge> => {
+    parts ??= (bundled ? import(pathToFileURL(hostBundle).href) as Promise<BridgeModule> : import('./bridge-entry.ts')).then((m) => {
+      const current = clientScript(wsOrigin + BRIDGE_PATH, { channels: m.invokeChannels, events: m.eventNames });
+      if (client !== null && client !== current) (opts.log ?? console.error)('preview: the host bundle is older than the IPC contract; reload the page');
+      client = current;
+      return m.createBridge({ binding: opts.binding, secret, origins: () => [origin], ...(opts.log ? { log: opts.log } : {}), ...(opts.onPainted ? { onPainted: opts.onPainted } : {}) });
+    });
+    return parts;
+  };
 
   const security = {
     'X-Content-Type-Options': 'nosniff',
@@ -65,7 +98,10 @@ export async function startPreviewHost(opts: HostOptions): Promise<PreviewHost> 
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'Method not allowed');
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     if (path === '/' || path === '/index.html') return reply(res, 200, types['.html']!, index);
-    if (path === CLIENT_PATH) return reply(res, 200, types['.js']!, client);
+    if (path === CLIENT_PATH) {
+      if (client === null) await loadBridge();
+      return reply(res, 200, types['.js']!, client!);
+    }
     const file = normalize(join(root, path));
     if (!file.startsWith(root) || path.includes('\0')) return reply(res, 404, 'text/plain', 'Not found');
     try {
@@ -79,7 +115,10 @@ export async function startPreviewHost(opts: HostOptions): Promise<PreviewHost> 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => reply(res, 500, 'text/plain', 'Error'));
   });
-  const bridge = attachBridge(server, { binding: opts.binding, secret, origins: () => [origin], ...(opts.log ? { log: opts.log } : {}) });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    loadBridge().then((bridge) => bridge.upgrade(req, socket, head), () => socket.destroy());
+  });
+  const [html, manifest] = await Promise.all([readFile(join(root, 'index.html'), 'utf8'), freshManifest()]);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -87,18 +126,24 @@ export async function startPreviewHost(opts: HostOptions): Promise<PreviewHost> 
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   hosts = [`127.0.0.1:${port}`];
-  const wsOrigin = `ws://127.0.0.1:${port}`;
-  index = rewriteIndex(await readFile(join(root, 'index.html'), 'utf8'), wsOrigin);
-  client = clientScript(wsOrigin + BRIDGE_PATH);
+  wsOrigin = `ws://127.0.0.1:${port}`;
+  index = rewriteIndex(html, wsOrigin);
+  if (manifest) {
+    bundled = true;
+    client = clientScript(wsOrigin + BRIDGE_PATH, manifest.names);
+  }
 
   return {
     url: `${origin}/#k=${secret}`,
     origin,
     secret,
-    close: () => new Promise<void>((resolve) => {
-      bridge.close();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: async () => {
+      const bridge = await parts?.catch(() => null);
+      bridge?.close();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
   };
 }

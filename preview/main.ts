@@ -38,10 +38,18 @@ async function main(): Promise<void> {
 
   // The window paints first: the host answers what is already known while the feed, store and core start.
   let info: AppInfo = { product, version: installedVersion, installId: 'preview', platform, keys: [], publisher: true };
+  // The rest starts once the page says it has painted (performance.md row 9: DB open, migrations and the
+  // first check come after the first paint), or after a moment when nobody has opened the page yet.
   let resolveCore: (b: CompanionBinding) => void = () => {};
   const coreReady = new Promise<CompanionBinding>((resolve) => { resolveCore = resolve; });
-  const host = await startPreviewHost({ binding: deferBinding(coreReady, { getAppInfo: async () => info }), rendererDir, port });
-  const starting = startCompanion(dir);
+  let begin: () => void = () => {};
+  const painted = new Promise<void>((resolve) => { begin = resolve; });
+  const host = await startPreviewHost({ binding: deferBinding(coreReady, { getAppInfo: async () => info }), rendererDir, port, onPainted: () => begin() });
+  const fallback = setTimeout(() => begin(), 1500);
+  const starting = painted.then(() => {
+    clearTimeout(fallback);
+    return startCompanion(dir);
+  });
   void starting.then((s) => { info = s.info; resolveCore(s.binding); }, () => {});
 
   let stopping = false;

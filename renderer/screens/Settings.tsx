@@ -1,6 +1,6 @@
 // Settings: updates (channel cards, automatic checks, skipped versions with Undo), notifications with
 // quiet hours, sources, data retention with Clear History, and About. Every change applies at once.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Settings as SettingsView, UpdateState } from '../../shared/ipc/types.ts';
 import type { SettingsPatch } from '../../shared/ipc/contract.ts';
 import { api } from '../lib/api.ts';
@@ -28,15 +28,21 @@ export function Settings() {
   );
 }
 
-function Body({ s, update }: { s: SettingsView; update: UpdateState | undefined }) {
+function Body({ s: saved, update }: { s: SettingsView; update: UpdateState | undefined }) {
   const { info, announce } = useApp();
   const [clearing, setClearing] = useState(false);
+  // A control shows its new value at once; the companion's answer (a fresh `saved`) replaces it.
+  const [pending, setPending] = useState<Partial<SettingsView>>({});
+  useEffect(() => setPending({}), [saved]);
+  const s: SettingsView = { ...saved, ...pending };
   const [quiet, setQuiet] = useState(s.quietHours);
   const [quietError, setQuietError] = useState<string | undefined>(undefined);
   const patch = async (p: SettingsPatch) => {
+    setPending((prev) => ({ ...prev, ...(p as Partial<SettingsView>) }));
     try {
       await api().updateSettings(p);
     } catch {
+      setPending({});
       announce(t.actionFailed);
     }
   };

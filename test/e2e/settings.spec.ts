@@ -1,0 +1,59 @@
+// Settings and the Publish page details the other specs don't cover: notifications per kind, the check
+// interval and quiet hours apply at once; a source can be edited with its token masked; About names the
+// version, install id and trusted keys; hashing a local asset shows real progress.
+import { test, expect } from './fixtures.ts';
+
+test('notifications per kind, the check interval and quiet hours apply at once', async ({ open, stub }) => {
+  const page = await open({ screen: 'settings' });
+  const patches = () => stub.state.calls.filter((c) => c.channel === 'updateSettings').map((c) => c.args);
+  await page.getByRole('checkbox', { name: 'Notify me about news' }).uncheck();
+  await expect.poll(patches).toContainEqual({ notifyNews: false });
+  await expect(page.getByRole('checkbox', { name: 'Notify me about updates' })).toBeChecked();
+  await expect(page.getByText('Critical updates always notify.')).toBeVisible();
+  await page.getByLabel('How often').selectOption({ label: 'Every day' });
+  await expect.poll(patches).toContainEqual({ intervalHours: 24 });
+  await page.getByLabel('From').fill('23:30');
+  await expect.poll(() => patches().some((p) => (p as { quietHours?: { start?: string } }).quietHours?.start === '23:30')).toBe(true);
+  expect(stub.state.settings.notifyNews).toBe(false);
+  expect(stub.state.settings.intervalHours).toBe(24);
+});
+
+test('a source can be edited; its saved token stays masked and is kept unless replaced', async ({ open, stub }) => {
+  const page = await open({ screen: 'settings' });
+  await page.getByRole('button', { name: 'Edit Tidings updates' }).click();
+  const token = page.getByLabel('Access token');
+  await expect(token).toHaveAttribute('type', 'password');
+  await expect(token).toHaveValue('');
+  await expect(page.getByText('A token is saved. Leave empty to keep it.')).toBeVisible();
+  await page.getByLabel('Name').fill('Tidings releases');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Tidings releases', { exact: true })).toBeVisible();
+  const saved = stub.state.calls.filter((c) => c.channel === 'saveSource').map((c) => c.args as Record<string, unknown>);
+  expect(saved).toHaveLength(1);
+  expect(saved[0]).toMatchObject({ id: 'src1', name: 'Tidings releases' });
+  expect(saved[0]!.token).toBeUndefined();
+});
+
+test('About names the version, the install id and the trusted publisher keys', async ({ open }) => {
+  const page = await open({ screen: 'settings' });
+  const about = page.getByRole('region', { name: 'About' });
+  await about.scrollIntoViewIfNeeded();
+  await expect(about).toContainText('Tidings 2.0.3');
+  await expect(about).toContainText('6c1f0d2e-8a4b-4f55-9b7e-2d3c4e5f6a7b');
+  await expect(about).toContainText('9f3c2a1b7d4e6f80');
+});
+
+test('hashing a local asset shows its progress, then its size and hash', async ({ open, stub }) => {
+  const real = stub.binding.handlers.hashFile;
+  let release: () => void = () => {};
+  stub.binding.handlers.hashFile = (a) => new Promise((resolve) => { release = () => resolve(real(a)); });
+  const page = await open({ screen: 'publish' });
+  await page.getByRole('tab', { name: 'Link a New Version' }).click();
+  await page.getByRole('button', { name: 'Choose File…' }).click();
+  stub.emit('hashProgress', { fileName: 'Tidings-2.2.0.AppImage', done: 30, total: 100 });
+  await expect(page.getByRole('progressbar', { name: 'Tidings-2.2.0.AppImage' })).toHaveAttribute('aria-valuenow', '30');
+  release();
+  stub.emit('hashProgress', { fileName: 'Tidings-2.2.0.AppImage', done: 100, total: 100 });
+  await expect(page.getByText(/Tidings-2\.2\.0\.AppImage — 98 MB, SHA-256 a3f1c9e2a3f1…/)).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+});
