@@ -1,11 +1,11 @@
 // Builds the feed service: Fastify with a strict JSON parser, token auth, rate limits, the feed v1 routes,
 // SSE and the Cryptolens-compatible dialect over one FeedStore.
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { MAX_PUBLISH_BODY_BYTES } from '../shared/protocol/limits.ts';
 import { defaults, type ServerConfig } from './config.ts';
 import { HttpError, toHttpError } from './errors.ts';
+import { decodeFormBody } from './form.ts';
 import { Hub } from './hub.ts';
 import { authenticate, type Presented } from './auth.ts';
 import { openStore } from './store/index.ts';
@@ -42,7 +42,8 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
     logger: config.logger ? { level: 'info' } : false,
     bodyLimit: MAX_PUBLISH_BODY_BYTES,
     rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
-    return503OnClosing: true,
+    // Our own 503 during shutdown (below): Fastify's built-in one has neither our error shape nor Retry-After.
+    return503OnClosing: false,
     trustProxy: false,
   });
   const hub = new Hub();
@@ -66,9 +67,22 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
       done(new HttpError(400, 'invalid_json', 'the body is not valid JSON', ''), undefined);
     }
   });
-  await app.register(formbody);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, decodeFormBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
+  // Set when shutdown begins. Requests still arriving on open keep-alive connections are refused with a
+  // typed 503 and Retry-After, so clients and load balancers retry elsewhere; requests already in flight
+  // (publishes included) run to the end.
+  let closing = false;
   app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (closing) {
+      throw new HttpError(503, 'shutting_down', 'the service is shutting down; retry shortly', undefined, { 'Retry-After': '1', Connection: 'close' });
+    }
     req.token = undefined;
     if (!isCryptolensPath(req.url)) req.token = await authenticate(store, req.headers.authorization);
   });
@@ -112,6 +126,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   // let in-flight publishes finish, then close the database.
   let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
+    closing = true;
     for (const end of sse) end();
     // Keep-alive connections that finish their last request after close began are not idle at that
     // moment; keep closing idle ones so a finished connection never holds the shutdown open.

@@ -5,6 +5,7 @@ import { CHANNEL_PATTERN, MAX_BODY_BYTES, MAX_FUTURE_SECONDS, MAX_TITLE_CODE_POI
 import type { ServerConfig } from '../config.ts';
 import { HttpError } from '../errors.ts';
 import { authenticate, requireScope } from '../auth.ts';
+import { decodeForm } from '../form.ts';
 import type { FeedStore } from '../store/types.ts';
 
 interface Deps {
@@ -41,7 +42,10 @@ type Params = Record<string, string | undefined>;
 
 function params(req: FastifyRequest): Params {
   const out: Params = {};
-  for (const source of [req.query, req.body]) {
+  // The query is decoded as strictly as the form body (Fastify's query parser keeps malformed escapes).
+  const q = req.url.indexOf('?');
+  const query = q < 0 ? {} : decodeForm(req.url.slice(q + 1));
+  for (const source of [query, req.body]) {
     if (!source || typeof source !== 'object') continue;
     for (const [k, v] of Object.entries(source as Record<string, unknown>)) {
       // Cryptolens field names are case-insensitive in practice (`Token`, `token`).

@@ -2,6 +2,7 @@
 // never a 500 or a stack trace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { startFeed, rawPost, signed, release, news, storedCount, type Feed } from './helpers.ts';
 
 let feed: Feed;
@@ -86,5 +87,34 @@ test('a loopback http asset is accepted only when the service allows it (develop
 
 test('a JSON array or scalar body is a 400, not a crash', async () => {
   for (const body of ['[]', '42', 'null', '"x"']) await expectRefused(await rawPost(feed, path, body, 'application/json'), 400);
+  assert.equal(await storedCount(feed), 0);
+});
+
+test('a 10 MB body is a 413 and raw NUL or control bytes are broken JSON; nothing is written', async () => {
+  await expectRefused(await rawPost(feed, path, Buffer.alloc(10 * 1024 * 1024, 0x20), 'application/json'), 413);
+  const good = JSON.stringify(await signed(news('stable'), feed.key));
+  const rawNul = Buffer.from(good.replace('"body":"', '"body":"a\u0000b'));
+  assert.ok(rawNul.includes(0), 'a real NUL byte in the body');
+  await expectRefused(await rawPost(feed, path, rawNul, 'application/json'), 400, '');
+  assert.equal(await storedCount(feed), 0);
+});
+
+test('path-like channel names in a publish are a 400 naming channel, never used raw', async () => {
+  const record = await signed(news('stable'), feed.key);
+  const body = JSON.stringify(record);
+  // node:http, not fetch: fetch would normalize %2e%2e away before sending, as an attacker's client would not.
+  const send = (path: string) => new Promise<Response>((resolve, reject) => {
+    const { hostname, port } = new URL(feed.url);
+    const req = http.request({ hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${feed.publishToken}` } }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += String(d); });
+      res.on('end', () => resolve(new Response(text, { status: res.statusCode ?? 0 })));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  for (const name of ['..%2F..%2Fetc', '%2e%2e', '%2E%2E%2Fstable', '.hidden', 'a%2Fb', 'a%5Cb', 'a%00b', 'a'.repeat(65), 'st%C3%A4ble']) {
+    await expectRefused(await send(`/v1/channels/${name}/messages`), 400, 'channel');
+  }
   assert.equal(await storedCount(feed), 0);
 });

@@ -147,3 +147,46 @@ test('bad CreateMessage input is refused with the envelope and nothing is writte
   }
   assert.equal(await feed.server.store.globalHead(), head);
 });
+
+test('form data that is not UTF-8 (raw or percent-encoded) is refused, never stored altered', async () => {
+  const head = await feed.server.store.globalHead();
+  const token = `token=${encodeURIComponent(feed.publishToken)}&Channel=utf8`;
+  const bodies: (string | Buffer)[] = [
+    `${token}&Content=%C3%28abc`,
+    `${token}&Content=%ED%A0%80`,
+    `${token}&Content=100%`,
+    Buffer.concat([Buffer.from(`${token}&Content=`), Buffer.from([0xc3, 0x28, 0x41])]),
+  ];
+  for (const body of bodies) {
+    const res = await fetch(`${feed.url}/api/message/CreateMessage`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    assert.equal(res.status, 400, String(body));
+    assert.equal(await res.text(), '{"result":1,"message":"The input parameters were incorrect."}');
+  }
+  const viaQuery = await fetch(`${feed.url}/api/message/CreateMessage?${token}&Content=%FF`, { method: 'POST' });
+  assert.equal(viaQuery.status, 400);
+  assert.equal(await feed.server.store.globalHead(), head, 'nothing written');
+  // Well-formed escapes, '+' for space and multi-byte characters still arrive exactly.
+  const ok = await fetch(`${feed.url}/api/message/CreateMessage`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${token}&Content=caf%C3%A9+%E2%82%AC+100%25` });
+  assert.equal(ok.status, 200);
+  const got = await json<{ messages: Msg[] }>(await get({ Channel: 'utf8', Time: 0 }));
+  assert.deepEqual(got.messages.map((m) => m.content), ['café € 100%']);
+});
+
+test('the Cryptolens dialect is rate limited with its envelope and Retry-After', async () => {
+  const limited = await startFeed({ readRateLimit: 3 });
+  try {
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      last = await limited.form('/api/message/GetMessages', { token: limited.readToken, Time: 0 });
+      statuses.push(last.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+    assert.ok(Number(last?.headers.get('retry-after')) >= 1);
+    assert.equal((await json<{ result: number; message: string }>(last as Response)).result, 1);
+    const other = await limited.form('/api/message/GetMessages', { token: limited.publishToken, Time: 0 });
+    assert.equal(other.status, 200, 'another token has its own budget');
+  } finally {
+    await limited.close();
+  }
+});

@@ -43,6 +43,20 @@ test('an unchanged check is a 304 with an empty body, the same ETag and a max-ag
   assert.notEqual(changed.headers.get('etag'), etag);
 });
 
+test('the channel list is revalidated too: 304 until something is published', async () => {
+  const first = await feed.get('/v1/channels');
+  const etag = first.headers.get('etag') as string;
+  assert.match(etag, /^"[^"]+"$/);
+  assert.equal(first.headers.get('cache-control'), 'max-age=120');
+  const again = await feed.get('/v1/channels', { 'if-none-match': etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.headers.get('etag'), etag);
+  assert.equal(await again.text(), '');
+  assert.notEqual(etag, (await feed.get('/v1/heads')).headers.get('etag'), 'heads and channels never share an ETag');
+  await feed.publish(news('news'));
+  assert.equal((await feed.get('/v1/channels', { 'if-none-match': etag })).status, 200);
+});
+
 test('a page is revalidated by its channel head only', async () => {
   const res = await feed.get('/v1/channels/stable/messages?after=0');
   const etag = res.headers.get('etag') as string;

@@ -77,3 +77,68 @@ test('mix-and-match: a stable record replayed on another channel fails', async (
   const s = await signRecord({ id: 'r1', channel: 'experimental', kind: 'news', issued: 1, title: 't', body: 'b' }, key);
   assert.equal((await ring.verify({ ...s, channel: 'stable' })).ok, false);
 });
+
+// Whole records as publishers send them: releases with assets and targeting, retractions, nested data.
+const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+const fullRecordArb = fc.record({
+  id: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
+  channel: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/),
+  kind: fc.constantFrom('release', 'news', 'retraction'),
+  issued: fc.integer({ min: 0, max: 2 ** 40 }),
+  title: fc.string({ maxLength: 30, unit: 'grapheme' }),
+  body: fc.string({ maxLength: 60, unit: 'grapheme' }),
+  code: fc.option(fc.nat(), { nil: undefined }),
+  persistent: fc.option(fc.boolean(), { nil: undefined }),
+  expires: fc.option(fc.integer({ min: 0, max: 2 ** 40 }), { nil: undefined }),
+  data: fc.option(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), { nil: undefined }),
+  target: fc.option(fc.record({
+    platforms: fc.array(fc.constantFrom('linux-x64', 'win32-x64', 'darwin-arm64'), { minLength: 1, maxLength: 3 }),
+    minVersion: fc.constantFrom('1.0.0', '1.4.0'),
+    maxVersion: fc.constantFrom('2.0.9', '3.0.0-beta.1'),
+    rollout: fc.integer({ min: 0, max: 100 }),
+  }, { requiredKeys: [] }), { nil: undefined }),
+  release: fc.option(fc.record({
+    version: fc.constantFrom('2.1.0', '2.1.1', '3.0.0-rc.1'),
+    critical: fc.boolean(),
+    assets: fc.array(fc.record({ platform: fc.constantFrom('linux-x64', 'win32-x64'), url: fc.webUrl({ validSchemes: ['https'] }), sha256: hex64, size: fc.nat() }), { minLength: 1, maxLength: 2 }),
+  }), { nil: undefined }),
+  retracts: fc.option(fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/), { nil: undefined }),
+}, { requiredKeys: ['id', 'channel', 'kind', 'issued', 'title', 'body'] });
+
+/** Every path to a leaf (string, number, boolean, null) of a JSON value. */
+function leafPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+    return entries.flatMap(([k, v]) => leafPaths(v, [...path, k]));
+  }
+  return [path];
+}
+
+function changedAt(root: Record<string, unknown>, path: (string | number)[], noise: string): Record<string, unknown> {
+  const copy = structuredClone(root);
+  let node = copy as Record<string | number, unknown>;
+  for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+  const last = path.at(-1) as string | number;
+  const v = node[last];
+  // A huge double does not change by + 1; its negation does.
+  node[last] = typeof v === 'number' ? (v + 1 !== v ? v + 1 : -v) : typeof v === 'string' ? v + noise : typeof v === 'boolean' ? !v : noise;
+  return copy;
+}
+
+test('property: changing any leaf of any signed field, however deep, breaks the signature', async () => {
+  await fc.assert(fc.asyncProperty(fullRecordArb, fc.string({ minLength: 1, maxLength: 6 }), fc.nat(), async (rec, noise, pick) => {
+    const clean = JSON.parse(JSON.stringify(rec)) as Record<string, unknown>;
+    const s = (await signRecord(clean, key)) as Record<string, unknown>;
+    assert.equal((await ring.verify(s as { sig: { key: string; ed25519: string } })).ok, true);
+    const leaves = leafPaths(clean).filter((p) => p.length > 0);
+    const path = leaves[pick % leaves.length] as (string | number)[];
+    const changed = changedAt(s, path, noise);
+    assert.deepEqual(await ring.verify(changed as { sig: { key: string; ed25519: string } }), { ok: false, reason: 'bad-signature' }, `changed ${path.join('.')}`);
+    // Removing the field, or reordering the record's keys, is judged the same way: only content counts.
+    const removed = structuredClone(s);
+    delete removed[path[0] as string];
+    assert.equal((await ring.verify(removed as { sig: { key: string; ed25519: string } })).ok, false, `removed ${String(path[0])}`);
+    const reordered = Object.fromEntries(Object.entries(s).reverse());
+    assert.equal((await ring.verify(reordered as { sig: { key: string; ed25519: string } })).ok, true);
+  }), { numRuns: 150 });
+});
