@@ -1,7 +1,6 @@
 // Builds the feed service: Fastify with a strict JSON parser, token auth, rate limits, the feed v1 routes,
 // SSE and the Cryptolens-compatible dialect over one FeedStore.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_PUBLISH_BODY_BYTES } from '../shared/protocol/limits.ts';
 import { defaults, type ServerConfig } from './config.ts';
 import { HttpError, toHttpError } from './errors.ts';
@@ -14,6 +13,7 @@ import { registerV1 } from './routes/v1.ts';
 import { registerEvents, type SseRegistry } from './routes/events.ts';
 import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
 import { Publishers } from './publishers.ts';
+import { RateLimiter } from './ratelimit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,6 +30,9 @@ export interface Service {
 
 /** Normalizes Cryptolens paths: case-insensitive, doubled slashes and a trailing slash tolerated. */
 function rewriteUrl(raw: string): string {
+  // Fast path for every feed v1 request: a Cryptolens path starts with "//…" or "/a…"/"/A…".
+  const c = raw.charCodeAt(1);
+  if (c !== 47 && (c | 32) !== 97) return raw;
   if (!/^\/+api\//i.test(raw)) return raw;
   const q = raw.indexOf('?');
   const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/{2,}/g, '/').replace(/\/$/, '').toLowerCase();
@@ -79,28 +82,40 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   // typed 503 and Retry-After, so clients and load balancers retry elsewhere; requests already in flight
   // (publishes included) run to the end.
   let closing = false;
-  app.addHook('onRequest', async (req: FastifyRequest) => {
+  // Callback-style hooks: no promise per request on the routine check (a request without Authorization
+  // needs no lookup at all).
+  app.addHook('onRequest', (req, _reply, done) => {
     if (closing) {
-      throw new HttpError(503, 'shutting_down', 'the service is shutting down; retry shortly', undefined, { 'Retry-After': '1', Connection: 'close' });
+      done(new HttpError(503, 'shutting_down', 'the service is shutting down; retry shortly', undefined, { 'Retry-After': '1', Connection: 'close' }));
+      return;
     }
     req.token = undefined;
-    if (!isCryptolensPath(req.url)) req.token = await authenticate(store, req.headers.authorization);
+    const header = req.headers.authorization;
+    if (header === undefined || isCryptolensPath(req.url)) {
+      done();
+      return;
+    }
+    authenticate(store, header).then((t) => {
+      req.token = t;
+      done();
+    }, done);
   });
 
-  await app.register(rateLimit, {
-    global: true,
-    hook: 'preHandler',
-    timeWindow: 60_000,
-    max: (req) => (req.routeOptions.config as { publish?: boolean } | undefined)?.publish ? config.publishRateLimit : config.readRateLimit,
-    // Only Retry-After on refusals: every byte counts on the routine 304 check.
-    addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
-    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
-    keyGenerator: (req) => (req.token ? `t:${req.token.id}` : `ip:${req.ip}`),
-    errorResponseBuilder: (_req, ctx) => {
-      const err = new HttpError(429, 'rate_limited', `too many requests; retry after ${Math.ceil(ctx.ttl / 1000)} s`, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) });
-      (err as HttpError & { statusCode: number }).statusCode = 429;
-      return err;
-    },
+  // Rate limits: per token (its id), else per IP; checked after authentication (and, for forms, after
+  // the body named the token), before the handler. Unknown paths (404) are not counted, as before.
+  const limiter = new RateLimiter(60_000);
+  app.addHook('preHandler', (req, reply, done) => {
+    if (req.is404) {
+      done();
+      return;
+    }
+    const publish = (req.routeOptions.config as { publish?: boolean } | undefined)?.publish === true;
+    const v = limiter.hit(req.token ? `t:${req.token.id}` : `ip:${req.ip}`, publish ? config.publishRateLimit : config.readRateLimit);
+    if (v.ok) {
+      done();
+      return;
+    }
+    done(new HttpError(429, 'rate_limited', `too many requests; retry after ${v.retryAfter} s`, undefined, { 'Retry-After': String(v.retryAfter) }));
   });
 
   app.setErrorHandler((err, req, reply) => {

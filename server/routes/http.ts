@@ -4,18 +4,29 @@ import { CHANNEL_PATTERN } from '../../shared/protocol/limits.ts';
 import { badRequest } from '../errors.ts';
 import type { ServerConfig } from '../config.ts';
 
-/** True when If-None-Match names this (strong) ETag; then a 304 with the same validators is sent. */
-export function notModified(req: FastifyRequest, reply: FastifyReply, etag: string, config: ServerConfig): boolean {
-  void reply.header('ETag', etag);
+/** The Cache-Control value of every feed GET, computed once per service. */
+export function cacheControlOf(config: ServerConfig): string {
   // A private feed needs no `private` or `Vary: Authorization`: shared caches never store answers to
   // requests that carry Authorization unless told `public` (RFC 9111 §3.5). Every byte counts here.
-  void reply.header('Cache-Control', config.publicRead ? `public, max-age=${config.maxAge}` : `max-age=${config.maxAge}`);
-  const inm = req.headers['if-none-match'];
+  return config.publicRead ? `public, max-age=${config.maxAge}` : `max-age=${config.maxAge}`;
+}
+
+/** Whether an If-None-Match value names this strong ETag (or is `*`); weak validators never match. */
+export function etagMatches(inm: string | undefined, etag: string): boolean {
   if (!inm) return false;
-  const match = inm.split(',').some((t) => {
+  if (inm === etag) return true;
+  for (const t of inm.split(',')) {
     const v = t.trim();
-    return v === '*' || v === etag;
-  });
+    if (v === '*' || v === etag) return true;
+  }
+  return false;
+}
+
+/** True when If-None-Match names this (strong) ETag; then a 304 with the same validators is sent. */
+export function notModified(req: FastifyRequest, reply: FastifyReply, etag: string, cacheControl: string): boolean {
+  void reply.header('ETag', etag);
+  void reply.header('Cache-Control', cacheControl);
+  const match = etagMatches(req.headers['if-none-match'], etag);
   if (match) void reply.code(304).send();
   return match;
 }

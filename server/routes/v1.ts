@@ -1,5 +1,5 @@
 // Feed v1 read and publish endpoints (protocol.md "Feed v1 endpoints" and "Precise rules").
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../shared/protocol/limits.ts';
 import { schemas, firstIssue, type PublishRecord } from '../../shared/protocol/schemas.ts';
 import type { ServerConfig } from '../config.ts';
@@ -7,7 +7,7 @@ import { HttpError, badRequest } from '../errors.ts';
 import { requireScope, readableChannels } from '../auth.ts';
 import type { FeedStore } from '../store/types.ts';
 import type { Publishers } from '../publishers.ts';
-import { channelParam, intParam, notModified } from './http.ts';
+import { cacheControlOf, channelParam, intParam, notModified } from './http.ts';
 
 interface Deps {
   store: FeedStore;
@@ -51,7 +51,29 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
 
   app.get('/v1/health', async () => ({ ok: true, head: await store.globalHead() }));
 
-  app.get('/v1/heads', async (req, reply) => {
+  const cacheControl = cacheControlOf(config);
+  // The unfiltered ETag, rebuilt only when the feed's head moves.
+  let plainTag = { global: -1, etag: '' };
+  const plainEtag = (global: number) => {
+    if (plainTag.global !== global) plainTag = { global, etag: `"${store.epoch}-${global}"` };
+    return plainTag.etag;
+  };
+
+  const heads = async (req: FastifyRequest, reply: FastifyReply, asked: string[] | null, global: number) => {
+    const allowed = readableChannels(req.token);
+    const filterTag = allowed || asked ? `-${[...(allowed ?? ['*'])].join('.')}~${(asked ?? ['*']).join('.')}` : '';
+    const etag = filterTag === '' ? plainEtag(global) : `"${store.epoch}-${global}${filterTag}"`;
+    if (notModified(req, reply, etag, cacheControl)) return reply;
+    if (!allowed && !asked) {
+      if (!headsCache || headsCache.global !== global) headsCache = { global, body: JSON.stringify({ heads: await store.heads() }) };
+      return reply.type('application/json; charset=utf-8').send(headsCache.body);
+    }
+    return { heads: visible(await store.heads(), allowed, asked) };
+  };
+
+  // Not async: the routine check (heads known in memory, unfiltered, If-None-Match matching) is answered
+  // without a promise; anything else continues in `heads`.
+  app.get('/v1/heads', (req, reply) => {
     requireScope(req.token, 'read', undefined, config.publicRead);
     const q = req.query as { channels?: unknown };
     let asked: string[] | null = null;
@@ -59,35 +81,22 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
       if (typeof q.channels !== 'string') throw badRequest('channels', 'must be a comma-separated list of channel names');
       asked = q.channels.split(',').filter(Boolean).map((c) => channelParam(c));
     }
-    const allowed = readableChannels(req.token);
-    const global = await store.globalHead();
-    const filterTag = allowed || asked ? `-${[...(allowed ?? ['*'])].join('.')}~${(asked ?? ['*']).join('.')}` : '';
-    const etag = `"${store.epoch}-${global}${filterTag}"`;
-    if (notModified(req, reply, etag, config)) return reply;
-    if (!allowed && !asked) {
-      if (!headsCache || headsCache.global !== global) headsCache = { global, body: JSON.stringify({ heads: await store.heads() }) };
-      return reply.type('application/json; charset=utf-8').send(headsCache.body);
-    }
-    return { heads: visible(await store.heads(), allowed, asked) };
+    const known = store.peekHeads();
+    if (known === undefined) return store.globalHead().then((global) => heads(req, reply, asked, global));
+    if (asked === null && readableChannels(req.token) === null && notModified(req, reply, plainEtag(known.global), cacheControl)) return undefined;
+    return heads(req, reply, asked, known.global);
   });
 
   app.get('/v1/channels', async (req, reply) => {
     requireScope(req.token, 'read', undefined, config.publicRead);
     const allowed = readableChannels(req.token);
     const global = await store.globalHead();
-    if (notModified(req, reply, `"${store.epoch}-c${global}${allowed ? '-' + allowed.join('.') : ''}"`, config)) return reply;
+    if (notModified(req, reply, `"${store.epoch}-c${global}${allowed ? '-' + allowed.join('.') : ''}"`, cacheControl)) return reply;
     const channels = (await store.channels()).filter((c) => !allowed || allowed.includes(c.name));
     return { channels };
   });
 
-  app.get('/v1/channels/:channel/messages', async (req, reply) => {
-    const channel = channelParam((req.params as { channel?: string }).channel);
-    requireScope(req.token, 'read', channel, config.publicRead);
-    const q = req.query as { after?: unknown; limit?: unknown };
-    const after = intParam('after', q.after, 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = intParam('limit', q.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
-    const head = (await store.channelHead(channel)) ?? 0;
-    if (notModified(req, reply, `"${store.epoch}-${head}"`, config)) return reply;
+  const page = async (reply: FastifyReply, channel: string, after: number, limit: number, head: number) => {
     // A page is fully determined by (channel, after, limit, head): every change, retractions included,
     // moves the head. So rendered pages can be reused until then.
     const cacheKey = `${channel}\u0000${after}\u0000${limit}\u0000${head}`;
@@ -99,6 +108,27 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
       if (page.head === head) remember(cacheKey, body);
     }
     return reply.type('application/json; charset=utf-8').send(body);
+  };
+
+  // Not async either: with the head known in memory, a 304 or an already rendered page is sent at once.
+  app.get('/v1/channels/:channel/messages', (req, reply) => {
+    const channel = channelParam((req.params as { channel?: string }).channel);
+    requireScope(req.token, 'read', channel, config.publicRead);
+    const q = req.query as { after?: unknown; limit?: unknown };
+    const after = intParam('after', q.after, 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = intParam('limit', q.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
+    const known = store.peekHeads();
+    const respond = (head: number) => {
+      if (notModified(req, reply, `"${store.epoch}-${head}"`, cacheControl)) return undefined;
+      const cached = pageCache.get(`${channel}\u0000${after}\u0000${limit}\u0000${head}`);
+      if (cached !== undefined) {
+        void reply.type('application/json; charset=utf-8').send(cached);
+        return undefined;
+      }
+      return page(reply, channel, after, limit, head);
+    };
+    if (known === undefined) return store.channelHead(channel).then((head) => respond(head ?? 0) ?? reply);
+    return respond(known.heads[channel] ?? 0);
   });
 
   app.post('/v1/channels/:channel/messages', {

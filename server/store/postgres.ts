@@ -62,6 +62,9 @@ export class PostgresFeedStore implements FeedStore {
   private listener: pg.Client | null = null;
   private readonly listeners = new Set<(e: FeedEvent) => void>();
   private heads_: { at: number; heads: Record<string, number>; global: number } | null = null;
+  /** Bumped by every invalidation; a read that started before one never fills the cache. */
+  private headsGen = 0;
+  private headsReading: Promise<{ heads: Record<string, number>; global: number }> | null = null;
   /** Highest seq forwarded to subscribers; a notification for S forwards everything in (forwarded, S]. */
   private forwarded = 0;
   private forwarding: Promise<void> = Promise.resolve();
@@ -89,7 +92,7 @@ export class PostgresFeedStore implements FeedStore {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, types });
     client.on('notification', (n) => {
-      this.heads_ = null;
+      this.invalidateHeads();
       const [kind, value] = (n.payload ?? '').split(':');
       if (kind === 'seq') this.forwardUpTo(Number(value));
       else if (kind === 'live') void this.forwardLive(Number(value));
@@ -97,6 +100,7 @@ export class PostgresFeedStore implements FeedStore {
     client.on('error', () => {
       if (this.closed) return;
       this.listener = null;
+      this.invalidateHeads();
       setTimeout(() => void this.listen().then(() => this.forwardUpTo(Number.MAX_SAFE_INTEGER)).catch(() => {}), 500).unref();
     });
     await client.connect();
@@ -135,23 +139,49 @@ export class PostgresFeedStore implements FeedStore {
     await this.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, `live:${id}`]);
   }
 
-  private async headState() {
-    if (this.heads_ && Date.now() - this.heads_.at < HEADS_TTL_MS && this.listener) return this.heads_;
-    const rows = (await this.pool.query<{ name: string; head: number }>('SELECT name, head FROM channels')).rows;
-    const heads: Record<string, number> = {};
-    let global = 0;
-    for (const r of rows) {
-      heads[r.name] = r.head;
-      if (r.head > global) global = r.head;
-    }
-    this.heads_ = { at: Date.now(), heads, global };
-    return this.heads_;
+  private invalidateHeads(): void {
+    this.heads_ = null;
+    this.headsGen++;
+    // Later callers must not join a read that may have started before this change committed.
+    this.headsReading = null;
+  }
+
+  /** Cached heads while fresh: LISTEN is up and they were read less than HEADS_TTL_MS ago. */
+  peekHeads() {
+    const h = this.heads_;
+    return h && this.listener && Date.now() - h.at < HEADS_TTL_MS ? h : undefined;
+  }
+
+  private headState(): Promise<{ heads: Record<string, number>; global: number }> | { heads: Record<string, number>; global: number } {
+    const fresh = this.peekHeads();
+    if (fresh) return fresh;
+    // One read at a time: concurrent checks on a cold cache share it instead of each querying.
+    if (this.headsReading) return this.headsReading;
+    const gen = this.headsGen;
+    const at = Date.now();
+    const reading = this.pool.query<{ name: string; head: number }>('SELECT name, head FROM channels').then((r) => {
+      const heads: Record<string, number> = {};
+      let global = 0;
+      for (const row of r.rows) {
+        heads[row.name] = row.head;
+        if (row.head > global) global = row.head;
+      }
+      const state = { at, heads, global };
+      // A publish notified while we read may be missing from this snapshot: use it once, do not keep it.
+      if (gen === this.headsGen) this.heads_ = state;
+      return state;
+    }).finally(() => {
+      if (this.headsReading === reading) this.headsReading = null;
+    });
+    this.headsReading = reading;
+    return reading;
   }
 
   async globalHead() { return (await this.headState()).global; }
   async heads() { return (await this.headState()).heads; }
   async channels() { return (await this.pool.query<ChannelInfo>('SELECT name, kind, title, head FROM channels ORDER BY name COLLATE "C"')).rows; }
-  async channelHead(channel: string) { return (await this.pool.query<{ head: number }>('SELECT head FROM channels WHERE name = $1', [channel])).rows[0]?.head; }
+  // From the same notified cache as the heads (a page's unchanged check never queries).
+  async channelHead(channel: string) { return (await this.headState()).heads[channel]; }
 
   async page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult> {
     // One statement, one snapshot: the head and the rows agree, so a short page may safely jump to head.
@@ -210,7 +240,7 @@ export class PostgresFeedStore implements FeedStore {
       // Delivered to every listening node when (and only if) this transaction commits, in commit order.
       await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, `seq:${seq}`]);
       await client.query('COMMIT');
-      this.heads_ = null;
+      this.invalidateHeads();
       // On the same client: taking a second pool connection while holding this one could deadlock the pool.
       const stored = (await client.query<Row>('SELECT * FROM messages WHERE seq = $1', [seq])).rows[0] as Row;
       this.forwardUpTo(seq);

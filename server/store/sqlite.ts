@@ -125,6 +125,7 @@ export class SqliteFeedStore implements FeedStore {
     return this.cache;
   }
 
+  peekHeads() { return this.headState(); }
   async globalHead() { return this.headState().global; }
   async heads() { return this.headState().heads; }
   async channels() { return this.stmt.channels.all() as ChannelInfo[]; }

@@ -66,6 +66,13 @@ export interface FeedStore {
   /** The highest seq assigned anywhere in the feed (0 when empty). */
   globalHead(): Promise<number>;
   heads(): Promise<Record<string, number>>;
+  /**
+   * The heads as this node currently knows them, without I/O, or undefined when they must be read
+   * (the answer is then exactly what `globalHead()`/`heads()` would give). Lets the routine 304 check
+   * answer synchronously. Invalidated by every publish on any node (SQLite: data_version; PostgreSQL:
+   * the LISTEN notification), and never older than the store's own cache bound.
+   */
+  peekHeads(): { global: number; heads: Record<string, number> } | undefined;
   channels(): Promise<ChannelInfo[]>;
   channelHead(channel: string): Promise<number | undefined>;
   page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult>;
