@@ -34,6 +34,8 @@ export async function buildRenderer(outDir: string = defaultOutDir, quiet = true
 export const hostBundleDir = join(repoRoot, 'out', 'preview-host');
 export const hostBundle = join(hostBundleDir, 'bridge.mjs');
 export const hostManifest = join(hostBundleDir, 'bridge.json');
+/** The page client's event checker (client.ts EVENTS_PATH): parseEvent as one browser ES module. */
+export const eventsBundle = join(hostBundleDir, 'events.js');
 
 /** What the host needs to trust the bundle: the sources it holds (fresh while none is newer) and the names. */
 export interface HostManifest {
@@ -42,7 +44,10 @@ export interface HostManifest {
   names: ContractNames;
 }
 
-/** Bundles preview/bridge-entry.ts (ws, zod and the contract included) into one ES module for the host. */
+/**
+ * Bundles preview/bridge-entry.ts (ws, zod and the contract included) into one ES module for the host, and
+ * preview/events-entry.ts (parseEvent, zod and the schemas) into one browser module for the page client.
+ */
 async function buildHostBundle(build: typeof Vite.build): Promise<void> {
   const builtMs = Date.now();
   const result = await build({
@@ -55,7 +60,16 @@ async function buildHostBundle(build: typeof Vite.build): Promise<void> {
       reportCompressedSize: false, rollupOptions: { output: { format: 'es', entryFileNames: 'bridge.mjs' } },
     },
   });
-  const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : []));
+  const events = await build({
+    configFile: false,
+    root: repoRoot,
+    logLevel: 'warn',
+    build: {
+      outDir: hostBundleDir, emptyOutDir: false, sourcemap: false, reportCompressedSize: false, target: 'es2022', minify: true,
+      lib: { entry: join(repoRoot, 'preview', 'events-entry.ts'), formats: ['es'], fileName: () => 'events.js' },
+    },
+  });
+  const outputs = [result, events].flatMap((r) => (Array.isArray(r) ? r : [r])).flatMap((r) => ('output' in r ? r.output : []));
   const modules = [...new Set(outputs.flatMap((o) => ('moduleIds' in o ? [...o.moduleIds, ...Object.keys(o.modules)] : [])))].filter((id) => isAbsolute(id));
   const { invokeChannels, eventNames } = await import('./bridge-entry.ts');
   const manifest: HostManifest = { builtMs, modules, names: { channels: invokeChannels, events: eventNames } };

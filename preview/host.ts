@@ -8,8 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BRIDGE_PATH, CLIENT_PATH, clientScript } from './client.ts';
-import { hostBundle, hostManifest, type HostManifest } from './build.ts';
+import { BRIDGE_PATH, CLIENT_PATH, EVENTS_PATH, clientScript } from './client.ts';
+import { eventsBundle, hostBundle, hostManifest, type HostManifest } from './build.ts';
 import type { Bridge } from './bridge.ts';
 import type * as BridgeEntry from './bridge-entry.ts';
 import type { CompanionBinding } from './types.ts';
@@ -52,11 +52,16 @@ async function freshManifest(): Promise<HostManifest | null> {
   }
 }
 
-/** Lets the page's CSP reach exactly this bridge, and loads the client before the app's module script. */
+/**
+ * Lets the page's CSP reach exactly this bridge, and loads the client before the app's module script: a
+ * deferred classic script runs in document order with the (deferred) module scripts after it, so
+ * `window.tidings` is there when the app starts, and the parser doesn't stop for it — the app's files are
+ * requested at once, in parallel with the client.
+ */
 export function rewriteIndex(html: string, wsOrigin: string): string {
   const withCsp = html.replace(/connect-src 'none'/, `connect-src ${wsOrigin}`);
   if (withCsp === html) throw new Error('renderer index.html has no connect-src to rewrite');
-  return withCsp.replace(/(<meta http-equiv="Content-Security-Policy"[^>]*>)/, `$1\n    <script src="${CLIENT_PATH}"></script>`);
+  return withCsp.replace(/(<meta http-equiv="Content-Security-Policy"[^>]*>)/, `$1\n    <script defer src="${CLIENT_PATH}"></script>`);
 }
 
 export async function startPreviewHost(opts: HostOptions): Promise<PreviewHost> {
@@ -101,6 +106,11 @@ export async function startPreviewHost(opts: HostOptions): Promise<PreviewHost> 
     if (path === CLIENT_PATH) {
       if (client === null) await loadBridge();
       return reply(res, 200, types['.js']!, client!);
+    }
+    if (path === EVENTS_PATH) {
+      // Built with the renderer (preview/build.ts); without it the client drops events with a warning.
+      const body = await readFile(eventsBundle).catch(() => null);
+      return body ? reply(res, 200, types['.js']!, body) : reply(res, 404, 'text/plain', 'Not found');
     }
     const file = normalize(join(root, path));
     if (!file.startsWith(root) || path.includes('\0')) return reply(res, 404, 'text/plain', 'Not found');

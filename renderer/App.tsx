@@ -1,17 +1,22 @@
 // The window: a sidebar (Inbox · Updates · Settings · Status · Publish) and the main pane. Keeps the window
 // title in step with the unread count and announces status changes through a polite live region.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+// The shell paints at once, without waiting for the companion (performance.md row 9): the Inbox's frame
+// shows its own loading state; the screens that need the app info wait for it, and Publish appears in
+// the sidebar once the info says a publisher is configured. Only the Inbox is in the first chunk; the
+// other screens load when first shown.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Screen } from '../shared/ipc/types.ts';
 import { api, hasApi, on } from './lib/api.ts';
 import { useQuery } from './lib/hooks.ts';
-import { Ctx, type AppContext } from './lib/context.ts';
+import { Ctx, type ShellContext } from './lib/context.ts';
 import { t } from './i18n/en.ts';
-import { Failed, Loading } from './components/common.tsx';
-import { Updates } from './screens/Updates.tsx';
+import { Failed, Loading, Pending } from './components/common.tsx';
 import { Inbox } from './screens/Inbox.tsx';
-import { Settings } from './screens/Settings.tsx';
-import { Status } from './screens/Status.tsx';
-import { Publish } from './screens/Publish.tsx';
+
+const Updates = lazy(() => import('./screens/Updates.tsx').then((m) => ({ default: m.Updates })));
+const Settings = lazy(() => import('./screens/Settings.tsx').then((m) => ({ default: m.Settings })));
+const Status = lazy(() => import('./screens/Status.tsx').then((m) => ({ default: m.Status })));
+const Publish = lazy(() => import('./screens/Publish.tsx').then((m) => ({ default: m.Publish })));
 
 const screens: Screen[] = ['inbox', 'updates', 'settings', 'status', 'publish'];
 
@@ -56,17 +61,24 @@ function Shell() {
   }, [unread]);
 
   const online = status.data?.online ?? true;
-  const ctx = useMemo<AppContext | null>(
-    () => (info.data ? { info: info.data, announce, navigate, online } : null),
-    [info.data, announce, navigate, online],
-  );
-  if (!ctx) {
-    return <main className="boot">{info.failed ? <Failed onRetry={info.reload} /> : <Loading slow={info.slow} />}</main>;
-  }
-  const visible = screens.filter((s) => s !== 'publish' || ctx.info.publisher);
-  const current = visible.includes(screen) ? screen : 'inbox';
+  const ctx = useMemo<ShellContext>(() => ({ info: info.data, announce, navigate, online }), [info.data, announce, navigate, online]);
+  const known = info.data;
+  // Until the info is known, the sidebar lists what every install has (Publish joins it if configured),
+  // and the screen asked for stays selected rather than falling back to the Inbox.
+  const visible = screens.filter((s) => s !== 'publish' || known?.publisher === true);
+  const current = !known || visible.includes(screen) ? screen : 'inbox';
   const view = update.data?.view;
   const updateBadge = view && (view.state === 'available' || view.state === 'verified' || view.state === 'downloading');
+  const withInfo = (node: ReactNode) => (known ? node : <div className="boot"><Loading slow={info.slow} /></div>);
+  const content = info.failed && !known ? <div className="boot"><Failed onRetry={info.reload} /></div> : (
+    <Suspense fallback={<div className="boot"><Pending /></div>}>
+      {current === 'inbox' ? <Inbox openKey={itemKey} /> : null}
+      {current === 'updates' ? withInfo(<Updates />) : null}
+      {current === 'settings' ? withInfo(<Settings />) : null}
+      {current === 'status' ? withInfo(<Status />) : null}
+      {current === 'publish' ? withInfo(<Publish />) : null}
+    </Suspense>
+  );
 
   return (
     <Ctx.Provider value={ctx}>
@@ -92,11 +104,7 @@ function Shell() {
         </nav>
         <main className="main" ref={mainRef} tabIndex={-1} aria-label={t.nav[current]}>
           {!online && current !== 'status' ? <p className="banner banner-offline" role="status">{t.offline}</p> : null}
-          {current === 'inbox' ? <Inbox openKey={itemKey} /> : null}
-          {current === 'updates' ? <Updates /> : null}
-          {current === 'settings' ? <Settings /> : null}
-          {current === 'status' ? <Status /> : null}
-          {current === 'publish' ? <Publish /> : null}
+          {content}
         </main>
         <div className="toast" role="status" aria-live="polite">{message}</div>
       </div>

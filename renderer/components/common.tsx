@@ -1,9 +1,19 @@
 // Small shared pieces: loading/error states, chips, buttons with a default action.
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { t } from '../i18n/en.ts';
 
 export function Loading({ slow }: { slow: boolean }) {
   return <p className="state" role="status">{slow ? t.loading : ''}</p>;
+}
+
+/** A loading state that keeps its own time: blank at first, "Loading…" after 200 ms (a screen's chunk). */
+export function Pending() {
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setSlow(true), 200);
+    return () => clearTimeout(timer);
+  }, []);
+  return <Loading slow={slow} />;
 }
 
 export function Failed({ onRetry }: { onRetry: () => void }) {

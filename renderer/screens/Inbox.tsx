@@ -1,20 +1,25 @@
 // Inbox: filters, the virtualized list and the selected post. Selecting a post shows it and marks it read.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+// The first screen: it paints its frame before the companion has answered (the list shows its loading
+// state); the list itself (@tanstack/react-virtual) is a chunk of its own, fetched once the frame is up.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { InboxItem } from '../../shared/ipc/types.ts';
 import { api } from '../lib/api.ts';
 import { useQuery } from '../lib/hooks.ts';
-import { useApp } from '../lib/context.ts';
+import { useShell } from '../lib/context.ts';
 import { useInboxPages, type Filter } from '../lib/inboxPages.ts';
 import { t } from '../i18n/en.ts';
 import { formatDateTime } from '../i18n/format.ts';
-import { Chip, Failed, Loading } from '../components/common.tsx';
+import { Chip, Failed, Loading, Pending } from '../components/common.tsx';
 import { Markdown } from '../components/Markdown.tsx';
-import { InboxList } from './InboxList.tsx';
+
+const loadList = () => import('./InboxList.tsx');
+const InboxList = lazy(() => loadList().then((m) => ({ default: m.InboxList })));
 
 const kinds = ['release', 'news', 'note'] as const;
 
 export function Inbox({ openKey: requested }: { openKey?: string | undefined }) {
-  const { info, announce } = useApp();
+  const { info, announce } = useShell();
+  useEffect(() => { loadList().catch(() => {}); }, []);
   const [filter, setFilter] = useState<Filter>({});
   const pages = useInboxPages(filter);
   const counts = useQuery(() => api().getCounts({}), ['counts', 'inbox']);
@@ -79,9 +84,12 @@ export function Inbox({ openKey: requested }: { openKey?: string | undefined }) 
       <div className="inbox-body">
         <div className="inbox-left">
           {pages.total === undefined ? (pages.failed ? <Failed onRetry={pages.reload} /> : <Loading slow />) : null}
-          {pages.total === 0 ? <p className="empty">{filtered ? t.inbox.emptyFiltered : t.inbox.empty(info.product)}</p> : null}
+          {pages.total === 0 && !filtered && !info ? <Loading slow /> : null}
+          {pages.total === 0 && (filtered || info) ? <p className="empty">{filtered ? t.inbox.emptyFiltered : t.inbox.empty(info?.product ?? t.appName)}</p> : null}
           {pages.total ? (
-            <InboxList pages={pages} active={active} setActive={setActive} openKey={openKey} onOpen={open} onToggleRead={toggleRead} onDismiss={dismiss} onMarkAll={markAll} />
+            <Suspense fallback={<Pending />}>
+              <InboxList pages={pages} active={active} setActive={setActive} openKey={openKey} onOpen={open} onToggleRead={toggleRead} onDismiss={dismiss} onMarkAll={markAll} />
+            </Suspense>
           ) : null}
         </div>
         <Detail itemKey={openKey} onToggleRead={toggleRead} onDismiss={dismiss} />
@@ -91,7 +99,7 @@ export function Inbox({ openKey: requested }: { openKey?: string | undefined }) 
 }
 
 function Detail({ itemKey, onToggleRead, onDismiss }: { itemKey: string | undefined; onToggleRead: (i: InboxItem) => void; onDismiss: (i: InboxItem) => void }) {
-  const { navigate } = useApp();
+  const { navigate } = useShell();
   const q = useQuery(() => (itemKey ? api().getItem({ key: itemKey }) : Promise.resolve(null)), ['inbox'], [itemKey]);
   if (!itemKey || (q.data === null && !q.failed)) return <aside className="detail detail-empty" aria-label={t.inbox.heading}><p>{t.inbox.selectHint}</p></aside>;
   if (q.failed) return <aside className="detail"><Failed onRetry={q.reload} /></aside>;

@@ -90,3 +90,22 @@ test('the secret leaves the address bar, and a reload still connects', async ({ 
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Status' })).toBeVisible();
 });
+
+test('the page client checks every event with the contract: an invalid one is dropped with a warning, a valid one is delivered', async ({ open, stub }) => {
+  const page = await open();
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.evaluate(`window.__notices = []; window.tidings.on('notice', (p) => window.__notices.push(p.message));`);
+  const emit = stub.emit as (name: string, payload: unknown) => void;
+  emit('notice', { level: 'info', message: 'x'.repeat(5000) });
+  emit('notice', { level: 'shout', message: 'not a level' });
+  emit('notice', { level: 'info', message: 'fine', extra: true });
+  emit('nosuchevent', { anything: 1 });
+  emit('notice', { level: 'warning', message: 'delivered' });
+  await expect.poll(() => page.evaluate('window.__notices')).toEqual(['delivered']);
+  await expect.poll(() => warnings.length).toBe(4);
+  expect(warnings.join('\n')).toMatch(/dropped an invalid "notice" event \(message: /);
+  expect(warnings.join('\n')).toMatch(/dropped an invalid "nosuchevent" event/);
+  // The app, too, only ever saw the valid one: it is announced in the live region.
+  await expect(page.locator('.toast')).toHaveText('delivered');
+});

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, platform, type World } from './core-world.ts';
 import { repoRoot } from '../../preview/build.ts';
+import type { DemoRecord } from '../../preview/demo-feed.ts';
 
 /** Runs the publisher CLI (server/cli) against the demo feed, signing with the demo key, as a release pipeline would. */
 async function cli(world: World, args: string[]): Promise<string> {
@@ -137,6 +138,37 @@ test('news appears once, marking it read updates the count; a retracted release 
   await expect(list.getByRole('option', { name: /Tidings 2\.1\.0/ })).toHaveCount(0);
   await page.getByRole('navigation').getByRole('button', { name: /^Updates/ }).click();
   await expect(page.getByText(/Tidings 2\.1\.0 is now available/)).toHaveCount(0);
+});
+
+test('an expired post is hidden from the inbox, and the unread count leaves it out', async ({ world, page }) => {
+  // Known bug, outside the UI: electron/core/handlers.ts keeps the inbox list in a cache that only a
+  // 'messages'/'unread' event clears, so an expired post stays listed (the store's count, 3, already leaves
+  // it out). Expected to fail until the core drops that cache at the next expiry; remove this line then.
+  test.fail(true, 'core handlers cache listInbox across an expiry');
+  await world.start();
+  await world.check();
+  await world.open(page, 'inbox');
+  await expect(page).toHaveTitle('Tidings — 3 unread');
+  // Signed with a short `expires` (protocol.md: clients hide a message after it); the store keeps it.
+  const expires = Math.floor(Date.now() / 1000) + 3;
+  const record: DemoRecord & { expires: number } = { id: 'flash-sale', channel: 'news', kind: 'news', title: 'Flash sale, today only', body: 'Ends in a moment.', expires };
+  await world.feed.publish(record);
+  await world.check();
+  const list = page.getByRole('listbox', { name: 'Posts' });
+  await expect(list.getByRole('option', { name: /Flash sale/ })).toHaveCount(1);
+  await expect(page).toHaveTitle('Tidings — 4 unread');
+  // Past its expiry (the store compares whole seconds), reopen the window as a person would.
+  await page.waitForTimeout(Math.max(0, (expires + 1) * 1000 - Date.now()) + 100);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Inbox' })).toBeVisible();
+  await expect(list.getByRole('option', { name: /Welcome to Tidings/ })).toHaveCount(1);
+  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await expect(list.getByRole('option', { name: /Flash sale/ })).toHaveCount(0);
+  // A check after expiry doesn't bring it back.
+  await world.check();
+  await page.reload();
+  await expect(list.getByRole('option', { name: /Welcome to Tidings/ })).toHaveCount(1);
+  await expect(list.getByRole('option', { name: /Flash sale/ })).toHaveCount(0);
 });
 
 test('a failing feed shows a plain-words error in Status and recovers', async ({ world, page }) => {
