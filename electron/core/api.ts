@@ -121,7 +121,8 @@ export interface Companion {
   checkNow(): CheckNowResult[];
   /** Resolves when every source's current or next manual check has finished (for shells that show a spinner). */
   checkAll(): Promise<void>;
-  markRead(keys: number[] | 'all'): void;
+  /** Marks items read (or, with `read: false`, unread again: ux.md's `m` toggles). */
+  markRead(keys: number[] | 'all', read?: boolean): void;
   dismiss(key: number): void;
   dismissNotice(): void;
   setChannel(channel: UpdateChannel): void;

@@ -238,8 +238,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       if (closed) return;
       await Promise.all(engines.map((e) => e.scheduler.runNow()));
     },
-    markRead(keys) {
-      store.markRead(keys);
+    markRead(keys, read = true) {
+      store.markRead(keys, read);
       emit('unread', store.unreadCounts());
     },
     dismiss(key) {

@@ -98,7 +98,22 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
       if (page.length < 500) break;
     }
     inbox = out.filter((i) => i.kind !== 'retraction');
+    watchExpiry(inbox);
     return inbox;
+  };
+  // The list above is kept between changes; a post that expires changes it without any store write, so
+  // drop it (and tell open windows) when the soonest listed expiry passes.
+  let expiryTimer: NodeJS.Timeout | undefined;
+  const watchExpiry = (items: CoreItem[]) => {
+    clearTimeout(expiryTimer);
+    const now = Date.now() / 1000;
+    let soonest = Infinity;
+    for (const i of items) if (i.expires !== null && i.expires > now && i.expires < soonest) soonest = i.expires;
+    if (soonest === Infinity) return;
+    // setTimeout holds at most ~24.8 days; a later expiry re-arms when the list is next read.
+    const wait = Math.min((soonest - now) * 1000 + 50, 2 ** 31 - 1);
+    expiryTimer = setTimeout(() => void inboxChanged(), wait);
+    expiryTimer.unref();
   };
   const counts = (): Counts => {
     const c = companion.unreadCounts();
@@ -190,8 +205,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
       return item && item.kind !== 'retraction' ? toItem(item) : null;
     },
     setRead: async ({ keys, read }) => {
-      if (!read) return inboxChanged(); // the facade keeps read one-way: re-query so the UI shows what is stored
-      companion.markRead(keys.filter((k) => /^\d+$/.test(k)).map(Number));
+      companion.markRead(keys.filter((k) => /^\d+$/.test(k)).map(Number), read);
       return inboxChanged();
     },
     markAllRead: async ({ channel }) => {
@@ -298,7 +312,10 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     subscribe: (e) => { listeners.add(e); return () => listeners.delete(e); },
     subscribeToasts: (l) => { toastListeners.add(l); return () => toastListeners.delete(l); },
     verifiedDownload: () => (dl?.state === 'done' ? { path: dl.path, version: dl.version, sha256: expectedSha } : null),
-    close: () => unsubs.forEach((u) => u()),
+    close: () => {
+      clearTimeout(expiryTimer);
+      unsubs.forEach((u) => u());
+    },
   };
 }
 
