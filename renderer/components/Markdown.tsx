@@ -66,7 +66,7 @@ export function Markdown({ source, className }: { source: string; className?: st
     api().openLink({ url: href }).then((r) => { if (!r.ok) announce(r.error.message); }, () => announce(t.actionFailed));
   };
   if (!rendered) {
-    return <div className={`md ${className ?? ''}`}>{failed ? <Failed onRetry={retry} /> : <Loading slow={slow} />}</div>;
+    return <div className={`md ${className ?? ''}`} aria-busy={!failed}>{failed ? <Failed onRetry={retry} /> : <Loading slow={slow} />}</div>;
   }
   return (
     <div className={`md ${className ?? ''}`}>

@@ -28,7 +28,8 @@ const links = badLinks.map((u, i) => `[bad ${i}](${u})`).join(' · ') + '\n\n<ja
 
 async function openPost(page: Page, title: string) {
   await page.getByRole('listbox').getByRole('option', { name: new RegExp(title.slice(0, 12).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first().click();
-  await expect(page.locator('.detail .md').first()).toBeVisible();
+  // The Markdown renderer is loaded on first use: wait until the body is rendered, not only its frame.
+  await expect(page.locator('.detail .md:not([aria-busy="true"])').first()).toBeVisible();
 }
 
 async function expectInert(page: Page) {
