@@ -77,11 +77,14 @@ for (const { screen, call, heading } of screens) {
   test(`${screen}: a slow load shows words, then the screen`, async ({ open, stub }) => {
     const handlers = stub.binding.handlers as unknown as Record<string, (a: unknown) => Promise<unknown>>;
     const real = handlers[call]!;
-    let release: () => void = () => {};
+    let release: (() => void) | undefined;
     handlers[call] = (a) => new Promise((resolve) => { release = () => resolve(real(a)); });
     const page = await open({ screen });
+    // Screens are chunks of their own: hold the answer until the screen has actually asked for it.
+    await expect.poll(() => release !== undefined).toBe(true);
+    await page.waitForTimeout(250);
     await expect(page.getByText('Loading…')).toBeVisible();
-    release();
+    release!();
     await expect(page.getByRole('heading', { name: heading }).first()).toBeVisible();
     await expect(page.getByText('Loading…')).toHaveCount(0);
   });

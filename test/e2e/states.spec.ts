@@ -29,11 +29,14 @@ test('a failing call shows plain words and Try Again, never the error itself', a
 
 test('slow answers show words after 200 ms, not a bare spinner', async ({ open, stub }) => {
   const real = stub.binding.handlers.getSettings;
-  let release: () => void = () => {};
+  let release: (() => void) | undefined;
   stub.binding.handlers.getSettings = (a) => new Promise((resolve) => { release = () => resolve(real(a)); });
   const page = await open({ screen: 'settings' });
+  // The Settings screen is a chunk of its own: hold the answer until the screen has actually asked.
+  await expect.poll(() => release !== undefined).toBe(true);
+  await page.waitForTimeout(250);
   await expect(page.getByRole('status').filter({ hasText: 'Loading…' })).toBeVisible();
-  release();
+  release!();
   await expect(page.getByRole('radio', { name: /Stable/ })).toBeVisible();
 });
 
