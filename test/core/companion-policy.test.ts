@@ -158,6 +158,24 @@ test('case 23 with a staged rollout through the facade: only the expiry of a rel
   assert.deepEqual(inside.c.updateStatus(), { state: 'cant-confirm', since: expires, reason: 'expired' });
 });
 
+test('case 27 with a staged rollout through the facade: "latest stable" and the downgrade target are releases this install could take', async (t) => {
+  const outside = await rig(t, { installedVersion: '3.0.0-beta.2' }, { installId: installIdWith((b) => b >= 10) });
+  const inside = await rig(t, { installedVersion: '3.0.0-beta.2' }, { installId: installIdWith((b) => b < 10) });
+  for (const x of [outside, inside]) {
+    await x.rel('2.9.0');
+    await x.rel('2.9.5', { target: { rollout: 10 } });
+    await x.rel('3.1.0', { target: { rollout: 10 } });
+    await x.rel('3.2.0', { target: { platforms: ['win32-x64'] } });
+    await x.c.checkAll();
+  }
+  // Outside the 10 %: neither 3.1.0 nor the win32 3.2.0 makes it "up to date", and 2.9.5 is not the downgrade.
+  assert.equal(outside.c.updateStatus().state, 'ahead-of-channel');
+  assert.equal(outside.c.downgradeTarget()?.version, '2.9.0');
+  assert.equal((await outside.c.confirmDowngrade('2.9.5')).state, 'failed');
+  assert.equal(inside.offered(), `3.1.0 ${sha.slice(0, 4)}`);
+  assert.equal(inside.c.downgradeTarget()?.version, '2.9.5');
+});
+
 test('case 26 through the facade: a hash mismatch is a failed download event; no file is left and nothing is offered to install', async (t) => {
   const x = await rig(t);
   await x.rel('2.5.0', { sha256: 'ef'.repeat(32) });

@@ -132,6 +132,34 @@ test('case 27: experimental → stable while on a newer pre-release: no downgrad
   assert.equal(version(updateStatus(input([...rs, r('stable', '3.0.0')], { installedVersion: '3.0.0-beta.2' }))), '3.0.0');
 });
 
+test('case 27 with targeting: "the latest stable" and the downgrade target are releases this install could take', () => {
+  const beta = { installedVersion: '3.0.0-beta.2', channel: 'stable' as const, installBucket: 50 };
+  const darwin = [{ platform: 'darwin-arm64', url: 'https://x/y', sha256: 'ab'.repeat(32), size: 1 }];
+  const rs = [
+    r('stable', '2.9.0'), r('experimental', '3.0.0-beta.2'),
+    r('stable', '2.9.5', { target: { rollout: 10 } }), r('stable', '2.9.6', { target: { platforms: ['win32-x64'] } }),
+    r('stable', '2.9.7', { assets: darwin }), r('stable', '2.9.8', { target: { maxVersion: '2.9.9' } }),
+    r('stable', '2.9.9', { retracted: true }),
+  ];
+  // None of these stables above 3.0.0-beta.2 is one this install could take: still ahead, not "up to date".
+  const above = [r('stable', '3.1.0', { target: { rollout: 10 } }), r('stable', '3.2.0', { target: { platforms: ['win32-x64'] } }), r('stable', '3.3.0', { assets: darwin }), r('stable', '3.4.0', { target: { maxVersion: '2.9.9' } })];
+  for (const extra of [[], ...above.map((a) => [a]), above]) {
+    const inp = input([...rs, ...extra], beta);
+    assert.equal(updateStatus(inp).state, 'ahead-of-channel', extra.map((x) => x.version).join(' '));
+    // The 10 % 2.9.5, the win32 2.9.6, the darwin-only 2.9.7, the 2.9.8 for ≤ 2.9.9 installs and the retracted 2.9.9 are not the target.
+    assert.equal(downgradeTarget(inp)?.version, '2.9.0');
+  }
+  // Inside the rollout, 3.1.0 is offered and 2.9.5 is the downgrade target; an expired 2.9.5 is not.
+  assert.equal(version(updateStatus(input([...rs, ...above], { ...beta, installBucket: 3 }))), '3.1.0');
+  assert.equal(downgradeTarget(input([...rs, ...above], { ...beta, installBucket: 3 }))?.version, '2.9.5');
+  const expired = [...rs.filter((x) => x.version !== '2.9.5'), r('stable', '2.9.5', { target: { rollout: 10 }, expires: NOW - 10 })];
+  assert.equal(downgradeTarget(input(expired, { ...beta, installBucket: 3 }))?.version, '2.9.0');
+  // No stable this install could take at all: a pre-release is ahead, with no downgrade target.
+  const none = input([r('stable', '2.9.6', { target: { platforms: ['win32-x64'] } }), ...above], beta);
+  assert.equal(updateStatus(none).state, 'ahead-of-channel');
+  assert.equal(downgradeTarget(none), null);
+});
+
 // Random release sets for the properties.
 const semverArb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.option(fc.integer({ min: 1, max: 3 })))
   .map(([a, b, c, pre]) => `${a}.${b}.${c}${pre ? `-beta.${pre}` : ''}`);
@@ -194,6 +222,16 @@ test('property: releases this install can never take neither freeze it nor hide 
     const mine = inp.releases.filter((x) => appliesToInstall(x, inp));
     assert.deepEqual(frozen(updateStatus({ ...inp, releases: mine })), frozen(updateStatus(inp)));
   }), { numRuns: 500 });
+});
+
+test('property: releases this install can never take change neither the status (ahead-of-channel included) nor the downgrade target', () => {
+  const onPre = fc.record({ inp: inputArb, pre: fc.integer({ min: 1, max: 3 }), stable: fc.boolean() })
+    .map(({ inp, pre, stable }) => ({ ...inp, installedVersion: `${inp.installedVersion.replace(/-beta\.\d/, '')}-beta.${pre}`, channel: stable ? 'stable' as const : inp.channel }));
+  fc.assert(fc.property(fc.oneof(inputArb, onPre), (inp) => {
+    const mine = { ...inp, releases: inp.releases.filter((x) => appliesToInstall(x, inp)) };
+    assert.deepEqual(updateStatus(mine), updateStatus(inp));
+    assert.deepEqual(downgradeTarget(mine), downgradeTarget(inp));
+  }), { numRuns: 1000 });
 });
 
 test('property: a replayed older record never lowers the offer; republishing at a higher rollout never removes or lowers it', () => {

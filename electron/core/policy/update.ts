@@ -163,8 +163,13 @@ export function updateStatus(input: PolicyInput): UpdateStatus {
   const frozen = freeze(input);
   if (frozen) return frozen;
   if (input.lastSuccess === null) return { state: 'not-checked' };
+  // "The latest stable release" is the highest one this install could take (appliesToInstall, as for the floor,
+  // the freeze and the downgrade target): a 3.1.0 rolled out to 10 % or built for other platforms does not make
+  // the other installs on 3.0.0-beta.2 "up to date". Retracted ones don't count; an expired newest one has
+  // already said "can't confirm" above.
+  const subscribed = channelsFor(input.channel);
   const highestOnChannel = input.releases
-    .filter((r) => !r.retracted && channelsFor(input.channel).includes(r.channel))
+    .filter((r) => !r.retracted && subscribed.includes(r.channel) && appliesToInstall(r, input))
     .reduce<string | null>((m, r) => (m === null || cmp(r.version, m) > 0 ? r.version : m), null);
   const ahead = highestOnChannel === null ? semverPrerelease(input.installedVersion) !== null : cmp(input.installedVersion, highestOnChannel) > 0;
   if (input.channel === 'stable' && ahead) {
@@ -175,7 +180,9 @@ export function updateStatus(input: PolicyInput): UpdateStatus {
 
 /**
  * An explicit downgrade (a separate, confirmed command): the highest applicable release of the channel below
- * the installed version. Never offered automatically.
+ * the installed version: not retracted, not expired, and one this install could take (appliesToInstall, so a
+ * 2.2.0 rolled out to 10 % is never the target for the other 90 %, nor a release built for other platforms).
+ * Never offered automatically, and not subject to the rollback floor (downgrading is what the user asked for).
  */
 export function downgradeTarget(input: PolicyInput): ReleaseInfo | null {
   const subscribed = channelsFor(input.channel);
