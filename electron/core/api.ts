@@ -45,7 +45,7 @@ export interface CompanionOptions {
   sources: SourceConfig[];
   /** Development and tests only: allow http:// on loopback hosts for feeds and assets. */
   allowLoopbackHttp?: boolean;
-  /** Background check interval; null = manual only. Default one hour (±10 % jitter); clamped to 15 min … 24 h. */
+  /** Background check interval; null = manual only. Default one hour (±10 % jitter); clamped to 15 min … 7 days. */
   intervalMs?: number | null;
   /** "Remind me later" duration. Default one day. */
   remindLaterMs?: number;

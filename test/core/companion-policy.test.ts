@@ -219,7 +219,7 @@ test('createCompanion refuses a data file from a newer Tidings and leaves it byt
   assert.ok(!existsSync(`${file}-wal`));
 });
 
-test('the background interval is clamped to 15 minutes … a day; null stays manual only', async (t) => {
+test('the background interval is clamped to 15 minutes … a week; null stays manual only', async (t) => {
   const clock = new FakeClock(Date.now());
   const x = await rig(t, { clock, intervalMs: 1000 });
   x.c.start();
@@ -227,7 +227,9 @@ test('the background interval is clamped to 15 minutes … a day; null stays man
   const gap = () => (x.c.sources()[0]!.nextAt ?? Infinity) - clock.now();
   assert.ok(gap() >= 0.9 * 15 * 60_000 && gap() <= 1.1 * 15 * 60_000, `next check in ${gap()} ms`);
   x.c.setInterval(7 * 86_400_000);
-  assert.ok(gap() <= 1.1 * 86_400_000, `next check in ${gap()} ms`);
+  assert.ok(gap() >= 0.9 * 7 * 86_400_000, `Settings' "every week" is honoured: next check in ${gap()} ms`);
+  x.c.setInterval(30 * 86_400_000);
+  assert.ok(gap() <= 1.1 * 7 * 86_400_000, `next check in ${gap()} ms`);
   x.c.setInterval(null);
   assert.equal(x.c.sources()[0]!.nextAt, null);
 });
