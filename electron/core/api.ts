@@ -108,6 +108,10 @@ export interface Companion {
 
   // Queries: always answered from the store.
   listMessages(q?: PageQuery): InboxItem[];
+  /** How many items the inbox shows for a filter (what listMessages pages through). */
+  countMessages(q?: { channel?: string; kind?: InboxItem['kind'] }): number;
+  /** The soonest future expiry of a visible item (unix seconds): the inbox changes by itself then. */
+  nextExpiry(): number | null;
   message(key: number): InboxItem | null;
   unreadCounts(): UnreadCounts;
   updateStatus(): UpdateStatus;

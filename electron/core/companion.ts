@@ -227,6 +227,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       return () => events.off(event, listener as Listener<typeof event>);
     },
     listMessages: (q) => store.list(q),
+    countMessages: (q) => store.count(q),
+    nextExpiry: () => store.nextExpiry(),
     message: (key) => store.item(key),
     unreadCounts: () => store.unreadCounts(),
     updateStatus: (): UpdateStatus => updateStatus(policyInput()),

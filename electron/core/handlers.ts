@@ -86,32 +86,26 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
   let dl: DownloadEvent | null = null;
   let expectedSha = '';
   const toastListeners = new Set<(items: ToastItem[]) => void>();
-  let inbox: CoreItem[] | null = null;
-
-  const all = (): CoreItem[] => {
-    if (inbox) return inbox;
+  // Every inbox read goes to the store (pages by offset for the virtualized list, counts by SQL): nothing
+  // is kept here that could drift from it.
+  /** Every visible item of a filter, newest first, in keyset pages (for commands, never per render). */
+  const everyItem = (q: { channel?: string; kind?: CoreItem['kind'] } = {}): CoreItem[] => {
     const out: CoreItem[] = [];
     for (;;) {
       const last = out[out.length - 1];
-      const page = companion.listMessages(last ? { before: { created: last.created, key: last.key }, limit: 500 } : { limit: 500 });
+      const page = companion.listMessages({ ...q, limit: 500, ...(last ? { before: { created: last.created, key: last.key } } : {}) });
       out.push(...page);
-      if (page.length < 500) break;
+      if (page.length < 500) return out;
     }
-    inbox = out.filter((i) => i.kind !== 'retraction');
-    watchExpiry(inbox);
-    return inbox;
   };
-  // The list above is kept between changes; a post that expires changes it without any store write, so
-  // drop it (and tell open windows) when the soonest listed expiry passes.
+  // An expiry changes what the inbox shows without any store write: tell open windows when the soonest passes.
   let expiryTimer: NodeJS.Timeout | undefined;
-  const watchExpiry = (items: CoreItem[]) => {
+  const watchExpiry = () => {
     clearTimeout(expiryTimer);
-    const now = Date.now() / 1000;
-    let soonest = Infinity;
-    for (const i of items) if (i.expires !== null && i.expires > now && i.expires < soonest) soonest = i.expires;
-    if (soonest === Infinity) return;
-    // setTimeout holds at most ~24.8 days; a later expiry re-arms when the list is next read.
-    const wait = Math.min((soonest - now) * 1000 + 50, 2 ** 31 - 1);
+    const at = companion.nextExpiry();
+    if (at === null) return;
+    // setTimeout holds at most ~24.8 days; a later expiry re-arms at the next change.
+    const wait = Math.min(Math.max(0, at * 1000 - Date.now()) + 50, 2 ** 31 - 1);
     expiryTimer = setTimeout(() => void inboxChanged(), wait);
     expiryTimer.unref();
   };
@@ -120,14 +114,14 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     return { unread: c.total, byChannel: c.byChannel };
   };
   const inboxChanged = () => {
-    inbox = null;
+    watchExpiry();
     changed('inbox', 'counts');
     return counts();
   };
 
   const offerOf = (status: Extract<UpdateStatus, { state: 'available' }>): Offer => {
     const r = status.offer.release;
-    const item = all().find((i) => i.kind === 'release' && i.version === r.version && i.channel === r.channel);
+    const item = everyItem({ channel: r.channel, kind: 'release' }).find((i) => i.version === r.version);
     return {
       version: r.version, title: item?.title ?? r.version, notes: item ? bodyOf(item) : '', channel: r.channel === 'experimental' ? 'experimental' : 'stable',
       critical: status.offer.critical, size: status.offer.asset.size, platform: status.offer.asset.platform,
@@ -197,8 +191,9 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
   const handlers: InvokeHandlers = {
     getAppInfo: async () => info,
     listInbox: async ({ channel, kind, offset, limit }) => {
-      const items = all().filter((i) => (!channel || i.channel === channel) && (!kind || i.kind === kind));
-      return { items: items.slice(offset, offset + limit).map(({ ...i }) => { const { body: _b, ...row } = toItem(i); return row; }), total: items.length };
+      const q = { ...(channel ? { channel } : {}), ...(kind ? { kind } : {}) };
+      const items = companion.listMessages({ ...q, offset, limit });
+      return { items: items.map((i) => { const { body: _b, ...row } = toItem(i); return row; }), total: companion.countMessages(q) };
     },
     getItem: async ({ key }) => {
       const item = /^\d+$/.test(key) ? companion.message(Number(key)) : null;
@@ -209,7 +204,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
       return inboxChanged();
     },
     markAllRead: async ({ channel }) => {
-      companion.markRead(channel ? all().filter((i) => i.channel === channel && !i.read).map((i) => i.key) : 'all');
+      companion.markRead(channel ? everyItem({ channel }).filter((i) => !i.read).map((i) => i.key) : 'all');
       return inboxChanged();
     },
     dismiss: async ({ keys }) => {
@@ -296,7 +291,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     },
     clearHistory: async () => {
       companion.markRead('all');
-      all().forEach((i) => companion.dismiss(i.key));
+      everyItem().forEach((i) => companion.dismiss(i.key));
       return inboxChanged();
     },
     openLink: async () => refuse('url', 'Links open from the desktop app.'),
@@ -307,6 +302,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     retract: async () => refuse('form', 'Publishing needs a publisher token.'),
   };
 
+  watchExpiry();
   return {
     handlers,
     subscribe: (e) => { listeners.add(e); return () => listeners.delete(e); },

@@ -216,3 +216,29 @@ test('a database from a newer schema is refused with a clear message and left by
   assert.throws(() => new Store({ file }), (e: unknown) => e instanceof StoreTooNewError && /newer version of Tidings/.test(e.message));
   assert.deepEqual(readFileSync(file), before);
 });
+
+test('inbox pages by offset with channel and kind filters, counts that match, and the next expiry', (t) => {
+  const s = fresh(t);
+  const now = Math.floor(Date.now() / 1000);
+  const news = Array.from({ length: 450 }, (_, i) => newsMsg(i + 1));
+  const notes = Array.from({ length: 30 }, (_, i) => newsMsg(1000 + i, { id: `note-${i}`, kind: 'note', channel: 'stable' }));
+  const soon = newsMsg(2000, { id: 'soon', expires: now + 600 });
+  const gone = newsMsg(2001, { id: 'gone', expires: now - 5 });
+  s.apply('s', { messages: [...news, ...notes, releaseMsg(3000, '2.1.0'), soon, gone], cursors: [], now });
+  s.dismiss(s.list({ channel: 'news', offset: 5, limit: 1 })[0]!.key); // a plain news item
+  // Offsets walk the same order as keyset pages: newest first, every visible item once, expired and dismissed left out.
+  const byOffset = [0, 200, 400].flatMap((offset) => s.list({ offset, limit: 200 }).map((i) => i.id));
+  const visible = 450 + 30 + 1 + 1 + 1 - 1 - 1; // news, notes, release, soon, gone; minus expired, minus dismissed
+  assert.equal(byOffset.length, visible);
+  assert.equal(new Set(byOffset).size, visible);
+  assert.equal(s.count(), visible);
+  assert.ok(!byOffset.includes('gone'));
+  assert.equal(s.count({ channel: 'stable' }), 31);
+  assert.equal(s.count({ kind: 'note' }), 30);
+  assert.equal(s.count({ channel: 'stable', kind: 'release' }), 1);
+  assert.deepEqual(s.list({ channel: 'stable', kind: 'note', offset: 25, limit: 10 }).map((i) => i.id), ['note-4', 'note-3', 'note-2', 'note-1', 'note-0']);
+  assert.deepEqual(s.list({ kind: 'release' }).map((i) => i.version), ['2.1.0']);
+  assert.equal(s.nextExpiry(), now + 600);
+  s.dismiss(s.list({ kind: 'news', limit: 1 })[0]!.key); // "soon" is the newest news item
+  assert.equal(s.nextExpiry(), null, 'a dismissed item no longer changes the inbox when it expires');
+});

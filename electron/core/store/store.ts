@@ -7,7 +7,7 @@ import { openDatabase, type Db, type Recovery } from './open.ts';
 import { applyCheck, targetingOf, type ApplyResult, type CheckBatch } from './apply.ts';
 import { bucketOf, rollbackFloors, type InstallFacts } from '../policy/update.ts';
 import { toItem, type MessageRow } from './rows.ts';
-import type { CheckLogEntry, InboxItem, UnreadCounts } from '../types.ts';
+import type { CheckLogEntry, InboxItem, MessageKind, UnreadCounts } from '../types.ts';
 
 export interface SourceState {
   id: string;
@@ -29,9 +29,20 @@ export interface CursorState {
 
 export interface PageQuery {
   channel?: string;
+  kind?: MessageKind;
   /** Keyset bound: items strictly older than this (created, key). Omit for the first page. */
   before?: { created: number; key: number };
+  /** Rows to skip after the bound: the renderer's virtualized list asks for pages by index. */
+  offset?: number;
   limit?: number;
+}
+
+/** The inbox page SQL for a query's shape (the plain shapes are INBOX_SQL's, as EXPLAIN tests and row 5 see). */
+function pageSql(q: PageQuery): string {
+  const base = q.channel === undefined ? INBOX_SQL.page : INBOX_SQL.channelPage;
+  if (q.kind === undefined && !q.offset) return base;
+  const filtered = q.kind === undefined ? base : base.replace(' ORDER BY', ' AND kind = @kind ORDER BY');
+  return q.offset ? `${filtered} OFFSET @offset` : filtered;
 }
 
 export interface StoreOptions {
@@ -171,10 +182,26 @@ export class Store {
     const created = q.before?.created ?? MAX_KEY;
     const key = q.before?.key ?? MAX_KEY;
     const now = this.nowSec();
-    const rows = q.channel === undefined
-      ? this.stmt(INBOX_SQL.page).all({ created, key, limit, now })
-      : this.stmt(INBOX_SQL.channelPage).all({ channel: q.channel, created, key, limit, now });
-    return (rows as MessageRow[]).map(toItem);
+    const params: Record<string, unknown> = { created, key, limit, now };
+    if (q.channel !== undefined) params['channel'] = q.channel;
+    if (q.kind !== undefined) params['kind'] = q.kind;
+    if (q.offset) params['offset'] = Math.max(0, Math.floor(q.offset));
+    return (this.stmt(pageSql(q)).all(params) as MessageRow[]).map(toItem);
+  }
+
+  /** How many items the inbox shows for a filter (visible, not expired). */
+  count(q: { channel?: string; kind?: MessageKind } = {}): number {
+    const where = [VISIBLE, LIVE, ...(q.channel !== undefined ? ['channel = @channel'] : []), ...(q.kind !== undefined ? ['kind = @kind'] : [])];
+    const params: Record<string, unknown> = { now: this.nowSec() };
+    if (q.channel !== undefined) params['channel'] = q.channel;
+    if (q.kind !== undefined) params['kind'] = q.kind;
+    return (this.stmt(`SELECT COUNT(*) AS n FROM messages WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
+  }
+
+  /** The soonest future expiry of a visible item (unix seconds), if any: when the inbox changes by itself. */
+  nextExpiry(): number | null {
+    const r = this.stmt(`SELECT MIN(expires) AS at FROM messages WHERE expires > @now AND ${VISIBLE}`).get({ now: this.nowSec() }) as { at: number | null };
+    return r.at;
   }
 
   item(key: number): InboxItem | null {
