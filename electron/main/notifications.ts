@@ -6,6 +6,7 @@ import type { ElectronApi, NotificationLike } from './electron-api.ts';
 import type { ToastItem } from './bridge.ts';
 import type { NavigateTarget } from './window.ts';
 import type { StoredSettings } from './settings.ts';
+import { en } from './strings.ts';
 
 export interface NotifierDeps {
   product: () => string;
@@ -49,8 +50,8 @@ export function planToasts(items: ToastItem[], s: Pick<StoredSettings, 'notifyUp
   for (const r of items.filter((i) => i.kind === 'release')) {
     if (!r.critical && (!s.notifyUpdates || hushed)) continue;
     out.push({
-      title: plain(`${product} ${r.version ?? ''} is available${r.critical ? ' (critical update)' : ''}`, 64),
-      body: plain(`${r.title ? `${r.title}. ` : ''}Click to see what's new.`, 120),
+      title: plain(en.toast.releaseTitle(product, r.version ?? '', r.critical === true), 64),
+      body: plain(en.toast.releaseBody(r.title), 120),
       target: { screen: 'updates', itemKey: r.key },
       keys: [r.key],
     });
@@ -62,11 +63,10 @@ export function planToasts(items: ToastItem[], s: Pick<StoredSettings, 'notifyUp
       out.push({ title: plain(n.title, 64), body: plain(n.excerpt, 120), target: { screen: 'inbox', itemKey: n.key }, keys: [n.key] });
     } else {
       const sources = new Set(news.map((n) => n.sourceName).filter(Boolean));
-      const from = sources.size === 1 ? ` from ${[...sources][0]}` : '';
+      const from = sources.size === 1 ? [...sources][0]! : null;
       const [a, b] = news;
-      const rest = news.length - 2;
-      const body = rest > 0 ? `${a!.title}, ${b!.title} and ${rest} more` : `${a!.title} and ${b!.title}`;
-      out.push({ title: plain(`${news.length} new posts${from}`, 64), body: plain(body, 120), target: { screen: 'inbox' }, keys: news.map((n) => n.key) });
+      const body = en.toast.postsBody(a!.title, b!.title, news.length - 2);
+      out.push({ title: plain(en.toast.postsTitle(news.length, from), 64), body: plain(body, 120), target: { screen: 'inbox' }, keys: news.map((n) => n.key) });
     }
   }
   return out;

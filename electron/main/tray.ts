@@ -5,6 +5,7 @@ import type { TrayCoreState } from './bridge.ts';
 import type { Channel } from '../../shared/ipc/types.ts';
 import type { NavigateTarget } from './window.ts';
 import { drawIcon, type IconState } from './png.ts';
+import { en } from './strings.ts';
 
 export interface TrayActions {
   open(target?: NavigateTarget): void;
@@ -26,8 +27,7 @@ export interface TrayView {
   menu: MenuItemConstructorOptions[];
 }
 
-const unreadText = (n: number) => (n === 0 ? 'No unread news' : `${n} unread news`);
-const clock = (ms: number) => new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit' }).format(ms);
+const w = en.tray;
 
 /** "Until tomorrow" = 08:00 local next day: pausing late in the evening should not end at 00:00. */
 export function tomorrowMorning(now: number): number {
@@ -47,27 +47,27 @@ export function trayIconState(s: TrayCoreState): IconState {
 function statusLine(s: TrayCoreState): string {
   const v = s.update;
   switch (v.state) {
-    case 'available': return `Update ${v.offer.version} available`;
-    case 'downloading': return `Downloading ${v.offer.version}`;
-    case 'verified': return `${v.offer.version} ready to install`;
-    case 'verify-failed': return `Download of ${v.offer.version} failed verification`;
-    case 'cant-confirm': return "Can't confirm updates";
-    case 'up-to-date': return 'Up to date';
+    case 'available': return w.available(v.offer.version);
+    case 'downloading': return w.downloading(v.offer.version);
+    case 'verified': return w.ready(v.offer.version);
+    case 'verify-failed': return w.verifyFailed(v.offer.version);
+    case 'cant-confirm': return w.cantConfirm;
+    case 'up-to-date': return w.upToDate;
   }
 }
 
 export function trayView(s: TrayCoreState, ctx: TrayContext, act: TrayActions): TrayView {
   const parts = [statusLine(s)];
-  if (s.unread > 0) parts.push(`${s.unread} unread`);
+  if (s.unread > 0) parts.push(w.unreadShort(s.unread));
   if (s.attention && s.update.state !== 'cant-confirm') parts.push(s.attention);
   // Windows cuts tooltips at 127 characters; cut ourselves so the cut is visible.
-  const full = `Tidings — ${parts.join(' · ')}`;
+  const full = w.tooltip(parts);
   const tooltip = full.length > 127 ? `${full.slice(0, 126)}…` : full;
 
   const v = s.update;
   const offer: MenuItemConstructorOptions = 'offer' in v
-    ? { label: v.state === 'verified' ? `Install ${v.offer.version}…` : `Install ${v.offer.version}${v.offer.critical ? ' (critical)' : ''}…`, click: () => act.open({ screen: 'updates', itemKey: v.offer.itemKey }) }
-    : { label: v.state === 'cant-confirm' ? "Can't confirm updates…" : `Tidings ${v.installed} is up to date`, enabled: v.state === 'cant-confirm', click: () => act.open({ screen: 'status' }) };
+    ? { label: w.install(v.offer.version, v.state !== 'verified' && v.offer.critical === true), click: () => act.open({ screen: 'updates', itemKey: v.offer.itemKey }) }
+    : { label: v.state === 'cant-confirm' ? w.cantConfirmMenu : w.currentMenu(v.installed), enabled: v.state === 'cant-confirm', click: () => act.open({ screen: 'status' }) };
 
   const channelItem = (c: Channel, label: string): MenuItemConstructorOptions => ({
     label, type: 'radio', checked: ctx.channel === c, click: () => { if (ctx.channel !== c) act.setChannel(c); },
@@ -75,20 +75,20 @@ export function trayView(s: TrayCoreState, ctx: TrayContext, act: TrayActions): 
   const paused = ctx.pausedUntil !== null && ctx.pausedUntil > ctx.now;
   const menu: MenuItemConstructorOptions[] = [
     offer,
-    { label: unreadText(s.unread), enabled: s.unread > 0, click: () => act.open({ screen: 'inbox' }) },
+    { label: w.unreadMenu(s.unread), enabled: s.unread > 0, click: () => act.open({ screen: 'inbox' }) },
     { type: 'separator' },
-    { label: 'Check for updates now', click: () => act.checkNow() },
-    { label: 'Channel', submenu: [channelItem('stable', 'Stable'), channelItem('experimental', 'Experimental')] },
+    { label: w.checkNow, click: () => act.checkNow() },
+    { label: w.channel, submenu: [channelItem('stable', w.stable), channelItem('experimental', w.experimental)] },
     { type: 'separator' },
-    { label: 'Open Tidings', click: () => act.open() },
+    { label: w.open, click: () => act.open() },
     ...(paused
-      ? [{ label: `Notifications paused until ${clock(ctx.pausedUntil!)}`, enabled: false }, { label: 'Resume notifications', click: () => act.pause(null) }]
+      ? [{ label: w.pausedUntil(ctx.pausedUntil!), enabled: false }, { label: w.resume, click: () => act.pause(null) }]
       : [
-          { label: 'Pause notifications for 1 hour', click: () => act.pause(ctx.now + 3600_000) },
-          { label: 'Pause notifications until tomorrow', click: () => act.pause(tomorrowMorning(ctx.now)) },
+          { label: w.pauseHour, click: () => act.pause(ctx.now + 3600_000) },
+          { label: w.pauseTomorrow, click: () => act.pause(tomorrowMorning(ctx.now)) },
         ]),
     { type: 'separator' },
-    { label: 'Quit', click: () => act.quit() },
+    { label: w.quit, click: () => act.quit() },
   ];
   return { icon: trayIconState(s), tooltip, menu };
 }
