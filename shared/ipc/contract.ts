@@ -184,9 +184,13 @@ export function parseEvent<E extends EventName>(name: E, raw: unknown): { ok: tr
   const schema = (eventSchemas as Record<string, z.ZodType | undefined>)[name];
   if (!schema) return { ok: false, error: { field: '', message: `unknown event ${String(name)}` } };
   const r = schema.safeParse(raw);
-  if (r.success) return { ok: true, payload: r.data as EventPayloads[E] };
-  const issue = r.error.issues[0];
-  return { ok: false, error: { field: (issue?.path ?? []).map(String).join('.'), message: issue?.message ?? 'is invalid' } };
+  return r.success ? { ok: true, payload: r.data as EventPayloads[E] } : { ok: false, error: fieldError(r.error) };
+}
+
+/** A failed parse as the field error both directions of the contract report. */
+function fieldError(error: z.ZodError): { field: string; message: string } {
+  const issue = error.issues[0];
+  return { field: (issue?.path ?? []).map(String).join('.'), message: issue?.message ?? 'is invalid' };
 }
 
 /** The API the renderer sees on `window.tidings`, in Electron (preload) and in the preview alike. */
@@ -214,7 +218,5 @@ export type InvokeHandlers = { [K in InvokeChannel]: (args: InvokeArgs<K>) => Pr
 export function parseArgs<K extends InvokeChannel>(name: K, raw: unknown): { ok: true; args: InvokeArgs<K> } | { ok: false; error: { field: string; message: string } } {
   const schema = invokeSchemas[name] as unknown as z.ZodType<InvokeArgs<K>>;
   const r = schema.safeParse(raw ?? {});
-  if (r.success) return { ok: true, args: r.data };
-  const issue = r.error.issues[0];
-  return { ok: false, error: { field: (issue?.path ?? []).map(String).join('.'), message: issue?.message ?? 'is invalid' } };
+  return r.success ? { ok: true, args: r.data } : { ok: false, error: fieldError(r.error) };
 }
