@@ -8,7 +8,7 @@ import type { renderMarkdown } from '../lib/markdown.ts';
 import { api } from '../lib/api.ts';
 import { useShell } from '../lib/context.ts';
 import { t } from '../i18n/en.ts';
-import { Failed, Loading } from './common.tsx';
+import { Failed, Pending } from './common.tsx';
 
 type Render = typeof renderMarkdown;
 let loaded: Render | undefined;
@@ -26,34 +26,28 @@ export function loadMarkdown(): Promise<Render> {
   return loading;
 }
 
-function useRenderer(): { render: Render | undefined; failed: boolean; slow: boolean; retry: () => void } {
+function useRenderer(): { render: Render | undefined; failed: boolean; retry: () => void } {
   const [render, setRender] = useState<Render | undefined>(() => loaded);
   const [failed, setFailed] = useState(false);
-  const [slow, setSlow] = useState(false);
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (render) return;
     let live = true;
-    const timer = setTimeout(() => { if (live) setSlow(true); }, 200);
     loadMarkdown().then(
       (r) => { if (live) setRender(() => r); },
       () => { if (live) setFailed(true); },
-    ).finally(() => clearTimeout(timer));
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    );
+    return () => { live = false; };
   }, [render, attempt]);
   const retry = () => {
     setFailed(false);
-    setSlow(false);
     setAttempt((n) => n + 1);
   };
-  return { render, failed, slow, retry };
+  return { render, failed, retry };
 }
 
 export function Markdown({ source, className }: { source: string; className?: string }) {
-  const { render, failed, slow, retry } = useRenderer();
+  const { render, failed, retry } = useRenderer();
   const rendered = useMemo(() => render?.(source), [render, source]);
   const { announce } = useShell();
   const onClick = (e: MouseEvent<HTMLDivElement>) => {
@@ -66,7 +60,7 @@ export function Markdown({ source, className }: { source: string; className?: st
     api().openLink({ url: href }).then((r) => { if (!r.ok) announce(r.error.message); }, () => announce(t.actionFailed));
   };
   if (!rendered) {
-    return <div className={`md ${className ?? ''}`} aria-busy={!failed}>{failed ? <Failed onRetry={retry} /> : <Loading slow={slow} />}</div>;
+    return <div className={`md ${className ?? ''}`} aria-busy={!failed}>{failed ? <Failed onRetry={retry} /> : <Pending />}</div>;
   }
   return (
     <div className={`md ${className ?? ''}`}>
