@@ -59,20 +59,24 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     return plainTag.etag;
   };
 
-  const heads = async (req: FastifyRequest, reply: FastifyReply, asked: string[] | null, global: number) => {
-    const allowed = readableChannels(req.token);
-    const filterTag = allowed || asked ? `-${[...(allowed ?? ['*'])].join('.')}~${(asked ?? ['*']).join('.')}` : '';
-    const etag = filterTag === '' ? plainEtag(global) : `"${store.epoch}-${global}${filterTag}"`;
-    if (notModified(req, reply, etag, cacheControl)) return reply;
+  const sendHeads = async (reply: FastifyReply, allowed: string[] | null, asked: string[] | null, global: number) => {
     if (!allowed && !asked) {
       if (!headsCache || headsCache.global !== global) headsCache = { global, body: JSON.stringify({ heads: await store.heads() }) };
       return reply.type('application/json; charset=utf-8').send(headsCache.body);
     }
     return { heads: visible(await store.heads(), allowed, asked) };
   };
+  /** A 304 is answered at once (undefined: already sent); anything else continues in sendHeads. */
+  const heads = (req: FastifyRequest, reply: FastifyReply, asked: string[] | null, global: number) => {
+    const allowed = readableChannels(req.token);
+    const filterTag = allowed || asked ? `-${[...(allowed ?? ['*'])].join('.')}~${(asked ?? ['*']).join('.')}` : '';
+    const etag = filterTag === '' ? plainEtag(global) : `"${store.epoch}-${global}${filterTag}"`;
+    if (notModified(req, reply, etag, cacheControl)) return undefined;
+    return sendHeads(reply, allowed, asked, global);
+  };
 
-  // Not async: the routine check (heads known in memory, unfiltered, If-None-Match matching) is answered
-  // without a promise; anything else continues in `heads`.
+  // Not async: the routine check (heads known in memory, If-None-Match matching) is answered without a
+  // promise; anything else continues in `heads`.
   app.get('/v1/heads', (req, reply) => {
     requireScope(req.token, 'read', undefined, config.publicRead);
     const q = req.query as { channels?: unknown };
@@ -82,8 +86,7 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
       asked = q.channels.split(',').filter(Boolean).map((c) => channelParam(c));
     }
     const known = store.peekHeads();
-    if (known === undefined) return store.globalHead().then((global) => heads(req, reply, asked, global));
-    if (asked === null && readableChannels(req.token) === null && notModified(req, reply, plainEtag(known.global), cacheControl)) return undefined;
+    if (known === undefined) return store.globalHead().then((global): unknown => heads(req, reply, asked, global) ?? reply);
     return heads(req, reply, asked, known.global);
   });
 
@@ -96,17 +99,12 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     return { channels };
   });
 
-  const page = async (reply: FastifyReply, channel: string, after: number, limit: number, head: number) => {
-    // A page is fully determined by (channel, after, limit, head): every change, retractions included,
-    // moves the head. So rendered pages can be reused until then.
-    const cacheKey = `${channel}\u0000${after}\u0000${limit}\u0000${head}`;
-    let body = pageCache.get(cacheKey);
-    if (body === undefined) {
-      const page = await store.page(channel, after, limit, config.pageBytes);
-      body = Buffer.from(`{"channel":${JSON.stringify(channel)},"messages":[${page.items.map((i) => i.json).join(',')}],"next":${page.next},"head":${page.head},"more":${page.more}}`);
-      // Only cache what matches the head we validated against (a publish may have landed in between).
-      if (page.head === head) remember(cacheKey, body);
-    }
+  /** Renders a page that is not in pageCache yet (cacheKey: see the route below). */
+  const renderPage = async (reply: FastifyReply, cacheKey: string, channel: string, after: number, limit: number, head: number) => {
+    const page = await store.page(channel, after, limit, config.pageBytes);
+    const body = Buffer.from(`{"channel":${JSON.stringify(channel)},"messages":[${page.items.map((i) => i.json).join(',')}],"next":${page.next},"head":${page.head},"more":${page.more}}`);
+    // Only cache what matches the head we validated against (a publish may have landed in between).
+    if (page.head === head) remember(cacheKey, body);
     return reply.type('application/json; charset=utf-8').send(body);
   };
 
@@ -120,12 +118,15 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     const known = store.peekHeads();
     const respond = (head: number) => {
       if (notModified(req, reply, `"${store.epoch}-${head}"`, cacheControl)) return undefined;
-      const cached = pageCache.get(`${channel}\u0000${after}\u0000${limit}\u0000${head}`);
+      // A page is fully determined by (channel, after, limit, head): every change, retractions included,
+      // moves the head. So rendered pages can be reused until then.
+      const cacheKey = `${channel}\u0000${after}\u0000${limit}\u0000${head}`;
+      const cached = pageCache.get(cacheKey);
       if (cached !== undefined) {
         void reply.type('application/json; charset=utf-8').send(cached);
         return undefined;
       }
-      return page(reply, channel, after, limit, head);
+      return renderPage(reply, cacheKey, channel, after, limit, head);
     };
     if (known === undefined) return store.channelHead(channel).then((head) => respond(head ?? 0) ?? reply);
     return respond(known.heads[channel] ?? 0);
