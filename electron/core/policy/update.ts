@@ -93,12 +93,12 @@ export function appliesToInstall(r: Pick<ReleaseInfo, 'target' | 'assets'>, inst
  * this install can never take (outside its rollout bucket, or targeted at other versions or platforms) does not
  * count: a 2.2.0 rolled out to 10 % must not hide 2.1.0 from the other 90 %. Every stored copy counts on its own,
  * so a republished record with a higher rollout raises the floor of the newly included buckets, and a later copy
- * with a lower rollout cannot lower it.
+ * with a lower rollout cannot lower it. Without an install (tools and tests of the store) every release counts.
  */
-export function rollbackFloors(releases: readonly Pick<ReleaseInfo, 'channel' | 'version' | 'target' | 'assets'>[], install: InstallFacts): Map<string, string> {
+export function rollbackFloors(releases: readonly Pick<ReleaseInfo, 'channel' | 'version' | 'target' | 'assets'>[], install: InstallFacts | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of releases) {
-    if (!appliesToInstall(r, install)) continue;
+    if (install && !appliesToInstall(r, install)) continue;
     const f = out.get(r.channel);
     if (!f || cmp(r.version, f) > 0) out.set(r.channel, r.version);
   }

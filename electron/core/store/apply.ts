@@ -5,7 +5,7 @@ import semverGt from 'semver/functions/gt.js';
 import type { Db } from './open.ts';
 import type { IncomingMessage, InboxItem } from '../types.ts';
 import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
-import { appliesToInstall, type InstallFacts } from '../policy/update.ts';
+import { appliesToInstall, rollbackFloors, type InstallFacts } from '../policy/update.ts';
 
 export interface CursorUpdate {
   channel: string;
@@ -88,15 +88,15 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
   }
   const { sameVersion, retract, channelReleases, cursor, headsEtag, log, anyRetraction } = st;
   const counts = (record: unknown) => !install || appliesToInstall(targetingOf(record), install);
-  // Rollback floor per channel, read from the stored records once per batch and raised as records are inserted.
+  // Rollback floor per channel (the policy's rollbackFloors over the stored records), read once per batch
+  // and raised as records are inserted.
   const floors = new Map<string, string | null>();
   const floorOf = (channel: string): string | null => {
     let f = floors.get(channel);
     if (f === undefined) {
-      f = null;
-      for (const r of channelReleases.all(channel) as { version: string; record: string }[]) {
-        if ((f === null || semverGt(r.version, f)) && counts(JSON.parse(r.record))) f = r.version;
-      }
+      const stored = (channelReleases.all(channel) as { version: string; record: string }[])
+        .map((r) => ({ channel, version: r.version, ...targetingOf(JSON.parse(r.record)) }));
+      f = rollbackFloors(stored, install).get(channel) ?? null;
       floors.set(channel, f);
     }
     return f;

@@ -1,7 +1,6 @@
 // The companion's store: one better-sqlite3 connection owned by the core. Every count and list comes from
 // SQL (no caches that can drift); inbox queries use keyset bounds so they are index searches, never scans.
 import { randomUUID } from 'node:crypto';
-import semverGt from 'semver/functions/gt.js';
 import type Database from 'better-sqlite3';
 import { openDatabase, type Db, type Recovery } from './open.ts';
 import { applyCheck, targetingOf, type ApplyResult, type CheckBatch } from './apply.ts';
@@ -35,6 +34,11 @@ export interface PageQuery {
   /** Rows to skip after the bound: the renderer's virtualized list asks for pages by index. */
   offset?: number;
   limit?: number;
+}
+
+/** The bound values of a query's channel and kind filters, the ones its SQL names. */
+function filterParams(q: { channel?: string; kind?: MessageKind }): Record<string, unknown> {
+  return { ...(q.channel !== undefined ? { channel: q.channel } : {}), ...(q.kind !== undefined ? { kind: q.kind } : {}) };
 }
 
 /** The inbox page SQL for a query's shape (the plain shapes are INBOX_SQL's, as EXPLAIN tests and row 5 see). */
@@ -182,9 +186,7 @@ export class Store {
     const created = q.before?.created ?? MAX_KEY;
     const key = q.before?.key ?? MAX_KEY;
     const now = this.nowSec();
-    const params: Record<string, unknown> = { created, key, limit, now };
-    if (q.channel !== undefined) params['channel'] = q.channel;
-    if (q.kind !== undefined) params['kind'] = q.kind;
+    const params: Record<string, unknown> = { ...filterParams(q), created, key, limit, now };
     if (q.offset) params['offset'] = Math.max(0, Math.floor(q.offset));
     return (this.stmt(pageSql(q)).all(params) as MessageRow[]).map(toItem);
   }
@@ -192,10 +194,7 @@ export class Store {
   /** How many items the inbox shows for a filter (visible, not expired). */
   count(q: { channel?: string; kind?: MessageKind } = {}): number {
     const where = [VISIBLE, LIVE, ...(q.channel !== undefined ? ['channel = @channel'] : []), ...(q.kind !== undefined ? ['kind = @kind'] : [])];
-    const params: Record<string, unknown> = { now: this.nowSec() };
-    if (q.channel !== undefined) params['channel'] = q.channel;
-    if (q.kind !== undefined) params['kind'] = q.kind;
-    return (this.stmt(`SELECT COUNT(*) AS n FROM messages WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
+    return (this.stmt(`SELECT COUNT(*) AS n FROM messages WHERE ${where.join(' AND ')}`).get({ ...filterParams(q), now: this.nowSec() }) as { n: number }).n;
   }
 
   /** The soonest future expiry of a visible item (unix seconds), if any: when the inbox changes by itself. */
@@ -259,10 +258,7 @@ export class Store {
    */
   rollbackFloors(channels: readonly string[] = ['stable', 'experimental']): Record<string, string> {
     const records = this.releaseRecords(channels).map(({ item }) => ({ channel: item.channel, version: item.version!, ...targetingOf(item.record) }));
-    if (this.install) return Object.fromEntries(rollbackFloors(records, this.install));
-    const floors: Record<string, string> = {};
-    for (const r of records) if (!floors[r.channel] || semverGt(r.version, floors[r.channel]!)) floors[r.channel] = r.version;
-    return floors;
+    return Object.fromEntries(rollbackFloors(records, this.install));
   }
 
   skipVersion(version: string, now: number): void {
