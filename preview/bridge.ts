@@ -3,7 +3,7 @@
 // Every invoke is checked against the contract (known channel, zod-validated argument) before a handler
 // runs; failures come back as a short message, never a stack.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { invokeChannels, parseArgs, type InvokeChannel } from '../shared/ipc/contract.ts';
@@ -35,17 +35,6 @@ export interface Bridge {
   /** Handles an http server's 'upgrade' event. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): void;
-}
-
-export function attachBridge(server: Server, opts: BridgeOptions): { close(): void } {
-  const bridge = createBridge(opts);
-  server.on('upgrade', bridge.upgrade);
-  return {
-    close() {
-      server.off('upgrade', bridge.upgrade);
-      bridge.close();
-    },
-  };
 }
 
 export function createBridge(opts: BridgeOptions): Bridge {
