@@ -1,6 +1,6 @@
 // The core adapter's plain words (ux.md "Errors in plain words") for the technical details the core records.
 import { test, expect } from '@playwright/test';
-import { plainError } from '../../electron/core/handlers.ts';
+import { plainError } from '../../electron/core/plain-errors.ts';
 
 const url = 'https://updates.example.com/feed';
 const cases: [string, string][] = [
