@@ -52,7 +52,8 @@ function statusLine(s: TrayCoreState): string {
     case 'verified': return w.ready(v.offer.version);
     case 'verify-failed': return w.verifyFailed(v.offer.version);
     case 'cant-confirm': return w.cantConfirm;
-    case 'up-to-date': return w.upToDate;
+    case 'up-to-date':
+    case 'skipped': return w.upToDate;
   }
 }
 

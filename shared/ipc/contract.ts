@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { channelName, semverString, platform } from '../protocol/schemas.ts';
 import type {
-  AppInfo, Counts, FieldError, InboxItemDetail, InboxPage, Result, Settings, StatusView, UpdateState, PublishedItem, KeyInfo, HashedFile, Screen, Topic,
+  AppInfo, Counts, DismissedItem, FieldError, InboxItemDetail, InboxPage, Result, Settings, StatusView, UpdateState, PublishedItem, KeyInfo, HashedFile, Screen, Topic,
 } from './types.ts';
 
 const none = z.object({}).strict();
@@ -18,6 +18,9 @@ export const sourceInput = z.strictObject({
   kind: z.enum(['tidings', 'cryptolens']),
   url: z.string().min(1, 'must not be empty').max(2048),
   channels: z.array(channelName).max(32),
+  /** Cryptolens only: the account's channel names for "new version" messages and for news. */
+  updateChannel: channelName.optional(),
+  newsChannel: channelName.optional(),
   /** undefined = keep the stored token; null = remove it. */
   token: z.string().max(512).nullable().optional(),
 });
@@ -78,6 +81,9 @@ export const invokeSchemas = {
   setRead: z.strictObject({ keys: z.array(itemKey).min(1).max(1000), read: z.boolean() }),
   markAllRead: z.strictObject({ channel: channelName.optional() }),
   dismiss: z.strictObject({ keys: z.array(itemKey).min(1).max(1000) }),
+  /** Undo a dismissal (Delete in the inbox, or Settings → Data → Dismissed). */
+  restoreItems: z.strictObject({ keys: z.array(itemKey).min(1).max(1000) }),
+  listDismissed: none,
   getCounts: none,
   getUpdate: none,
   checkNow: none,
@@ -112,6 +118,8 @@ export interface InvokeResults {
   setRead: Counts;
   markAllRead: Counts;
   dismiss: Counts;
+  restoreItems: Counts;
+  listDismissed: { items: DismissedItem[] };
   getCounts: Counts;
   getUpdate: UpdateState;
   /** Refused politely while a server's Retry-After or the check-now rate limit is in force. */

@@ -64,7 +64,13 @@ export interface Offer {
 }
 
 export type UpdateView =
-  | { state: 'up-to-date'; installed: string; channel: Channel; checkedAt: number | null; note?: string }
+  /**
+   * `ahead`: running a pre-release newer than the latest stable after switching to Stable (the renderer words it
+   * from its catalogue: "You'll keep {installed} and move to Stable with the next stable release newer than yours").
+   */
+  | { state: 'up-to-date'; installed: string; channel: Channel; checkedAt: number | null; ahead?: { stable: string | null } }
+  /** The newest version is one the user skipped: honest, with Undo (never "up to date"). */
+  | { state: 'skipped'; installed: string; channel: Channel; version: string; checkedAt: number | null }
   | { state: 'available'; installed: string; channel: Channel; offer: Offer; remindAt: number | null }
   | { state: 'cant-confirm'; installed: string; channel: Channel; since: number | null; reason: string }
   | { state: 'downloading'; installed: string; channel: Channel; offer: Offer; received: number; total: number }
@@ -88,7 +94,11 @@ export interface SourceView {
   name: string;
   kind: 'tidings' | 'cryptolens';
   url: string;
+  /** Tidings feed: the news channels followed besides the update channel. */
   channels: string[];
+  /** Cryptolens account: its channel names for "new version" messages and for news (either may be absent). */
+  updateChannel?: string;
+  newsChannel?: string;
   hasToken: boolean;
   /** The token is a publisher token (enables the Publish screen). */
   publisher: boolean;
@@ -122,7 +132,18 @@ export interface CheckLogEntry {
   at: number;
   sourceId: string;
   outcome: 'new' | 'unchanged' | 'error';
+  /** How many new items the check stored (outcome 'new'). */
+  added: number;
+  /** For errors: the plain-words reason (ux.md "Errors in plain words"); empty otherwise. */
   message: string;
+}
+
+/** A post the user dismissed, listed in Settings → Data so the dismissal can be undone. */
+export interface DismissedItem {
+  key: string;
+  title: string;
+  channel: string;
+  dismissedAt: number;
 }
 
 export interface StatusView {

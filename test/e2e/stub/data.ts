@@ -91,9 +91,9 @@ export function status(): StatusView {
       },
     ],
     log: [
-      { at: t - 300, sourceId: 'src1', outcome: 'unchanged', message: 'Nothing new (304).' },
-      { at: t - 600, sourceId: 'src2', outcome: 'error', message: 'The update server didn’t answer in time.' },
-      { at: t - 5 * H, sourceId: 'src1', outcome: 'new', message: '1 release, 1 post.' },
+      { at: t - 300, sourceId: 'src1', outcome: 'unchanged', added: 0, message: '' },
+      { at: t - 600, sourceId: 'src2', outcome: 'error', added: 0, message: 'The update server didn’t answer in time.' },
+      { at: t - 5 * H, sourceId: 'src1', outcome: 'new', added: 2, message: '' },
     ],
   };
 }

@@ -1,7 +1,7 @@
 // A test-only, in-memory stand-in for the companion core behind the IPC contract. It lets the browser tests
 // drive every screen and state; it is not the product's behaviour (that lives in electron/core).
 import type { EventName, EventPayloads, InvokeArgs, InvokeHandlers } from '../../../shared/ipc/contract.ts';
-import type { AppInfo, Counts, InboxItemDetail, PublishedItem, Settings, StatusView, Topic, UpdateState, UpdateView } from '../../../shared/ipc/types.ts';
+import type { AppInfo, Counts, DismissedItem, InboxItemDetail, PublishedItem, Settings, StatusView, Topic, UpdateState, UpdateView } from '../../../shared/ipc/types.ts';
 import type { CompanionBinding, EmitEvent } from '../../../preview/types.ts';
 import * as data from './data.ts';
 
@@ -13,6 +13,9 @@ export interface StubState {
   status: StatusView;
   published: PublishedItem[];
   opened: string[];
+  dismissed: DismissedItem[];
+  /** Dismissed items, kept so a dismissal can be undone. */
+  gone: InboxItemDetail[];
   calls: { channel: string; args: unknown }[];
 }
 
@@ -34,6 +37,8 @@ export function createStub(opts: { extraItems?: number } = {}): Stub {
     status: data.status(),
     published: data.published(),
     opened: [],
+    dismissed: [],
+    gone: [],
     calls: [],
   };
   const listeners = new Set<EmitEvent>();
@@ -59,7 +64,22 @@ export function createStub(opts: { extraItems?: number } = {}): Stub {
     getItem: async ({ key }) => visible().find((i) => i.key === key) ?? null,
     setRead: async ({ keys, read }) => { state.items.forEach((i) => { if (keys.includes(i.key)) i.read = read; }); return inboxChanged(); },
     markAllRead: async ({ channel }) => { state.items.forEach((i) => { if (!channel || i.channel === channel) i.read = true; }); return inboxChanged(); },
-    dismiss: async ({ keys }) => { state.items = state.items.filter((i) => !keys.includes(i.key)); return inboxChanged(); },
+    dismiss: async ({ keys }) => {
+      for (const i of state.items) {
+        if (!keys.includes(i.key)) continue;
+        state.dismissed.push({ key: i.key, title: i.title, channel: i.channel, dismissedAt: data.now() });
+        state.gone.push(i);
+      }
+      state.items = state.items.filter((i) => !keys.includes(i.key));
+      return inboxChanged();
+    },
+    restoreItems: async ({ keys }) => {
+      const back = state.gone.filter((i) => keys.includes(i.key));
+      state.items.push(...back);
+      state.dismissed = state.dismissed.filter((d) => !keys.includes(d.key));
+      return inboxChanged();
+    },
+    listDismissed: async () => ({ items: [...state.dismissed].reverse() }),
     getCounts: async () => counts(),
     getUpdate: async () => state.update,
     checkNow: async () => { changed('status'); return { ok: true, message: 'Checked just now: nothing new.' }; },
