@@ -50,18 +50,38 @@ test('seed: a client on stable whose release time is T sees exactly the newer me
   assert.equal((await c.check()).result?.inserted.length, 0, 'the overlap re-reads are de-duplicated');
 });
 
-test('seed: a first-run news client sees nothing old, then each new item once', async (t) => {
+test('seed: a first-run news client keeps the old news as read history without toasts, then sees each new item once', async (t) => {
   const feed = await feedWithCleanup(t);
   await create(feed, 'news', 'Old news 1');
   await create(feed, 'news', 'Old news 2');
   await new Promise((r) => setTimeout(r, 1100));
   const c = await client(t, feed.url, { token: feed.readToken, news: { channel: 'news' } });
-  assert.equal((await c.check()).result?.inserted.length, 0);
+  const first = await c.check();
+  assert.deepEqual([first.result?.inserted.length, first.result?.toasts.length], [2, 0]);
+  assert.equal(c.store.unreadCounts().total, 0);
   await create(feed, 'news', 'Fresh news');
   const second = await c.check();
   assert.deepEqual(second.result?.toasts.map((i) => i.title), ['Fresh news']);
   assert.equal((await c.check()).result?.inserted.length, 0);
-  assert.deepEqual(c.store.list().map((i) => i.title), ['Fresh news']);
+  assert.deepEqual(c.store.list().map((i) => [i.title, i.read]).sort(), [['Fresh news', false], ['Old news 1', true], ['Old news 2', true]]);
+  // Later polls ask from the newest message (with the overlap), never the history window again.
+  assert.ok(c.store.cursor('cl', 'news')!.cursor >= Math.floor(Date.now() / 1000) - 5);
+});
+
+test('a first news sync whose history does not fit the byte cap starts from now instead', async (t) => {
+  const now = Math.floor(Date.now() / 1000);
+  const big = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, content: `old ${i} ${'x'.repeat(100)}`, created: now - 1000 + i, channel: 'news' }));
+  const srv = await startFaultServer(t, (_q, r, body) => {
+    const time = Number(new URLSearchParams(body).get('Time'));
+    sendJson(r, 200, { messages: big.filter((m) => m.created > time), result: 0, message: null });
+  });
+  const c = await client(t, srv.url, { news: { channel: 'news' }, limits: { maxBytes: 2000 } });
+  const r = await c.check();
+  assert.equal(r.ok, true, r.detail);
+  assert.equal(c.store.list().length, 0);
+  const times = srv.requests.map((q) => Number(new URLSearchParams(q.body).get('Time')));
+  assert.equal(times.length, 2);
+  assert.ok(times[0]! < now - 86400 && Math.abs(times[1]! - (now - 1)) <= 2, `asked ${times.join(', ')}`);
 });
 
 test('case 15: a second message in the same second after a poll is still delivered (overlap + dedupe)', async (t) => {
@@ -129,13 +149,14 @@ test('case 16: a client clock 2 days fast, then 1 day slow, neither skips messag
   const source = new CryptolensSource({ id: 'cl', url: feed.url, token: feed.readToken, allowLoopbackHttp: true, news: { channel: 'news' } });
   store.ensureSource('cl', source.kind, feed.url);
   const at = (skewMs: number) => runCheck(store, 'cl', Date.now() + skewMs, () => source.check(store, keys, Date.now() + skewMs));
-  assert.equal((await at(2 * 86400_000)).result?.inserted.length, 0);
+  const first = await at(2 * 86400_000);
+  assert.deepEqual(first.result?.inserted.map((i) => [i.title, i.read]), [['old', true]], 'history, kept read');
   await create(feed, 'news', 'posted while the clock is fast');
   assert.equal((await at(2 * 86400_000)).result?.inserted.length, 1);
   await create(feed, 'news', 'posted while the clock is slow');
   const slow = await at(-86400_000);
   assert.deepEqual(slow.result?.inserted.map((i) => i.title), ['posted while the clock is slow']);
-  assert.deepEqual(store.list().map((i) => i.title).sort(), ['posted while the clock is fast', 'posted while the clock is slow']);
+  assert.deepEqual(store.list().map((i) => i.title).sort(), ['old', 'posted while the clock is fast', 'posted while the clock is slow']);
 });
 
 test('RemoveMessage on an update message hides it at the next check (the dialect has no tombstones)', async (t) => {

@@ -15,7 +15,7 @@ const rel = (version: string) => ({
 });
 
 for (const mode of MODES) {
-  test(`${mode}: first check stores everything quietly; the second is a 304 with If-None-Match; new items toast once`, async (t) => {
+  test(`${mode}: first check stores everything as read history; the second is a 304 with If-None-Match; new items toast once`, async (t) => {
     const feed = await miniFeed();
     const { srv, url, pages } = await serveMiniFeed(t, feed, mode);
     for (let i = 0; i < 3; i++) await feed.add({ channel: 'news', title: `n${i}` });
@@ -25,6 +25,8 @@ for (const mode of MODES) {
     assert.equal(first.ok, true, first.detail);
     assert.equal(first.result?.inserted.length, 4);
     assert.equal(first.result?.toasts.length, 0, 'no flood of old news on first sync');
+    assert.deepEqual(h.store.unreadCounts(), { total: 0, byChannel: {} }, 'history: no unread badge');
+    assert.ok(h.store.list().every((i) => i.read), 'history is listed as read');
     assert.equal(h.store.cursor('s', 'news')?.cursor, 3);
     assert.equal(h.store.cursor('s', 'stable')?.cursor, 4);
     const second = await h.check();
@@ -39,7 +41,7 @@ for (const mode of MODES) {
     const third = await h.check();
     assert.deepEqual(third.result?.toasts.map((i) => i.title), ['fresh']);
     assert.equal((await h.check()).status, 304);
-    assert.equal(h.store.unreadCounts().total, 5);
+    assert.deepEqual(h.store.unreadCounts(), { total: 1, byChannel: { news: 1 } }, 'only what came after the first sync is unread');
     assert.ok(h.store.source('s')?.lastSuccess);
   });
 

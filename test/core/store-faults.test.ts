@@ -85,11 +85,16 @@ test('case 10: the same answer served twice changes nothing the second time', as
   });
   const h = await v1Harness(t, srv.url, [feed.key.publicKey]);
   await h.check(['news']);
+  await feed.add({ channel: 'news', title: 'two' });
+  await h.check(['news']);
+  const before = h.store.unreadCounts();
+  assert.deepEqual(before, { total: 1, byChannel: { news: 1 } }, '"two" came after the first sync');
   h.store.apply('s', { messages: [], cursors: [{ channel: 'news', cursor: 0 }], now: 1 });
   const again = await h.check(['news']);
   assert.equal(again.result?.inserted.length, 0);
   assert.equal(again.result?.toasts.length, 0);
-  assert.deepEqual(h.store.unreadCounts(), { total: 1, byChannel: { news: 1 } });
+  assert.deepEqual(h.store.unreadCounts(), before);
+  assert.equal(h.count(), 2);
 });
 
 test('case 45: after 3,000 polls with a concurrent reader the WAL stays under its bound', (t) => {

@@ -1,11 +1,13 @@
 // Cryptolens source: speaks GetMessages exactly (form-encoded POST: token, Channel, Time) and follows the seed
-// documents' logic, fixing its holes: updates since the installed release's publish time; news from "now" on
-// first run, then from the newest `created` seen, asked with a 60 s overlap and de-duplicated by id; the
-// newest `created` taken over the whole batch (never Messages[0]) and never past the server's clock.
+// documents' logic, fixing its holes: updates since the installed release's publish time; news from the newest
+// `created` seen, asked with a 60 s overlap and de-duplicated by id; the newest `created` taken over the whole
+// batch (never Messages[0]) and never past the server's clock. The first sync of a channel starts at the head
+// (protocol.md, ux.md): what it finds (news of the last HISTORY_SECONDS, updates since the installed release) is
+// stored as history, read and never toasted; only what is published afterwards is new.
 import { cryptolensGetMessages, schemas, type CryptolensMessage } from '../../../shared/protocol/schemas.ts';
 import { CRYPTOLENS_OVERLAP_SECONDS, MAX_FUTURE_SECONDS } from '../../../shared/protocol/limits.ts';
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
-import { request, type Limits } from '../net/http.ts';
+import { HttpFailure, request, type Limits } from '../net/http.ts';
 import type { Store } from '../store/store.ts';
 import type { CursorUpdate } from '../store/apply.ts';
 import type { IncomingMessage } from '../types.ts';
@@ -24,6 +26,13 @@ export interface CryptolensOptions {
   news?: { channel: string };
   limits?: Partial<Limits>;
 }
+
+/**
+ * How far back a first sync reads news, kept as history: the default retention (180 days), so the inbox
+ * starts with what it would keep anyway. GetMessages has no paging; an answer over the byte cap falls back to
+ * the seed's "from now on".
+ */
+export const HISTORY_SECONDS = 180 * 86_400;
 
 export class CryptolensSource {
   readonly kind = 'cryptolens';
@@ -73,9 +82,11 @@ export class CryptolensSource {
     const plans: { channel: string; update: boolean }[] = [];
     if (this.opts.updates) plans.push({ channel: this.opts.updates.channel, update: true });
     if (this.opts.news) plans.push({ channel: this.opts.news.channel, update: false });
-    const quiet = new Set<string>();
+    const history = new Set<string>();
     for (const plan of plans) {
       const cur = store.cursor(this.id, plan.channel);
+      // No cursor yet: this is the channel's first sync, and everything it finds is history.
+      if (!cur) history.add(plan.channel);
       let floor: number;
       let time: number;
       if (plan.update) {
@@ -88,16 +99,25 @@ export class CryptolensSource {
         floor = cur.floor ?? 0;
         time = Math.max(floor, cur.cursor - CRYPTOLENS_OVERLAP_SECONDS);
       } else {
-        // First run: news from "now" on. The floor is fixed below from the server's clock when it sent one;
-        // it sits one second back so a message posted later in the same second as this poll is not lost.
-        floor = clientNow - 1;
+        floor = Math.max(0, clientNow - HISTORY_SECONDS);
         time = floor;
       }
-      const got = await this.getMessages(plan.channel, time, nowMs, signal);
-      if (!cur && !plan.update && got.serverNow !== null) floor = got.serverNow - 1;
+      let got: Awaited<ReturnType<CryptolensSource['getMessages']>>;
+      try {
+        got = await this.getMessages(plan.channel, time, nowMs, signal);
+      } catch (e) {
+        if (cur || plan.update || !(e instanceof HttpFailure && e.kind === 'too-large')) throw e;
+        // Too much history for one answer: start from "now" without it, one second back so a message posted
+        // later in the same second as this poll is not lost.
+        floor = clientNow - 1;
+        time = floor;
+        got = await this.getMessages(plan.channel, time, nowMs, signal);
+      }
       // The cursor never jumps past the server's "now": a message dated a year ahead cannot hide later ones.
       const ceiling = (got.serverNow ?? clientNow) + MAX_FUTURE_SECONDS;
-      let newest = cur?.cursor ?? floor;
+      // A first news sync starts at the server's "now" (one second back, as above), or at the newest message
+      // when the server sent no clock: later polls ask from there (with the overlap), not from the history.
+      let newest = cur?.cursor ?? (!plan.update && got.serverNow !== null ? got.serverNow - 1 : floor);
       for (const m of got.messages) {
         if (m.channel !== plan.channel && plan.channel !== '') {
           dropped.push(`message ${m.id}: from channel "${m.channel}", asked for "${plan.channel}"`);
@@ -118,7 +138,7 @@ export class CryptolensSource {
         }
       }
     }
-    const result = store.apply(this.id, { messages, cursors, quietChannels: quiet, now: clientNow, removed });
+    const result = store.apply(this.id, { messages, cursors, historyChannels: history, now: clientNow, removed });
     for (const d of dropped) store.log(this.id, clientNow, false, `dropped ${d}`);
     return {
       ok: true, changed: result.inserted.length > 0, status: 200, retryAfterSec: null, maxAgeSec: null, authFailed: false, result,

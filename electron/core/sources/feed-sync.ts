@@ -66,14 +66,16 @@ export interface SyncInput {
 }
 
 /**
- * Pulls every followed channel whose head moved, then stores everything in one transaction. A first sync,
- * a head below the cursor (feed restored from a backup) or another epoch (a different feed) is stored
- * quietly, re-synced from 0 and de-duplicated by id.
+ * Pulls every followed channel whose head moved, then stores everything in one transaction. A first sync
+ * (no cursor yet) starts at the head: what it finds is history, stored read with no toast. A head below the
+ * cursor (feed restored from a backup) or another epoch (a different feed) is stored quietly (no toast),
+ * re-synced from 0 and de-duplicated by id.
  */
 export async function syncChannels(store: Store, input: SyncInput, pull: Pull): Promise<{ changed: boolean; detail: string; result: ApplyResult }> {
   const messages: IncomingMessage[] = [];
   const cursors: CursorUpdate[] = [];
   const quiet = new Set<string>();
+  const history = new Set<string>();
   const dropped: string[] = [];
   const etag = input.epoch ?? null;
   for (const channel of input.channels) {
@@ -87,14 +89,15 @@ export async function syncChannels(store: Store, input: SyncInput, pull: Pull): 
       if (!cur || otherEpoch) cursors.push({ channel, cursor: head, etag });
       continue;
     }
-    if (!cur || otherEpoch || head < from) quiet.add(channel);
+    if (!cur) history.add(channel);
+    else if (otherEpoch || head < from) quiet.add(channel);
     const pulled = await pull(channel, head < from ? 0 : from, otherEpoch ? 0 : stored);
     messages.push(...pulled.messages);
     dropped.push(...pulled.dropped);
     cursors.push({ channel, cursor: pulled.cursor, etag });
   }
   const now = Math.floor(input.nowMs / 1000);
-  const result = store.apply(input.sourceId, { messages, cursors, headsEtag: input.headsEtag, quietChannels: quiet, now });
+  const result = store.apply(input.sourceId, { messages, cursors, headsEtag: input.headsEtag, quietChannels: quiet, historyChannels: history, now });
   for (const d of dropped) store.log(input.sourceId, now, false, `dropped ${d}`);
   const changed = result.inserted.length > 0 || result.retracted > 0;
   return { changed, detail: `${result.inserted.length} new, ${result.retracted} retracted${dropped.length ? `, ${dropped.length} dropped` : ''}`, result };

@@ -19,8 +19,17 @@ export interface CheckBatch {
   cursors: CursorUpdate[];
   /** ETag of the routine heads request (feed v1); undefined leaves it as it is. */
   headsEtag?: string | null;
-  /** Channels being synced for the first time: stored and marked notified, but no toast (no flood of old news). */
+  /**
+   * Channels synced again from the start (a feed restored from a backup, another static epoch): what was not
+   * stored yet is stored and marked notified, but not toasted (no flood); it stays unread.
+   */
   quietChannels?: ReadonlySet<string>;
+  /**
+   * Channels synced for the first time (no cursor yet): everything published before is history, stored read
+   * and notified (no toast, no unread badge). Only what comes after this sync is new. Releases still count
+   * for the update offer, which has its own once-only notification.
+   */
+  historyChannels?: ReadonlySet<string>;
   /** Received time, unix seconds. */
   now: number;
   /** Messages the source no longer lists (a Cryptolens RemoveMessage): hidden like a retraction. */
@@ -28,6 +37,7 @@ export interface CheckBatch {
 }
 
 export interface ApplyResult {
+  /** New visible items, history (stored read) included. */
   inserted: InboxItem[];
   /** New items whose toast is due now; their `notified` flag was set in the same transaction. */
   toasts: InboxItem[];
@@ -49,14 +59,14 @@ const cache = new WeakMap<Db, Statements>();
 function prepare(db: Db) {
   return {
     insert: db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
-        expires, record, created, received, notified, retracted)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+        expires, record, created, received, notified, read, retracted)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
         EXISTS (SELECT 1 FROM messages WHERE source_id = ? AND retracts = ? AND channel = ?))
       ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
     // Without any retraction on record (the common case) the per-row EXISTS probe is skipped.
     insertPlain: db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
-        expires, record, created, received, notified)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        expires, record, created, received, notified, read)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
     anyRetraction: db.prepare(`SELECT 1 FROM messages WHERE source_id = ? AND retracts IS NOT NULL LIMIT 1`),
     sameVersion: db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
@@ -116,13 +126,14 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
           continue;
         }
       }
-      const quiet = batch.quietChannels?.has(m.channel) ?? false;
+      const history = batch.historyChannels?.has(m.channel) ?? false;
+      const quiet = history || (batch.quietChannels?.has(m.channel) ?? false);
       const toastable = m.kind === 'news' || m.kind === 'note';
       const expired = m.expires !== null && m.expires <= batch.now;
       const due = toastable && !quiet && !expired;
       const row = insert.get(
         sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
-        m.expires, JSON.stringify(m.record), m.created, batch.now, due || quiet ? 1 : 0,
+        m.expires, JSON.stringify(m.record), m.created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
         ...(mayBeRetracted ? [sourceId, m.id, m.channel] : []),
       ) as { rowid: number; retracted: number } | undefined;
       if (!row) continue; // already stored: de-duplicated by id
@@ -136,7 +147,7 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       if (m.kind === 'retraction' || row.retracted) continue;
       const item: InboxItem = {
         key: row.rowid, sourceId, id: m.id, channel: m.channel, kind: m.kind, trusted: m.trusted, title: m.title, link: m.link,
-        version: m.version, critical: m.critical, expires: m.expires, created: m.created, read: false, record: m.record,
+        version: m.version, critical: m.critical, expires: m.expires, created: m.created, read: history, record: m.record,
       };
       result.inserted.push(item);
       if (due) result.toasts.push(item);
