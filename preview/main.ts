@@ -19,7 +19,7 @@ async function startCompanion(dir: string) {
   const feed = await startDemoFeed({ dir, platform });
   const binding = await createBinding({
     dataDir: join(dir, 'companion'), product, installedVersion, platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
-    sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: feed.url, token: feed.readToken, channels: ['stable', 'experimental'], publisher: true }],
+    sources: [{ id: 'demo', name: 'Demo feed', kind: 'feed-v1', url: feed.url, token: feed.readToken, live: true, publisher: true }],
     publisher: {
       feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'],
       key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' },

@@ -5,11 +5,22 @@ import type { PageQuery } from './store/store.ts';
 import type { CheckLogEntry, Clock, InboxItem, UnreadCounts } from './types.ts';
 import type { LiveMessage } from './sources/live.ts';
 
-export type { UpdateChannel, UpdateStatus, ReleaseInfo, CheckNowResult, PageQuery, CheckLogEntry, Clock, InboxItem, UnreadCounts, LiveMessage };
+import type { TokenSeal, DismissedRow } from './store/user-state.ts';
+import type { ProbeResult } from './probe.ts';
+
+export type { UpdateChannel, UpdateStatus, ReleaseInfo, CheckNowResult, PageQuery, CheckLogEntry, Clock, InboxItem, UnreadCounts, LiveMessage, TokenSeal, DismissedRow, ProbeResult };
+
+/** What every source carries besides its protocol settings: how Settings names it. */
+interface SourceLabel {
+  /** Shown in Settings, Status and the empty inbox ("Posts from {name} will appear here"). Default: the id. */
+  name?: string;
+  /** Its token may publish (the Publish screen is offered). */
+  publisher?: boolean;
+}
 
 /** A feed the companion follows. Tokens are read tokens (they ship inside the app). */
 export type SourceConfig =
-  | {
+  | SourceLabel & {
     kind: 'feed-v1';
     id: string;
     /** Base URL of a Tidings feed service. */
@@ -20,7 +31,7 @@ export type SourceConfig =
     /** Also hold SSE streams open so new messages arrive within seconds (polling stays the fallback). */
     live?: boolean;
   }
-  | {
+  | SourceLabel & {
     kind: 'cryptolens';
     id: string;
     /** Base URL of the Cryptolens Web API (or a Tidings feed speaking its dialect). */
@@ -42,7 +53,13 @@ export interface CompanionOptions {
   /** e.g. 'linux-x64', 'win32-x64', 'darwin-arm64'. */
   platform: string;
   channel: UpdateChannel;
+  /**
+   * The app's built-in sources. They are defaults: stored at the first start (and refreshed while the user has
+   * not edited them); sources the user adds, edits or removes in Settings are kept in the store.
+   */
   sources: SourceConfig[];
+  /** How source tokens are kept at rest (Electron: the OS keychain). Default: stored as they are. */
+  tokenSeal?: TokenSeal;
   /** Development and tests only: allow http:// on loopback hosts for feeds and assets. */
   allowLoopbackHttp?: boolean;
   /** Background check interval; null = manual only. Default one hour (±10 % jitter); clamped to 15 min … 7 days. */
@@ -86,8 +103,13 @@ export interface CompanionEvents {
   /** New visible messages; `toasts` are the OS notifications due now (each shown at most once, ever). */
   messages: { items: InboxItem[]; toasts: InboxItem[] };
   unread: UnreadCounts;
-  /** The update status changed. `notify` is true once per offered version (and never while "remind later" holds, unless critical). */
-  offer: { status: UpdateStatus; notify: boolean };
+  /**
+   * The update status changed. `notify` is true once per offered version (and never while "remind later" holds,
+   * unless critical), and once more when a reminder comes due; `notifyKey` names that notification.
+   */
+  offer: { status: UpdateStatus; notify: boolean; notifyKey?: string };
+  /** The network went away or came back (from check failures, or the shell's own signal). */
+  network: { online: boolean };
   /** A check started or finished on a source. */
   check: SourceStatus;
   download: DownloadEvent;
@@ -127,12 +149,25 @@ export interface Companion {
   checkAll(): Promise<void>;
   /** Marks items read (or, with `read: false`, unread again: ux.md's `m` toggles). */
   markRead(keys: number[] | 'all', read?: boolean): void;
-  dismiss(key: number): void;
+  dismiss(keys: number | readonly number[]): void;
+  /** Undoes dismissals. */
+  restore(keys: readonly number[]): void;
+  /** Dismissed posts, most recent first (Settings → Data lists them with Undo). */
+  dismissed(limit?: number): DismissedRow[];
   dismissNotice(): void;
   setChannel(channel: UpdateChannel): void;
   setInterval(ms: number | null): void;
   skipVersion(version: string): void;
+  /** Undoes a skip; the version is offered again if it is still the newest. Returns whether it was skipped. */
+  unskipVersion(version: string): boolean;
+  skippedVersions(): string[];
+  /** The newest applicable version when the user skipped it (so the UI never says "up to date" then). */
+  skippedNewest(): string | null;
+  /** Snoozes the offer; when the time comes the offer notifies again by itself. */
   remindLater(ms?: number): void;
+  /** The snooze in force (unix seconds), if any. */
+  remindUntil(): number | null;
+  clearRemind(): void;
   /** Downloads and verifies the offered release's asset; progress arrives as 'download' events. */
   download(): Promise<DownloadEvent>;
   cancelDownload(): void;
@@ -142,4 +177,24 @@ export interface Companion {
   confirmDowngrade(version: string): Promise<DownloadEvent>;
   /** Power resume / network back: re-check after a random 0–60 s. */
   wake(): void;
+
+  // Sources the user follows (Settings → Sources), kept in the store.
+  sourceConfigs(): SourceConfig[];
+  /** Adds or replaces a source (throws ConfigError naming the field); a new URL or kind starts it afresh. */
+  saveSource(config: SourceConfig): Promise<void>;
+  /** Stops following a source and forgets what came from it. */
+  removeSource(id: string): Promise<void>;
+  /** Reaches a source without storing anything (Test Connection): what it found, or why not. */
+  probeSource(config: SourceConfig): Promise<ProbeResult>;
+
+  installId(): string;
+  /** False while the network is down (every source failed to resolve or route, or the shell said so). */
+  online(): boolean;
+  /** The shell's own network signal; coming back online re-checks soon. */
+  setOnline(online: boolean): void;
+  /** News retention in days (null = forever), applied at once and after every check. */
+  setRetention(days: number | null): void;
+  /** The shell's settings (validated by the shell's schema), kept in the store with the rest. */
+  preferences(): unknown;
+  setPreferences(p: unknown): void;
 }

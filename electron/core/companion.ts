@@ -18,8 +18,17 @@ import { CheckScheduler } from './scheduler.ts';
 import { bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
 import { downloadAsset, safeFileName, DownloadError } from './download.ts';
 import { systemClock } from './types.ts';
+import { UserState } from './store/user-state.ts';
+import { probeSource, type ProbeResult } from './probe.ts';
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** The configuration field at fault ('url', 'channels', …), for forms. */
+  readonly field: string;
+  constructor(message: string, field = '') {
+    super(message);
+    this.field = field;
+  }
+}
 
 /** The background interval is configurable from 15 minutes to a week (or manual only): a shorter one would
  * hammer the feed. A week is the longest choice Settings offers (ux.md, as Sparkle does); issue 4 said a day,
@@ -33,20 +42,30 @@ interface Engine {
   config: SourceConfig;
   scheduler: CheckScheduler;
   live: LiveSubscription | null;
+  /** The last check failed because the network is down (DNS, no route). */
+  offline: boolean;
+}
+
+/** Refuses a source the companion must not follow; the message names the field (url, channels). */
+export function validateSource(s: SourceConfig, allowLoopbackHttp: boolean): void {
+  // An http:// feed in a production configuration is refused when the configuration is loaded (case 13).
+  if (!isAllowedUrl(s.url, allowLoopbackHttp)) throw new ConfigError(`source ${s.id}: ${s.url} is not an https URL`, 'url');
+  // Channel names reach URLs; anything outside the protocol's pattern is refused here (case 28).
+  const names = s.kind === 'feed-v1' ? s.newsChannels ?? [] : [s.updateChannel, s.newsChannel].filter((c) => c !== undefined);
+  for (const c of names) if (!CHANNEL_PATTERN.test(c)) throw new ConfigError(`source ${s.id}: "${c}" is not a valid channel name`, 'channels');
 }
 
 function validate(opts: CompanionOptions): void {
   const ids = new Set<string>();
   for (const s of opts.sources) {
-    // An http:// feed in a production configuration is refused when the configuration is loaded (case 13).
-    if (!isAllowedUrl(s.url, opts.allowLoopbackHttp === true)) throw new ConfigError(`source ${s.id}: ${s.url} is not an https URL`);
+    validateSource(s, opts.allowLoopbackHttp === true);
     if (ids.has(s.id)) throw new ConfigError(`source id ${s.id} is used twice`);
-    // Channel names reach URLs; anything outside the protocol's pattern is refused here (case 28).
-    const names = s.kind === 'feed-v1' ? s.newsChannels ?? [] : [s.updateChannel, s.newsChannel].filter((c) => c !== undefined);
-    for (const c of names) if (!CHANNEL_PATTERN.test(c)) throw new ConfigError(`source ${s.id}: "${c}" is not a valid channel name`);
     ids.add(s.id);
   }
 }
+
+/** Errors that mean this computer has no network (not that one server is down). */
+const OFFLINE = /ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ENETDOWN/;
 
 export async function createCompanionEngine(opts: CompanionOptions): Promise<Companion> {
   validate(opts);
@@ -60,6 +79,9 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     // The rollback floor (and its "rollback ignored" log line) counts only releases that apply to this install.
     install: { platform: opts.platform, installedVersion: opts.installedVersion },
   });
+  const user = new UserState(store.db, opts.tokenSeal);
+  // The app's configured sources are defaults: the user's own additions, edits and removals are kept.
+  user.seed(opts.sources);
   const events = new EventEmitter();
   const emit = <K extends keyof CompanionEvents>(k: K, payload: CompanionEvents[K]) => {
     try {
@@ -71,6 +93,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   let channel: UpdateChannel = (store.getMeta('channel') as UpdateChannel | null) ?? opts.channel;
   if (store.getMeta('channel') === null) store.setMeta('channel', channel);
   let lastStatusJson = '';
+  let shellOnline = true;
+  let remindTimer: unknown = null;
   let download: AbortController | null = null;
   let closed = false;
 
@@ -92,13 +116,15 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
         target: rec.target ?? null, assets: rec.release?.assets ?? [], retracted,
       };
     });
-    const states = opts.sources.map((s) => store.source(s.id)).filter((s) => s !== null);
+    const states = [...engines.keys()].map((id) => store.source(id)).filter((s) => s !== null);
     const lastSuccess = states.reduce<number | null>((m, s) => (s.lastSuccess !== null && (m === null || s.lastSuccess > m) ? s.lastSuccess : m), null);
     const anyHealthy = states.some((s) => s.failingSince === null && s.lastSuccess !== null);
     const failingSince = anyHealthy ? null : states.reduce<number | null>((m, s) => (s.failingSince !== null && (m === null || s.failingSince < m) ? s.failingSince : m), null);
     const remind = store.getMeta('remind_until');
+    // After a manual Check Now a skipped version is shown again (as Sparkle does), until the user decides again.
+    const skipped = store.getMeta('reveal_skipped') === '1' ? [] : store.skippedVersions();
     return {
-      installedVersion: opts.installedVersion, platform: opts.platform, channel, releases, skipped: store.skippedVersions(),
+      installedVersion: opts.installedVersion, platform: opts.platform, channel, releases, skipped,
       remindUntil: remind === null ? null : Number(remind), installBucket: bucketOf(store.installId()),
       now: Math.floor(clock.now() / 1000), lastSuccess, failingSince,
     };
@@ -110,12 +136,44 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     if (json === lastStatusJson) return;
     lastStatusJson = json;
     let notify = false;
-    if (status.state === 'available' && status.offer.notify && store.getMeta('offer_notified') !== status.offer.release.version) {
-      // At most one notification per offered version, remembered across restarts.
-      store.setMeta('offer_notified', status.offer.release.version);
-      notify = true;
+    let notifyKey: string | undefined;
+    if (status.state === 'available' && status.offer.notify) {
+      // At most one notification per offered version, remembered across restarts; a reminder that comes due
+      // notifies once more, under its own key.
+      const v = status.offer.release.version;
+      const due = store.getMeta('remind_due');
+      const key = due && due.startsWith(`${v}@`) ? `${v}@remind-${due.slice(v.length + 1)}` : v;
+      if (store.getMeta('offer_notified') !== key) {
+        store.setMeta('offer_notified', key);
+        notify = true;
+        notifyKey = key;
+      }
     }
-    emit('offer', { status, notify });
+    emit('offer', { status, notify, ...(notifyKey ? { notifyKey } : {}) });
+  }
+
+  /** A "Remind me later" comes due by itself: the offer notifies again then (once), with no check needed. */
+  function armReminder(): void {
+    if (remindTimer !== null) clock.clearTimeout(remindTimer);
+    remindTimer = null;
+    const until = store.getMeta('remind_until');
+    if (until === null || closed) return;
+    const wait = Number(until) * 1000 - clock.now();
+    const fire = () => {
+      remindTimer = null;
+      if (closed) return;
+      const status = updateStatus(policyInput());
+      store.setMeta('remind_until', null);
+      if (status.state === 'available') store.setMeta('remind_due', `${status.offer.release.version}@${until}`);
+      refreshOffer();
+    };
+    // setTimeout holds at most ~24.8 days; a longer wait re-arms on the way.
+    if (wait <= 0) fire();
+    else remindTimer = clock.setTimeout(() => (wait > 2 ** 31 - 1 ? armReminder() : fire()), Math.min(wait, 2 ** 31 - 1));
+  }
+
+  function networkDown(): boolean {
+    return !shellOnline || (engines.size > 0 && [...engines.values()].every((e) => e.offline));
   }
 
   function statusOf(e: Engine): SourceStatus {
@@ -127,27 +185,37 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     };
   }
 
-  const retention = opts.retention ?? { maxAgeDays: 180, maxCount: 5000 };
-  const engines: Engine[] = opts.sources.map((config) => {
+  const storedDays = store.getMeta('retention_days');
+  let retention = opts.retention ?? { maxAgeDays: 180, maxCount: 5000 };
+  if (storedDays !== null) retention = { ...retention, maxAgeDays: storedDays === 'forever' ? Infinity : Number(storedDays) };
+  const prune = (nowMs: number): boolean => {
+    try {
+      const maxAgeSec = Number.isFinite(retention.maxAgeDays) ? retention.maxAgeDays * 86400 : Number.MAX_SAFE_INTEGER;
+      return store.prune(Math.floor(nowMs / 1000), { maxAgeSec, maxCount: retention.maxCount }) > 0;
+    } catch {
+      return false; // Pruning is housekeeping; a failure here is retried after the next change.
+    }
+  };
+  const engines = new Map<string, Engine>();
+  function makeEngine(config: SourceConfig): Engine {
     store.ensureSource(config.id, config.kind, config.url);
     const source = sourceFor(config);
-    const engine = {} as Engine;
+    const engine = { offline: false } as Engine;
     const run = async (): Promise<CheckOutcome> => {
       const now = clock.now();
+      const wasDown = networkDown();
       const outcome = await runCheck(store, config.id, now, () => source instanceof FeedV1Source
         ? source.check(store, [...channelsFor(channel), ...newsChannels(config)], keys, now)
         : source.check(store, keys, now));
+      engine.offline = !outcome.ok && OFFLINE.test(outcome.detail);
       const r = outcome.result;
       if (r && (r.inserted.length > 0 || r.retracted > 0)) {
-        try {
-          store.prune(Math.floor(now / 1000), { maxAgeSec: retention.maxAgeDays * 86400, maxCount: retention.maxCount });
-        } catch {
-          // Pruning is housekeeping; a failure here is retried after the next change.
-        }
+        prune(now);
         emit('messages', { items: r.inserted, toasts: r.toasts });
         emit('unread', store.unreadCounts());
       }
       refreshOffer();
+      if (wasDown !== networkDown()) emit('network', { online: !networkDown() });
       return outcome;
     };
     engine.config = config;
@@ -168,12 +236,19 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       })
       : null;
     return engine;
-  });
+  }
+  for (const c of user.sources()) engines.set(c.id, makeEngine(c));
 
   let started = false;
+  const follow = (e: Engine) => e.live?.follow([...channelsFor(channel), ...newsChannels(e.config)]);
   function followLive(): void {
     started = true;
-    for (const e of engines) e.live?.follow([...channelsFor(channel), ...newsChannels(e.config)]);
+    for (const e of engines.values()) follow(e);
+  }
+  async function stopEngine(e: Engine): Promise<void> {
+    e.scheduler.stop();
+    e.live?.stop();
+    await e.scheduler.idle();
   }
 
   async function fetchRelease(target: ReleaseInfo): Promise<DownloadEvent> {
@@ -206,20 +281,19 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const companion: Companion = {
     start() {
       if (store.recovery) emit('notice', { message: store.getMeta('notice') ?? 'Local data was reset.' });
-      for (const e of engines) e.scheduler.start();
+      for (const e of engines.values()) e.scheduler.start();
       followLive();
+      if (prune(clock.now())) emit('unread', store.unreadCounts());
       refreshOffer();
+      armReminder();
     },
     async close() {
       if (closed) return;
       closed = true;
       download?.abort();
-      for (const e of engines) {
-        e.scheduler.stop();
-        e.live?.stop();
-      }
+      if (remindTimer !== null) clock.clearTimeout(remindTimer);
       // Let in-flight checks finish their transaction before the connection closes.
-      await Promise.all(engines.map((e) => e.scheduler.idle()));
+      await Promise.all([...engines.values()].map(stopEngine));
       store.close();
     },
     on(event, listener) {
@@ -232,23 +306,90 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     message: (key) => store.item(key),
     unreadCounts: () => store.unreadCounts(),
     updateStatus: (): UpdateStatus => updateStatus(policyInput()),
-    sources: () => engines.map(statusOf),
+    sources: () => [...engines.values()].map(statusOf),
+    sourceConfigs: () => user.sources(),
+    async saveSource(config) {
+      validateSource(config, loopback);
+      const old = engines.get(config.id);
+      const before = user.source(config.id);
+      if (old) {
+        engines.delete(config.id);
+        await stopEngine(old);
+      }
+      // A new address or kind is another feed: what came from the old one goes, and its cursors with it.
+      if (before && (before.url !== config.url || before.kind !== config.kind)) user.forgetData(config.id);
+      user.saveSource(config, true);
+      const e = makeEngine(config);
+      engines.set(config.id, e);
+      if (started && !closed) {
+        e.scheduler.start();
+        follow(e);
+        void e.scheduler.runNow().catch(() => false);
+      }
+      emit('unread', store.unreadCounts());
+      refreshOffer();
+    },
+    async removeSource(id) {
+      const e = engines.get(id);
+      engines.delete(id);
+      if (e) await stopEngine(e);
+      user.removeSource(id);
+      emit('unread', store.unreadCounts());
+      refreshOffer();
+    },
+    probeSource: (config) => probeSource(config, { keys, platform: opts.platform, allowLoopbackHttp: loopback }),
+    installId: () => store.installId(),
+    online: () => !networkDown(),
+    setOnline(online) {
+      const was = !networkDown();
+      shellOnline = online;
+      if (online) for (const e of engines.values()) e.offline = false;
+      if (was !== !networkDown()) emit('network', { online: !networkDown() });
+      // The network is back: check again soon (each source after its own random 0–60 s, as after a wake).
+      if (online && !was) for (const e of engines.values()) e.scheduler.wake();
+    },
+    setRetention(days) {
+      retention = { ...retention, maxAgeDays: days ?? Infinity };
+      store.setMeta('retention_days', days === null ? 'forever' : String(days));
+      if (prune(clock.now())) emit('unread', store.unreadCounts());
+    },
+    preferences: () => {
+      const raw = store.getMeta('preferences');
+      try {
+        return raw === null ? null : JSON.parse(raw) as unknown;
+      } catch {
+        return null;
+      }
+    },
+    setPreferences: (p) => store.setMeta('preferences', JSON.stringify(p)),
     checkLog: (limit) => store.checkLog(limit),
     notice: () => store.getMeta('notice'),
     channel: () => channel,
-    checkNow: () => engines.map((e) => e.scheduler.checkNow()),
+    checkNow() {
+      const results = [...engines.values()].map((e) => e.scheduler.checkNow());
+      if (results.some((r) => r.accepted) && store.skippedVersions().length > 0 && store.getMeta('reveal_skipped') !== '1') {
+        store.setMeta('reveal_skipped', '1');
+        refreshOffer();
+      }
+      return results;
+    },
     async checkAll() {
       if (closed) return;
-      await Promise.all(engines.map((e) => e.scheduler.runNow()));
+      await Promise.all([...engines.values()].map((e) => e.scheduler.runNow()));
     },
     markRead(keys, read = true) {
       store.markRead(keys, read);
       emit('unread', store.unreadCounts());
     },
-    dismiss(key) {
-      store.dismiss(key);
+    dismiss(keys) {
+      user.dismiss(typeof keys === 'number' ? [keys] : keys, Math.floor(clock.now() / 1000));
       emit('unread', store.unreadCounts());
     },
+    restore(keys) {
+      user.restore(keys);
+      emit('unread', store.unreadCounts());
+    },
+    dismissed: (limit) => user.dismissed(limit),
     dismissNotice: () => store.setMeta('notice', null),
     setChannel(c) {
       const before = channel;
@@ -257,18 +398,42 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       refreshOffer();
       if (started) followLive();
       // A newly followed channel (experimental) is fetched now: the user just asked for it (Retry-After still holds).
-      if (before === 'stable' && c === 'experimental' && !closed) for (const e of engines) void e.scheduler.runNow().catch(() => false);
+      if (before === 'stable' && c === 'experimental' && !closed) for (const e of engines.values()) void e.scheduler.runNow().catch(() => false);
     },
     setInterval: (ms) => engines.forEach((e) => e.scheduler.setInterval(clampInterval(ms) ?? null)),
     skipVersion(version) {
       const status = updateStatus(policyInput());
       if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return; // critical: cannot skip
       store.skipVersion(version, Math.floor(clock.now() / 1000));
+      store.setMeta('reveal_skipped', null);
       refreshOffer();
+    },
+    unskipVersion(version) {
+      const had = user.unskip(version);
+      refreshOffer();
+      return had;
+    },
+    skippedVersions: () => store.skippedVersions(),
+    skippedNewest() {
+      const status = updateStatus({ ...policyInput(), skipped: [] });
+      if (status.state !== 'available' || status.offer.critical) return null;
+      const v = status.offer.release.version;
+      return store.skippedVersions().includes(v) && updateStatus(policyInput()).state !== 'available' ? v : null;
     },
     remindLater(ms) {
       store.setMeta('remind_until', String(Math.floor((clock.now() + (ms ?? opts.remindLaterMs ?? 86_400_000)) / 1000)));
+      store.setMeta('remind_due', null);
       refreshOffer();
+      armReminder();
+    },
+    remindUntil: () => {
+      const v = store.getMeta('remind_until');
+      return v === null ? null : Number(v);
+    },
+    clearRemind() {
+      store.setMeta('remind_until', null);
+      refreshOffer();
+      armReminder();
     },
     async download() {
       const status = updateStatus(policyInput());

@@ -2,51 +2,34 @@
 // "binding" (handlers + contract events; the same object the browser preview hosts, see preview/types.ts);
 // the shell adds what only a desktop shell needs: due toasts, tray state, the verified installer path.
 import type { EventName, EventPayloads, InvokeHandlers } from '../../shared/ipc/contract.ts';
-import type { Channel } from '../../shared/ipc/types.ts';
 import type { CoreBridge, CoreEvent, ToastItem, TrayCoreState, VerifiedFile } from './bridge.ts';
 import type { AppConfig } from './config.ts';
 import type { ShellSettings } from './settings.ts';
-import { createBinding } from '../core/handlers.ts';
+import { createBinding, type BindingOptions, type CoreBinding as RealBinding } from '../core/handlers.ts';
+import type { SourceConfig } from '../core/api.ts';
 
-/** What the core's binding offers (structurally; main may not import preview/ where its type lives). */
-export interface CoreBinding {
-  handlers: InvokeHandlers;
-  subscribe(emit: <E extends EventName>(name: E, payload: EventPayloads[E]) => void): () => void;
-  close(): Promise<void>;
-  /** Items whose OS notification is due (the core sets its notified flag in the same transaction). */
-  subscribeToasts?(listener: (items: ToastItem[]) => void): () => void;
-  /** The downloaded file whose size and sha256 matched the signed record, if any. */
-  verifiedDownload?(): VerifiedFile | null;
-  /** Power resume / network back. */
-  wake?(): void;
-}
-
-/** The options the core's createBinding takes (mirrors preview/types.ts CoreAdapterOptions). */
-export interface CoreAdapterOptions {
-  dataDir: string;
-  product: string;
-  installedVersion: string;
-  platform: string;
-  trustedKeys: string[];
-  sources: { id: string; name: string; kind: 'tidings' | 'cryptolens'; url: string; token: string | null; channels: string[]; publisher: boolean }[];
-  allowLoopbackHttp: boolean;
-}
+/** What main drives: the core's binding, or (in tests) a typed stand-in with the same shape. */
+export type CoreBinding = Pick<RealBinding, 'handlers' | 'subscribe' | 'close'> & Partial<Pick<RealBinding, 'subscribeToasts' | 'verifiedDownload' | 'wake' | 'setOnline'>>;
 
 /** A development feed handed over by `npm start` (scripts/start.ts) through TIDINGS_DEV_FEED; never when packaged. */
 export interface DevFeed { url: string; publicKey: string; token: string }
 
-export function adapterOptions(o: { config: AppConfig; settings: ShellSettings; dataDir: string; installedVersion: string; platform: string; devFeed: DevFeed | null }): CoreAdapterOptions {
-  const stored = o.settings.get('sources').map((s) => ({
-    id: s.id, name: s.name, kind: s.kind, url: s.url, token: o.settings.sourceToken(s.id), channels: s.channels, publisher: s.publisher ?? false,
-  }));
-  const channels: Channel[] = [o.settings.get('channel')];
-  const fallback = { id: 'default', name: o.config.productName, kind: 'tidings' as const, url: o.config.defaultFeedUrl, token: null, channels, publisher: false };
-  const dev = o.devFeed ? { id: 'demo', name: 'Demo feed', kind: 'tidings' as const, url: o.devFeed.url, token: o.devFeed.token, channels, publisher: true } : null;
+export function adapterOptions(o: { config: AppConfig; settings: ShellSettings; dataDir: string; installedVersion: string; platform: string; devFeed: DevFeed | null }): BindingOptions {
+  // Sources kept by an older build in the settings file become defaults: the core keeps sources from now on.
+  const legacy = o.settings.get('sources').map((s): SourceConfig => {
+    const token = o.settings.sourceToken(s.id) ?? undefined;
+    return s.kind === 'cryptolens'
+      ? { kind: 'cryptolens', id: s.id, name: s.name, url: s.url, token: token ?? '', updateChannel: 'stable', newsChannel: 'news', publisher: s.publisher ?? false }
+      : { kind: 'feed-v1', id: s.id, name: s.name, url: s.url, live: true, publisher: s.publisher ?? false, ...(token ? { token } : {}) };
+  });
+  const fallback: SourceConfig = { kind: 'feed-v1', id: 'default', name: o.config.productName, url: o.config.defaultFeedUrl, live: true };
+  const dev: SourceConfig | null = o.devFeed ? { kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: o.devFeed.url, token: o.devFeed.token, live: true, publisher: true } : null;
   return {
     dataDir: o.dataDir, product: o.config.product, installedVersion: o.installedVersion, platform: o.platform,
     trustedKeys: [...o.config.publisherKeys.map((k) => k.publicKey), ...(o.devFeed ? [o.devFeed.publicKey] : [])],
-    sources: dev ? [dev] : stored.length > 0 ? stored : [fallback],
+    sources: dev ? [dev] : legacy.length > 0 ? legacy : [fallback],
     allowLoopbackHttp: o.devFeed !== null,
+    tokenSeal: o.settings.tokenSeal(),
   };
 }
 
@@ -117,7 +100,16 @@ export interface CoreBridgeOptions {
  * database, which may have been reset). Bring the core in line at start. A channel switch that would need
  * the downgrade question is not forced: the shell then shows what the core really follows.
  */
-export async function syncSettings(h: InvokeHandlers, s: ShellSettings): Promise<void> {
+export async function syncSettings(h: InvokeHandlers, s: ShellSettings, coreFresh = true): Promise<void> {
+  if (!coreFresh) {
+    // The core keeps the settings: main's file is brought in line with it (main reads its copy synchronously).
+    const core = await h.getSettings({});
+    const { channel, sources: _sources, ...prefs } = core;
+    s.patch(prefs);
+    s.setChannel(channel);
+    return;
+  }
+  // A core that has never stored settings (a first start, or data from an older build) takes the file's.
   await h.updateSettings({
     autoCheck: s.get('autoCheck'), intervalHours: s.get('intervalHours'), retentionDays: s.get('retentionDays'),
     notifyUpdates: s.get('notifyUpdates'), notifyNews: s.get('notifyNews'), quietHours: s.get('quietHours'), launchAtLogin: s.get('launchAtLogin'),
@@ -131,6 +123,6 @@ export async function syncSettings(h: InvokeHandlers, s: ShellSettings): Promise
 /** The real core for the Electron app: the same binding the browser preview hosts. */
 export async function createCoreBridge(opts: CoreBridgeOptions): Promise<CoreBridge> {
   const binding = await createBinding(adapterOptions(opts));
-  await syncSettings(binding.handlers, opts.settings).catch((e: unknown) => opts.log(`settings not synced to the core: ${String(e)}`));
+  await syncSettings(binding.handlers, opts.settings, binding.companion.preferences() === null).catch((e: unknown) => opts.log(`settings not synced to the core: ${String(e)}`));
   return bridgeFromBinding(binding, opts.log);
 }

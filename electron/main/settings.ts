@@ -5,6 +5,7 @@ import type { Options } from 'electron-store';
 import type { Settings, SourceView, Channel } from '../../shared/ipc/types.ts';
 import type { SettingsPatch, SourceInput } from '../../shared/ipc/contract.ts';
 import type { ElectronApi, Rectangle } from './electron-api.ts';
+import type { TokenSeal } from '../core/api.ts';
 
 /** A token at rest: encrypted by the OS keychain (safeStorage) where available, else marked plain. */
 export interface StoredToken { enc: 'safeStorage' | 'plain'; data: string }
@@ -159,6 +160,19 @@ export function createSettings(store: KeyValueStore<StoredSettings>, safe: SafeS
     },
     removeSource(id: string): void { store.set('sources', get('sources').filter((s) => s.id !== id)); },
     sourceToken(id: string): string | null { return decryptToken(safe, get('sources').find((s) => s.id === id)?.token ?? null); },
+    /** How the core keeps source tokens at rest: through the OS keychain where there is one. */
+    tokenSeal(): TokenSeal {
+      return {
+        seal: (token) => JSON.stringify(encryptToken(safe, token)),
+        open: (sealed) => {
+          try {
+            return decryptToken(safe, JSON.parse(sealed) as StoredToken);
+          } catch {
+            return null;
+          }
+        },
+      };
+    },
     pause(until: number | null): void { store.set('pausedUntil', until); },
     bounds(): Rectangle | null { return get('windowBounds'); },
     saveBounds(b: Rectangle): void { store.set('windowBounds', b); },

@@ -72,28 +72,18 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     openLink: ({ url }) => openLink(url),
     openInstaller: () => install.openInstaller(),
     showInFolder: () => install.showInFolder(),
-    getSettings: async () => settings.view(),
     async updateSettings(patch) {
-      await core.updateSettings(patch);
+      // The core keeps the settings; main keeps a copy of what it reads synchronously (notifications, quiet hours).
+      const view = await core.updateSettings(patch);
       settings.patch(patch);
       if (patch.launchAtLogin !== undefined) applyLoginItem(api.app, patch.launchAtLogin, log);
       void tray.refresh();
-      return settings.view();
+      return view;
     },
     async setChannel(args) {
       const r = await core.setChannel(args);
       if (r.ok && !r.needsConfirm) settings.setChannel(args.channel);
       void tray.refresh();
-      return r;
-    },
-    async saveSource(input) {
-      const r = await core.saveSource(input);
-      if (r.ok) settings.saveSource({ ...input, id: r.id });
-      return r;
-    },
-    async removeSource(args) {
-      const r = await core.removeSource(args);
-      if (r.ok) settings.removeSource(args.id);
       return r;
     },
   };

@@ -3,6 +3,7 @@
 // result type. The preload and the preview client both expose exactly `TidingsApi`, derived from here.
 import { z } from 'zod';
 import { channelName, semverString, platform } from '../protocol/schemas.ts';
+import { preferencesPatch } from '../settings.ts';
 import type {
   AppInfo, Counts, DismissedItem, FieldError, InboxItemDetail, InboxPage, Result, Settings, StatusView, UpdateState, PublishedItem, KeyInfo, HashedFile, Screen, Topic,
 } from './types.ts';
@@ -10,7 +11,6 @@ import type {
 const none = z.object({}).strict();
 const itemKey = z.string().min(1).max(200);
 const channel = z.enum(['stable', 'experimental']);
-const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 22:00');
 
 export const sourceInput = z.strictObject({
   id: z.string().min(1).max(64).optional(),
@@ -26,15 +26,7 @@ export const sourceInput = z.strictObject({
 });
 export type SourceInput = z.infer<typeof sourceInput>;
 
-export const settingsPatch = z.strictObject({
-  autoCheck: z.boolean().optional(),
-  intervalHours: z.union([z.literal(1), z.literal(4), z.literal(24), z.literal(168)]).optional(),
-  notifyUpdates: z.boolean().optional(),
-  notifyNews: z.boolean().optional(),
-  quietHours: z.strictObject({ enabled: z.boolean(), start: time, end: time }).optional(),
-  launchAtLogin: z.boolean().optional(),
-  retentionDays: z.union([z.literal(30), z.literal(90), z.null()]).optional(),
-});
+export const settingsPatch = preferencesPatch;
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 
 const assetInput = z.strictObject({

@@ -1,5 +1,7 @@
 // Views the UI renders. Produced by the core (through electron/main or the preview host), consumed by the
 // renderer. Plain data only: nothing here may carry functions, errors or stack traces.
+import type { Preferences } from '../settings.ts';
+
 export type Channel = 'stable' | 'experimental';
 export type Screen = 'inbox' | 'updates' | 'settings' | 'status' | 'publish';
 export type Topic = 'inbox' | 'counts' | 'update' | 'status' | 'settings' | 'publisher';
@@ -104,18 +106,8 @@ export interface SourceView {
   publisher: boolean;
 }
 
-export interface Settings {
-  channel: Channel;
-  autoCheck: boolean;
-  intervalHours: 1 | 4 | 24 | 168;
-  notifyUpdates: boolean;
-  notifyNews: boolean;
-  quietHours: { enabled: boolean; start: string; end: string };
-  launchAtLogin: boolean;
-  /** null = keep forever. */
-  retentionDays: 30 | 90 | null;
-  sources: SourceView[];
-}
+/** The Settings screen: the user's preferences (shared/settings.ts), the channel and the sources followed. */
+export type Settings = Preferences & { channel: Channel; sources: SourceView[] };
 
 export interface SourceStatus {
   id: string;

@@ -8,7 +8,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { startDemoFeed, type DemoFeed } from '../../preview/demo-feed.ts';
 import { createBinding } from '../../preview/core-binding.ts';
 import { startPreviewHost, type PreviewHost } from '../../preview/host.ts';
-import type { CoreAdapterOptions } from '../../preview/types.ts';
+import type { SourceConfig } from '../../electron/core/api.ts';
 import { rendererDir } from './fixtures.ts';
 
 export const platform = `${process.platform}-${process.arch}`;
@@ -23,7 +23,7 @@ export interface World {
   dir: string;
   run: CoreRun | null;
   /** Starts (or restarts, same data dir and port) the core and the preview host. */
-  start(o?: { installed?: string; sources?: CoreAdapterOptions['sources'] }): Promise<CoreRun>;
+  start(o?: { installed?: string; sources?: SourceConfig[] }): Promise<CoreRun>;
   stop(): Promise<void>;
   /** Opens the page on the current run (the secret stays the same across restarts). */
   open(page: Page, screen?: string): Promise<void>;
@@ -44,7 +44,7 @@ export const test = base.extend<{ world: World }>({
       async start(o = last) {
         last = o;
         await world.stop();
-        const sources = o?.sources ?? [{ id: 'demo', name: 'Demo feed', kind: 'tidings' as const, url: feed.url, token: feed.readToken, channels: ['stable'], publisher: true }];
+        const sources = o?.sources ?? [{ id: 'demo', name: 'Demo feed', kind: 'feed-v1' as const, url: feed.url, token: feed.readToken, live: true, publisher: true }];
         const binding = await createBinding({
           dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: o?.installed ?? '2.0.3', platform, trustedKeys: [feed.publicKey],
           allowLoopbackHttp: true, sources, log: () => {},

@@ -178,7 +178,7 @@ test('an expired post is hidden from the inbox, and the unread count leaves it o
 
 test('a failing feed shows a plain-words error in Status and recovers', async ({ world, page }) => {
   const dead = 'http://127.0.0.1:9/';
-  await world.start({ sources: [{ id: 'demo', name: 'Demo feed', kind: 'tidings', url: dead, token: null, channels: ['stable'], publisher: false }] });
+  await world.start({ sources: [{ id: 'demo', name: 'Demo feed', kind: 'feed-v1', url: dead }] });
   await world.check();
   await world.open(page, 'status');
   await expect(page.getByText(/Couldn’t reach the update server \(127\.0\.0\.1:9\)\./).first()).toBeVisible();
@@ -191,7 +191,7 @@ test('a failing feed shows a plain-words error in Status and recovers', async ({
 });
 
 test('a Cryptolens-dialect source works end to end', async ({ world, page }) => {
-  await world.start({ sources: [{ id: 'cl', name: 'Cryptolens', kind: 'cryptolens', url: world.feed.url, token: world.feed.readToken, channels: ['stable'], publisher: false }] });
+  await world.start({ sources: [{ id: 'cl', name: 'Cryptolens', kind: 'cryptolens', url: world.feed.url, token: world.feed.readToken, updateChannel: 'stable', newsChannel: 'news' }] });
   await world.check();
   await world.open(page, 'inbox');
   const list = page.getByRole('listbox', { name: 'Posts' });

@@ -90,19 +90,18 @@ test('a handler that throws gives plain words, never a stack; the stack goes to 
   assert.ok(logs.some((l) => l.includes('secretFunction')));
 });
 
-test('saveSource keeps the token encrypted at rest and hands the plaintext to the core only', async () => {
-  const { fake, core, store, openWindow } = await startTestShell();
+test('saveSource reaches the core, which keeps sources; the token seal main gives it uses the OS keychain', async () => {
+  const { fake, core, openWindow, shell } = await startTestShell();
+  const settings = shell.settings;
   const frame = openWindow().webContents.mainFrame;
   await fake.invoke(ipcChannel('saveSource'), frame, valid.saveSource);
   assert.equal((core.called('saveSource')[0] as { token: string }).token, 's3cret');
-  const saved = store.get('sources')[0]!;
-  assert.equal(saved.token!.enc, 'safeStorage');
-  assert.doesNotMatch(JSON.stringify(store.get('sources')), /s3cret/);
-  const settings = (await fake.invoke(ipcChannel('getSettings'), frame, {})) as { value: { sources: { hasToken: boolean }[] } };
-  assert.equal(settings.value.sources[0]!.hasToken, true);
-  assert.doesNotMatch(JSON.stringify(settings), /s3cret|enc:/);
-  await fake.invoke(ipcChannel('removeSource'), frame, { id: 'src-1' });
-  assert.deepEqual(store.get('sources'), []);
+  const seal = settings.tokenSeal();
+  const sealed = seal.seal('s3cret');
+  assert.doesNotMatch(sealed, /s3cret/);
+  assert.match(sealed, /safeStorage/);
+  assert.equal(seal.open(sealed), 's3cret');
+  assert.equal(seal.open('not a sealed token'), null);
 });
 
 test('install flow: only a verified file, re-hashed before opening', async () => {

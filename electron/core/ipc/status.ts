@@ -1,0 +1,36 @@
+// Status handler: each source's health in plain words (details kept for "Technical details"), the recent
+// checks as they really went (new items, no change, or the error), and whether the network is there.
+import type { SourceStatus as CoreSource, CheckLogEntry as CoreLogEntry } from '../api.ts';
+import type { InvokeHandlers } from '../../../shared/ipc/contract.ts';
+import type { CheckLogEntry, SourceStatus } from '../../../shared/ipc/types.ts';
+import { plainError } from '../plain-errors.ts';
+import type { Ctx } from './context.ts';
+
+const secOf = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
+
+export function statusHandlers(ctx: Ctx): Pick<InvokeHandlers, 'getStatus'> {
+  const { companion } = ctx;
+  const configs = () => new Map(companion.sourceConfigs().map((c) => [c.id, c]));
+  const sourceStatus = (s: CoreSource, url: string, name: string): SourceStatus => ({
+    id: s.id, name, lastCheck: s.lastCheck, lastSuccess: s.lastSuccess, nextCheck: secOf(s.nextAt),
+    lastError: s.lastError ? { message: plainError(s.lastError, url, s.notBefore), detail: s.lastError, at: s.lastCheck ?? Math.floor(Date.now() / 1000) } : null,
+    needsAttention: s.needsAttention,
+  });
+  const logEntry = (e: CoreLogEntry, url: string): CheckLogEntry => {
+    const added = (e as CoreLogEntry & { added?: number }).added ?? 0;
+    if (!e.ok) return { at: e.at, sourceId: e.sourceId, outcome: 'error', added: 0, message: plainError(e.detail, url, null) };
+    return { at: e.at, sourceId: e.sourceId, outcome: added > 0 ? 'new' : 'unchanged', added, message: '' };
+  };
+  return {
+    getStatus: async () => {
+      const status = companion.updateStatus();
+      const byId = configs();
+      return {
+        sources: companion.sources().map((s) => sourceStatus(s, byId.get(s.id)?.url ?? '', byId.get(s.id)?.name ?? s.id)),
+        log: companion.checkLog(20).map((e) => logEntry(e, byId.get(e.sourceId)?.url ?? '')),
+        frozenSince: status.state === 'cant-confirm' ? status.since : null,
+        online: companion.online(),
+      };
+    },
+  };
+}

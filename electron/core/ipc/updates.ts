@@ -1,0 +1,127 @@
+// Update handlers: the prompt's view (computed from the store on every ask), download and verification,
+// skip and remind (both undoable), and the channel switch with its downgrade question.
+import { basename } from 'node:path';
+import type { DownloadEvent, ReleaseInfo, UpdateStatus } from '../api.ts';
+import type { InvokeHandlers } from '../../../shared/ipc/contract.ts';
+import type { Offer, UpdateState, UpdateView } from '../../../shared/ipc/types.ts';
+import { bodyOf, everyItem } from './inbox.ts';
+import { ok, refuse, type Ctx } from './context.ts';
+
+type UpdateHandlers = Pick<InvokeHandlers, 'getUpdate' | 'checkNow' | 'download' | 'cancelDownload' | 'skipVersion' | 'unskipVersion' | 'remindLater' | 'clearRemind' | 'setChannel'>;
+
+const verifyKinds = new Set(['hash-mismatch', 'size-mismatch']);
+const DAY = 86_400_000;
+const presets = { tomorrow: DAY, '3days': 3 * DAY, week: 7 * DAY } as const;
+
+/** The prompt's offer for a release record: title and notes from its inbox item. */
+export function offerFor(ctx: Ctx, r: ReleaseInfo, critical: boolean): Offer {
+  const item = everyItem(ctx, { channel: r.channel, kind: 'release' }).find((i) => i.version === r.version);
+  const asset = r.assets.find((a) => a.platform === ctx.info.platform);
+  return {
+    version: r.version, title: item?.title ?? r.version, notes: item ? bodyOf(item) : '', channel: r.channel === 'experimental' ? 'experimental' : 'stable',
+    critical, size: asset?.size ?? 0, platform: asset?.platform ?? ctx.info.platform, published: item?.created ?? 0, itemKey: item ? String(item.key) : '',
+  };
+}
+
+/** What a download of `offer` looks like now, if one is running or finished for it. */
+function downloadView(base: { installed: string; channel: UpdateView['channel'] }, offer: Offer, dl: DownloadEvent | null): UpdateView | null {
+  if (!dl || dl.version !== offer.version) return null;
+  if (dl.state === 'progress') return { ...base, state: 'downloading', offer, received: dl.received, total: dl.total };
+  if (dl.state === 'done') return { ...base, state: 'verified', offer, fileName: basename(dl.path) };
+  if (dl.state === 'failed' && verifyKinds.has(dl.kind)) return { ...base, state: 'verify-failed', offer, message: dl.message };
+  return null;
+}
+
+export function updateView(ctx: Ctx, status: UpdateStatus = ctx.companion.updateStatus()): UpdateView {
+  const { companion } = ctx;
+  const base = { installed: ctx.info.version, channel: companion.channel() };
+  const checkedAt = () => companion.sources().reduce<number | null>((m, s) => (s.lastSuccess !== null && (m === null || s.lastSuccess > m) ? s.lastSuccess : m), null);
+  if (status.state === 'available') {
+    const offer = offerFor(ctx, status.offer.release, status.offer.critical);
+    return downloadView(base, offer, ctx.download.event) ?? { ...base, state: 'available', offer, remindAt: companion.remindUntil() };
+  }
+  if (status.state === 'ahead-of-channel') {
+    const target = companion.downgradeTarget();
+    // A confirmed downgrade ("Switch and install 2.0.1 now…") is shown through download and verification.
+    const shown = target && downloadView(base, offerFor(ctx, target, false), ctx.download.event);
+    return shown ?? { ...base, state: 'up-to-date', checkedAt: checkedAt(), ahead: { stable: target?.version ?? null } };
+  }
+  if (status.state === 'up-to-date') {
+    const skipped = companion.skippedNewest();
+    return skipped ? { ...base, state: 'skipped', version: skipped, checkedAt: status.checkedAt } : { ...base, state: 'up-to-date', checkedAt: status.checkedAt };
+  }
+  if (status.state === 'cant-confirm') return { ...base, state: 'cant-confirm', since: status.since, reason: '' };
+  return { ...base, state: 'cant-confirm', since: null, reason: '' };
+}
+
+export function updateState(ctx: Ctx): UpdateState {
+  const status = ctx.companion.updateStatus();
+  const target = status.state === 'ahead-of-channel' ? ctx.companion.downgradeTarget() : null;
+  return {
+    view: updateView(ctx, status), skipped: ctx.companion.skippedVersions(), remindAt: ctx.companion.remindUntil(),
+    pendingStable: status.state === 'ahead-of-channel' ? { message: '', stableVersion: target?.version ?? null } : null,
+  };
+}
+
+export function updateHandlers(ctx: Ctx): UpdateHandlers {
+  const { companion, info } = ctx;
+  const start = (version: string, sha256: string, total: number, run: () => Promise<DownloadEvent>) => {
+    ctx.download = { event: { state: 'progress', version, received: 0, total }, sha256 };
+    ctx.changed('update');
+    void run().then((r) => {
+      if (r.state === 'failed' && !verifyKinds.has(r.kind)) ctx.emit('notice', { level: 'warning', message: 'The download didn’t finish. Nothing was installed; try again later.' });
+    });
+  };
+  return {
+    getUpdate: async () => updateState(ctx),
+    checkNow: async () => {
+      const results = companion.checkNow();
+      const refused = results.find((r) => !r.accepted);
+      if (results.length > 0 && results.every((r) => !r.accepted) && refused && !refused.accepted) {
+        const when = refused.retryAt ? ` until ${new Date(refused.retryAt).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' })}` : '';
+        return refuse('', refused.reason === 'running' ? 'Tidings is already checking.' : `The update server asked Tidings to wait${when}.`);
+      }
+      if (results.length === 0) return refuse('', 'There is no source to check. Add one in Settings → Sources.');
+      ctx.changed('status');
+      return { ok: true, message: 'Checking for updates…' };
+    },
+    download: async ({ version }) => {
+      const status = companion.updateStatus();
+      if (status.state !== 'available' || status.offer.release.version !== version) return refuse('version', `${version} is not the offered update.`);
+      start(version, status.offer.asset.sha256, status.offer.asset.size, () => companion.download());
+      return ok;
+    },
+    cancelDownload: async () => { companion.cancelDownload(); return ok; },
+    skipVersion: async ({ version }) => {
+      const status = companion.updateStatus();
+      if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return refuse('version', 'A critical update can’t be skipped.');
+      companion.skipVersion(version);
+      return ok;
+    },
+    unskipVersion: async ({ version }) => (companion.unskipVersion(version) ? ok : refuse('version', `${version} isn’t skipped.`)),
+    remindLater: async ({ preset }) => {
+      companion.remindLater(presets[preset]);
+      return { ok: true, until: companion.remindUntil() ?? 0 };
+    },
+    clearRemind: async () => {
+      if (companion.remindUntil() === null) return refuse('', 'There is no reminder to cancel.');
+      companion.clearRemind();
+      return ok;
+    },
+    setChannel: async ({ channel, installStable }) => {
+      const before = companion.channel();
+      companion.setChannel(channel);
+      if (channel === 'stable' && before === 'experimental' && companion.updateStatus().state === 'ahead-of-channel') {
+        const target = companion.downgradeTarget();
+        if (installStable === undefined) {
+          companion.setChannel(before); // ask first: nothing changes until the user confirms
+          return { ok: true, needsConfirm: { installed: info.version, stable: target?.version ?? null } };
+        }
+        const asset = target?.assets.find((a) => a.platform === info.platform);
+        if (installStable && target && asset) start(target.version, asset.sha256, asset.size, () => companion.confirmDowngrade(target.version));
+      }
+      ctx.changed('settings');
+      return ok;
+    },
+  };
+}
