@@ -8,7 +8,8 @@ import { createStub, type Stub } from './stub/handlers.ts';
 import { NOW } from './stub/data.ts';
 import type { Screen } from '../../shared/ipc/types.ts';
 
-export const rendererDir = join(repoRoot, 'out', 'e2e-renderer');
+/** TIDINGS_E2E_RENDERER lets two runs on one machine build into separate folders (each build empties its own). */
+export const rendererDir = process.env.TIDINGS_E2E_RENDERER ?? join(repoRoot, 'out', 'e2e-renderer');
 
 export interface OpenOptions {
   screen?: Screen;
