@@ -11,10 +11,11 @@ import type { IncomingMessage } from '../types.ts';
 import { CheckError, failForStatus, jsonBody, maxAgeOf, type CheckOutcome } from './common.ts';
 import { anyUnsynced, syncChannels, verifyPage, type Pulled } from './feed-sync.ts';
 import { StaticFeed, isStaticFeedUrl } from './static-feed.ts';
+import { feedBase, feedV1Url } from './feed-url.ts';
 
 export interface FeedV1Options {
   id: string;
-  /** Base URL of the feed service, e.g. https://feed.example.com, or a static export's …/v1/index.json */
+  /** Base URL of the feed service, e.g. https://feed.example.com (a trailing /v1 or slash is fine), or a static export's …/v1/index.json */
   url: string;
   token?: string;
   allowLoopbackHttp: boolean;
@@ -43,7 +44,7 @@ export class FeedV1Source {
     this.opts = opts;
     this.id = opts.id;
     this.staticFeed = isStaticFeedUrl(opts.url) ? new StaticFeed(opts) : null;
-    this.url = this.staticFeed ? opts.url : opts.url.replace(/\/+$/, '');
+    this.url = feedBase(opts.url);
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -52,8 +53,9 @@ export class FeedV1Source {
     return h;
   }
 
+  /** `path` is below the service's /v1/, e.g. 'heads'. */
   private get(path: string, headers: Record<string, string>, signal?: AbortSignal, keepAlive = false) {
-    return request({ url: this.url + path, headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive });
+    return request({ url: feedV1Url(this.url, path), headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive });
   }
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
@@ -62,7 +64,7 @@ export class FeedV1Source {
     // A channel we have never synced (just subscribed, e.g. experimental) needs the full heads: a 304 would
     // only say "nothing moved since the last check", which never covered that channel.
     const etag = anyUnsynced(store, this.id, channels) ? null : state?.headsEtag ?? null;
-    const res = await this.get('/v1/heads', etag ? { 'if-none-match': etag } : {}, signal);
+    const res = await this.get('heads', etag ? { 'if-none-match': etag } : {}, signal);
     const maxAgeSec = maxAgeOf(res);
     const base = { ok: true, status: res.status, retryAfterSec: null, maxAgeSec, authFailed: false };
     if (res.status === 304) {
@@ -85,7 +87,7 @@ export class FeedV1Source {
     let cursor = after;
     let resynced = after === 0 && stored > 0;
     for (let page = 0; page < MAX_PAGES_PER_CHECK; page++) {
-      const path = `/v1/channels/${encodeURIComponent(channel)}/messages?after=${cursor}&limit=${MAX_PAGE_LIMIT}`;
+      const path = `channels/${encodeURIComponent(channel)}/messages?after=${cursor}&limit=${MAX_PAGE_LIMIT}`;
       const res = await this.get(path, {}, signal, true);
       if (res.status !== 200) failForStatus(res, Date.now(), `channel ${channel}`);
       const env = pageEnvelope.safeParse(jsonBody(res, `channel ${channel}`));

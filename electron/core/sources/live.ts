@@ -5,6 +5,7 @@ import { EventSource } from 'eventsource';
 import { isAllowedUrl } from '../../../shared/protocol/limits.ts';
 import { schemas } from '../../../shared/protocol/schemas.ts';
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
+import { feedV1Url } from './feed-url.ts';
 
 export interface LiveMessage {
   id: string;
@@ -68,7 +69,7 @@ export class LiveSubscription {
   }
 
   private open(channel: string): void {
-    const url = `${this.o.url.replace(/\/+$/, '')}/v1/channels/${encodeURIComponent(channel)}/events`;
+    const url = feedV1Url(this.o.url, `channels/${encodeURIComponent(channel)}/events`);
     if (!isAllowedUrl(url, this.o.allowLoopbackHttp)) return;
     const entry = { es: null as unknown as EventSource, watchdog: null as NodeJS.Timeout | null };
     const kick = () => {
