@@ -1,7 +1,7 @@
 // A test-only, in-memory stand-in for the companion core behind the IPC contract. It lets the browser tests
 // drive every screen and state; it is not the product's behaviour (that lives in electron/core).
 import type { EventName, EventPayloads, InvokeArgs, InvokeHandlers } from '../../../shared/ipc/contract.ts';
-import type { AppInfo, Counts, DismissedItem, InboxItemDetail, PublishedItem, Settings, StatusView, Topic, UpdateState, UpdateView } from '../../../shared/ipc/types.ts';
+import type { AppInfo, Counts, DismissedItem, InboxItemDetail, PublishedItem, Settings, SourceView, StatusView, Topic, UpdateState, UpdateView } from '../../../shared/ipc/types.ts';
 import type { CompanionBinding, EmitEvent } from '../../../preview/types.ts';
 import * as data from './data.ts';
 
@@ -82,14 +82,19 @@ export function createStub(opts: { extraItems?: number } = {}): Stub {
     listDismissed: async () => ({ items: [...state.dismissed].reverse() }),
     getCounts: async () => counts(),
     getUpdate: async () => state.update,
-    checkNow: async () => { changed('status'); return { ok: true, message: 'Checked just now: nothing new.' }; },
+    checkNow: async () => {
+      changed('status');
+      // A manual check offers a skipped newest version again (as Sparkle does); the skip itself stays listed.
+      if (state.update.view.state === 'skipped') { setView(available()); return { ok: true, message: 'Checked just now: 2.1.0 is available.' }; }
+      return { ok: true, message: 'Checked just now: nothing new.' };
+    },
     download: async ({ version }) => { setView({ state: 'downloading', installed: '2.0.3', channel: state.settings.channel, offer, received: 0, total: offer.size }); void version; return ok; },
     cancelDownload: async () => { setView(available()); return ok; },
     openInstaller: async () => ok,
     showInFolder: async () => ok,
     skipVersion: async ({ version }) => {
       state.update = { ...state.update, skipped: [...state.update.skipped, version] };
-      setView({ state: 'up-to-date', installed: '2.0.3', channel: state.settings.channel, checkedAt: data.now() - 60 });
+      setView({ state: 'skipped', installed: '2.0.3', channel: state.settings.channel, version, checkedAt: data.now() - 60 });
       return ok;
     },
     unskipVersion: async ({ version }) => { state.update = { ...state.update, skipped: state.update.skipped.filter((v) => v !== version) }; setView(available()); return ok; },
@@ -99,7 +104,12 @@ export function createStub(opts: { extraItems?: number } = {}): Stub {
       setView(available());
       return { ok: true, until };
     },
-    clearRemind: async () => { state.update = { ...state.update, remindAt: null }; setView(available()); return ok; },
+    clearRemind: async () => {
+      if (state.update.remindAt === null) return { ok: false, error: { field: '', message: 'There is no reminder to cancel.' } };
+      state.update = { ...state.update, remindAt: null };
+      setView(available());
+      return ok;
+    },
     setChannel: async ({ channel, installStable }) => {
       if (channel === 'stable' && state.settings.channel === 'experimental' && state.info.version.includes('-') && installStable === undefined) {
         return { ok: true, needsConfirm: { installed: state.info.version, stable: '2.1.0' } };
@@ -112,16 +122,24 @@ export function createStub(opts: { extraItems?: number } = {}): Stub {
     updateSettings: async (patch) => { state.settings = { ...state.settings, ...patch } as Settings; changed('settings'); return state.settings; },
     saveSource: async (input: InvokeArgs<'saveSource'>) => {
       if (!input.url.startsWith('https://')) return { ok: false, error: { field: 'url', message: 'The address must start with https://.' } };
+      const before = state.settings.sources.find((s) => s.id === input.id);
+      const hasToken = input.token === undefined ? !!before?.hasToken : !!input.token;
+      if (input.kind === 'cryptolens' && !hasToken) return { ok: false, error: { field: 'token', message: 'A Cryptolens account needs its access token.' } };
       const id = input.id ?? `src${state.settings.sources.length + 1}`;
-      const view = { id, name: input.name, kind: input.kind, url: input.url, channels: input.channels, hasToken: !!input.token, publisher: false };
+      const view: SourceView = { id, name: input.name, kind: input.kind, url: input.url, channels: input.channels, hasToken, publisher: before?.publisher ?? false };
+      if (input.updateChannel) view.updateChannel = input.updateChannel;
+      if (input.newsChannel) view.newsChannel = input.newsChannel;
       state.settings = { ...state.settings, sources: [...state.settings.sources.filter((s) => s.id !== id), view] };
       changed('settings', 'status');
       return { ok: true, id };
     },
     removeSource: async ({ id }) => { state.settings = { ...state.settings, sources: state.settings.sources.filter((s) => s.id !== id) }; changed('settings', 'status'); return ok; },
-    testSource: async ({ url }) => url.includes('unreachable')
-      ? { ok: false, error: { field: 'url', message: `Couldn’t find the update server (${new URL(url).host}).` } }
-      : { ok: true, summary: 'Reached feed: 2 channels, latest stable 2.1.0' },
+    testSource: async ({ url }) => {
+      if (!url.startsWith('https://')) return { ok: false, error: { field: 'url', message: 'The address must start with https://.' } };
+      return url.includes('unreachable')
+        ? { ok: false, error: { field: 'url', message: `Couldn’t find the update server (${new URL(url).host}).` } }
+        : { ok: true, summary: 'Reached feed: 2 channels, latest stable 2.1.0' };
+    },
     getStatus: async () => state.status,
     clearHistory: async () => { state.items = []; return inboxChanged(); },
     openLink: async ({ url }) => { state.opened.push(url); return { ok: true, opened: true }; },
