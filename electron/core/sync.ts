@@ -23,7 +23,8 @@ export async function runCheck(store: Store, sourceId: string, nowMs: number, ch
     };
   }
   try {
-    store.recordCheck(sourceId, now, { ok: outcome.ok, detail: outcome.detail, needsAttention: outcome.authFailed });
+    // `added`: what Status → Recent checks reports ("2 new posts" or "No change").
+    store.recordCheck(sourceId, now, { ok: outcome.ok, detail: outcome.detail, needsAttention: outcome.authFailed, added: outcome.result?.inserted.length ?? 0 });
   } catch {
     // The disk may be full or read-only; the outcome still reaches the scheduler, which backs off.
   }

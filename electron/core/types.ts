@@ -55,6 +55,8 @@ export interface CheckLogEntry {
   sourceId: string;
   ok: boolean;
   detail: string;
+  /** Visible items the check stored (a first sync's history included): "2 new posts" vs "No change". 0 for failures and notes. */
+  added: number;
 }
 
 /** Injectable time and randomness, so the scheduler and policy run under a fake clock in tests. */

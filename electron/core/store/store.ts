@@ -156,7 +156,7 @@ export class Store {
   }
 
   /** Records the outcome of a check on its source and in the short diagnostics log. */
-  recordCheck(sourceId: string, now: number, outcome: { ok: boolean; detail: string; needsAttention?: boolean }): void {
+  recordCheck(sourceId: string, now: number, outcome: { ok: boolean; detail: string; needsAttention?: boolean; added?: number }): void {
     this.db.transaction(() => {
       if (outcome.ok) {
         this.stmt(`UPDATE sources SET last_check = ?, last_success = ?, failing_since = NULL, last_error = NULL, needs_attention = 0 WHERE id = ?`)
@@ -166,18 +166,18 @@ export class Store {
           needs_attention = CASE WHEN ? THEN 1 ELSE needs_attention END WHERE id = ?`)
           .run(now, now, outcome.detail, outcome.needsAttention ? 1 : 0, sourceId);
       }
-      this.log(sourceId, now, outcome.ok, outcome.detail);
+      this.log(sourceId, now, outcome.ok, outcome.detail, outcome.added ?? 0);
     })();
   }
 
-  log(sourceId: string, now: number, ok: boolean, detail: string): void {
-    this.stmt(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, ?, ?)`).run(now, sourceId, ok ? 1 : 0, detail.slice(0, 500));
+  log(sourceId: string, now: number, ok: boolean, detail: string, added = 0): void {
+    this.stmt(`INSERT INTO check_log (at, source_id, ok, detail, added) VALUES (?, ?, ?, ?, ?)`).run(now, sourceId, ok ? 1 : 0, detail.slice(0, 500), added);
     this.stmt(`DELETE FROM check_log WHERE n <= (SELECT MAX(n) FROM check_log) - ?`).run(this.logMax);
   }
 
   checkLog(limit = 50): CheckLogEntry[] {
-    return (this.stmt(`SELECT at, source_id, ok, detail FROM check_log ORDER BY n DESC LIMIT ?`).all(limit) as { at: number; source_id: string; ok: number; detail: string }[])
-      .map((r) => ({ at: r.at, sourceId: r.source_id, ok: r.ok === 1, detail: r.detail }));
+    return (this.stmt(`SELECT at, source_id, ok, detail, added FROM check_log ORDER BY n DESC LIMIT ?`).all(limit) as { at: number; source_id: string; ok: number; detail: string; added: number }[])
+      .map((r) => ({ at: r.at, sourceId: r.source_id, ok: r.ok === 1, detail: r.detail, added: r.added }));
   }
 
   /** One page of the inbox, newest first. */
