@@ -1,9 +1,12 @@
 // Lint-enforced layers (docs/architecture.md): shared ← electron/core ← electron/main; shared ← preload;
 // shared ← renderer; shared ← server; preview may use electron/core + shared. Raw electron imports live only
-// in electron/main and electron/preload; nothing outside electron/main imports it.
+// in electron/main and electron/preload; nothing outside electron/main imports it. shared/node is the
+// Node-only part of shared (file hashing, key files): server, electron/core, electron/main and preview may
+// use it; the rest of shared, the renderer and the preload may not.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import layers from './scripts/eslint-layers.mjs';
 
 const nodeBuiltins = ['node:*', ...builtinModules.filter((m) => !m.startsWith('_'))];
 const layer = (dirs) => dirs.flatMap((d) => [`**/${d}`, `**/${d}/**`, `../${d}`, `../${d}/**`]);
@@ -31,9 +34,17 @@ export default tseslint.config(
   },
   {
     files: ['shared/**'],
+    ignores: ['shared/node/**'],
     rules: restrict([
       { group: nodeBuiltins, message: 'shared/ runs in the browser too: no Node built-ins.' },
       { group: layer(['electron', 'server', 'renderer', 'preview']), message: 'shared/ is the bottom layer and imports no other layer.' },
+      { group: [...layer(['shared/node']), '../node', '../node/**', './node', './node/**'], message: 'shared/ runs in the browser too: shared/node is for Node-side layers only.' },
+    ], [electronPkg]),
+  },
+  {
+    files: ['shared/node/**'],
+    rules: restrict([
+      { group: layer(['electron', 'server', 'renderer', 'preview']), message: 'shared/node is part of the bottom layer and imports no other layer.' },
     ], [electronPkg]),
   },
   {
@@ -41,6 +52,7 @@ export default tseslint.config(
     rules: restrict([
       { group: nodeBuiltins, message: 'The renderer is sandboxed: no Node built-ins.' },
       { group: layer(['electron', 'server', 'preview']), message: 'The renderer talks only to the typed API on window (shared/ipc).' },
+      { group: layer(['shared/node']), message: 'The renderer is sandboxed: shared/node is Node-only.' },
     ], [electronPkg]),
   },
   {
@@ -52,7 +64,7 @@ export default tseslint.config(
   {
     files: ['electron/preload/**'],
     rules: restrict([
-      { group: layer(['core', 'main', 'electron/core', 'electron/main', 'server', 'renderer', 'preview']), message: 'The preload exposes the typed IPC contract from shared/ and nothing else.' },
+      { group: layer(['core', 'main', 'electron/core', 'electron/main', 'server', 'renderer', 'preview', 'shared/node']), message: 'The preload exposes the typed IPC contract from shared/ and nothing else.' },
     ]),
   },
   {
@@ -82,5 +94,11 @@ export default tseslint.config(
   {
     files: ['test/main/**'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // Lazy imports obey the layers too; raw ipcMain/ipcRenderer only inside the two typed wrappers.
+    files: ['shared/**', 'renderer/**', 'electron/**', 'server/**', 'preview/**'],
+    plugins: { layers },
+    rules: { 'layers/no-cross-layer-dynamic-import': 'error', 'layers/no-raw-ipc': 'error' },
   },
 );

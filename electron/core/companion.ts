@@ -19,7 +19,7 @@ import { bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput,
 import { downloadAsset, safeFileName, DownloadError } from './download.ts';
 import { systemClock } from './types.ts';
 import { UserState } from './store/user-state.ts';
-import { probeSource, type ProbeResult } from './probe.ts';
+import { probeSource } from './probe.ts';
 
 export class ConfigError extends Error {
   /** The configuration field at fault ('url', 'channels', …), for forms. */
@@ -231,7 +231,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     // A static feed (URL ending in /index.json) has no SSE: polling only.
     engine.live = config.kind === 'feed-v1' && config.live && !isStaticFeedUrl(config.url)
       ? new LiveSubscription({
-        url: config.url, token: config.token, allowLoopbackHttp: loopback, keys,
+        url: config.url, token: config.token, allowLoopbackHttp: loopback, keys, after: (ch) => store.cursor(config.id, ch)?.cursor ?? null,
         onTrigger: () => void (closed ? null : engine.scheduler.runNow().catch(() => false)), onLive: (m) => emit('live', m),
       })
       : null;

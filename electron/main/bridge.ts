@@ -3,21 +3,10 @@
 // notification and IPC behaviour be tested without Electron and without a feed.
 import type { InvokeHandlers, EventPayloads } from '../../shared/ipc/contract.ts';
 import type { UpdateView, Channel } from '../../shared/ipc/types.ts';
+import type { ToastItem } from '../core/handlers.ts';
 
-/** An item whose OS notification is due. The core decides "due" (and sets its notified flag in the same
- * transaction as the insert); the shell still keeps its own shown-set so a replay can never toast twice. */
-export interface ToastItem {
-  key: string;
-  kind: 'release' | 'news' | 'note';
-  title: string;
-  /** Plain text; the shell never renders it as markup. */
-  excerpt: string;
-  channel: string;
-  version?: string;
-  critical?: boolean;
-  /** Who said it, for "3 new posts from {source}". */
-  sourceName?: string;
-}
+/** An item whose OS notification is due: the core's type (electron/core/handlers.ts), named once. */
+export type { ToastItem };
 
 export type CoreEvent =
   | { type: 'changed'; topics: EventPayloads['changed']['topics'] }

@@ -1,8 +1,8 @@
 // Adapts the companion core to the CoreBridge the shell drives. The core exposes the IPC contract as a
 // "binding" (handlers + contract events; the same object the browser preview hosts, see preview/types.ts);
 // the shell adds what only a desktop shell needs: due toasts, tray state, the verified installer path.
-import type { EventName, EventPayloads, InvokeHandlers } from '../../shared/ipc/contract.ts';
-import type { CoreBridge, CoreEvent, ToastItem, TrayCoreState, VerifiedFile } from './bridge.ts';
+import type { EventPayloads, InvokeHandlers } from '../../shared/ipc/contract.ts';
+import type { CoreBridge, CoreEvent, ToastItem, TrayCoreState } from './bridge.ts';
 import type { AppConfig } from './config.ts';
 import type { ShellSettings } from './settings.ts';
 import { createBinding, type BindingOptions, type CoreBinding as RealBinding } from '../core/handlers.ts';

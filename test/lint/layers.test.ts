@@ -23,6 +23,12 @@ const violations: [string, string][] = [
   ['server/bad.ts', "import x from '../electron/core/index.ts';\nexport const y = x;\n"],
   ['preview/bad.ts', "import x from '../electron/main/index.ts';\nexport const y = x;\n"],
   ['test/core/bad.test.ts', "import x from '../../electron/main/index.ts';\nexport const y = x;\n"],
+  // shared/node is Node-only: the browser-side layers and the rest of shared may not reach it.
+  ['shared/publish/bad.ts', "import { hashLocalFile } from '../node/hash.ts';\nexport const x = hashLocalFile;\n"],
+  ['renderer/bad.ts', "import { hashLocalFile } from '../shared/node/hash.ts';\nexport const x = hashLocalFile;\n"],
+  ['electron/preload/bad.ts', "import { hashLocalFile } from '../../shared/node/hash.ts';\nexport const x = hashLocalFile;\n"],
+  ['shared/node/bad.ts', "import { startServer } from '../../server/app.ts';\nexport const x = startServer;\n"],
+  ['shared/node/bad.ts', "import { app } from 'electron';\nexport const x = app;\n"],
 ];
 
 for (const [file, code] of violations) {
@@ -31,8 +37,33 @@ for (const [file, code] of violations) {
   });
 }
 
+const otherRules: [string, string, string][] = [
+  ['renderer/bad.ts', "export const load = () => import('../electron/core/index.ts');\n", 'layers/no-cross-layer-dynamic-import'],
+  ['electron/core/bad.ts', "export const load = () => import('../main/shell.ts');\n", 'layers/no-cross-layer-dynamic-import'],
+  ['shared/bad.ts', "export const load = () => import('../server/app.ts');\n", 'layers/no-cross-layer-dynamic-import'],
+  ['server/bad.ts', "export const load = () => import('../preview/host.ts');\n", 'layers/no-cross-layer-dynamic-import'],
+  ['electron/main/bad.ts', "import type { ElectronApi } from './electron-api.ts';\nexport const f = (api: ElectronApi) => api.ipcMain.handle('x', () => 1);\n", 'layers/no-raw-ipc'],
+  ['electron/preload/bad.ts', "import { ipcRenderer } from 'electron';\nexport const f = () => ipcRenderer.invoke('tidings:getAppInfo');\n", 'layers/no-raw-ipc'],
+];
+
+for (const [file, code, rule] of otherRules) {
+  test(`lint refuses (${rule}): ${file} ${code.split('\n').at(-2)}`, async () => {
+    assert.ok((await ruleIds(file, code)).includes(rule));
+  });
+}
+
 test('allowed imports pass lint', async () => {
+  assert.deepEqual(await ruleIds('renderer/ok.ts', "export const load = () => import('./screens/Updates.tsx');\n"), []);
+  assert.deepEqual(await ruleIds('preview/ok.ts', "export const load = () => import('../electron/core/index.ts');\n"), []);
   assert.deepEqual(await ruleIds('server/ok.ts', "import { schemas } from '../shared/protocol/schemas.ts';\nexport const x = schemas;\n"), []);
   assert.deepEqual(await ruleIds('electron/main/ok.ts', "import { app } from 'electron';\nexport const x = app;\n"), []);
   assert.deepEqual(await ruleIds('renderer/ok.ts', "import { schemas } from '../shared/protocol/schemas.ts';\nexport const x = schemas;\n"), []);
+});
+
+test('shared/node may use Node built-ins, and the Node-side layers may use shared/node', async () => {
+  assert.deepEqual(await ruleIds('shared/node/ok.ts', "import { createHash } from 'node:crypto';\nimport { schemas } from '../protocol/schemas.ts';\nexport const x = [createHash, schemas];\n"), []);
+  for (const file of ['server/cli/ok.ts', 'electron/core/ok.ts', 'preview/ok.ts']) {
+    const up = '../'.repeat(file.split('/').length - 1);
+    assert.deepEqual(await ruleIds(file, `import { hashLocalFile } from '${up}shared/node/hash.ts';\nexport const x = hashLocalFile;\n`), [], file);
+  }
 });
