@@ -38,6 +38,8 @@ export interface CoreBridge {
   verifiedDownload(): VerifiedFile | null;
   /** Power and network hints for the scheduler (a jittered check after wake, per reliability.md P22). */
   powerEvent(event: 'resume' | 'suspend'): void;
+  /** The OS network came or went: the core shows "offline" and re-checks when it is back. */
+  networkEvent(online: boolean): void;
   close(): Promise<void> | void;
 }
 

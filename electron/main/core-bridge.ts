@@ -81,6 +81,7 @@ export function bridgeFromBinding(binding: CoreBinding, log: (msg: string) => vo
     trayState: () => trayStateFrom(binding.handlers),
     verifiedDownload: () => binding.verifiedDownload?.() ?? null,
     powerEvent: (e) => { if (e === 'resume') binding.wake?.(); },
+    networkEvent: (online) => binding.setOnline?.(online),
     close: () => binding.close(),
   };
 }

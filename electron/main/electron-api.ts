@@ -86,6 +86,8 @@ export interface ElectronApi {
     removeHandler(channel: string): void;
   };
   powerMonitor: { on(event: 'resume' | 'suspend', listener: () => void): unknown };
+  /** Whether the OS has a network connection (polled: main has no event for it). */
+  net: { isOnline(): boolean };
   shell: {
     openExternal(url: string): Promise<void>;
     openPath(path: string): Promise<string>;

@@ -1,7 +1,7 @@
 // The real entry: Electron's modules and electron-store in, everything else in shell.ts (tested against a
 // fake). Paths use import.meta.dirname (never a declared __dirname: it breaks electron-vite's ESM shim).
 import { join } from 'node:path';
-import { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen } from 'electron';
+import { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen, net } from 'electron';
 import Store from 'electron-store';
 import rawConfig from '../../build/tidings.config.json' with { type: 'json' };
 import type { ElectronApi } from './electron-api.ts';
@@ -11,7 +11,7 @@ import { loadAppConfig } from './config.ts';
 import { APP_ORIGIN } from './hardening.ts';
 import { createCoreBridge, type DevFeed } from './core-bridge.ts';
 
-const api: ElectronApi = { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen };
+const api: ElectronApi = { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen, net };
 const config = loadAppConfig(rawConfig);
 // electron-vite dev serves the renderer from localhost, and `npm start` hands over its demo feed; both are
 // honoured only when not packaged (startShell refuses a non-app:// page in a packaged app anyway).

@@ -14,6 +14,9 @@ import { createNotifier } from './notifications.ts';
 import { createLinks } from './links.ts';
 import { createInstallFlow } from './install.ts';
 
+/** How often main asks the OS whether the network is there. */
+const NET_POLL_MS = 15_000;
+
 export interface ShellOptions {
   /** The core, or a factory called after app 'ready' with the settings (tokens need safeStorage, which needs ready). */
   bridge: CoreBridge | ((settings: ShellSettings) => CoreBridge | Promise<CoreBridge>);
@@ -29,6 +32,8 @@ export interface ShellOptions {
   appId?: string;
   now?: () => number;
   log?: (msg: string) => void;
+  /** How often to ask the OS whether the network is there (tests shorten it). */
+  netPollMs?: number;
 }
 
 export type Shell = NonNullable<Awaited<ReturnType<typeof startShell>>>;
@@ -128,10 +133,19 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const unsubscribe = bridge.subscribe((ev) => void onEvent(ev).catch((e: unknown) => log(`core event ${ev.type} failed: ${String(e)}`)));
   api.powerMonitor.on('resume', () => bridge.powerEvent('resume'));
   api.powerMonitor.on('suspend', () => bridge.powerEvent('suspend'));
+  // Main has no network event: poll the OS's answer (cheap, a flag read) and tell the core when it changes.
+  let online = api.net.isOnline();
+  if (!online) bridge.networkEvent(false);
+  const netTimer = setInterval(() => {
+    const now = api.net.isOnline();
+    if (now !== online) bridge.networkEvent((online = now));
+  }, opts.netPollMs ?? NET_POLL_MS);
+  netTimer.unref?.();
 
   shell = {
     focus: () => windows.show(),
     beforeQuit: async () => {
+      clearInterval(netTimer);
       unsubscribe();
       ipc.dispose();
       tray.destroy();

@@ -134,7 +134,7 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
   const appEvents = new Emitter();
   const power = new Emitter();
   const calls = { quit: 0, exited: false, ready: false, sandboxAll: false, openExternal: [] as string[], openPath: [] as string[], showItemInFolder: [] as string[], dialogs: [] as { message?: string; detail?: string }[], loginItem: [] as boolean[], protocolHandlers: new Map<string, (r: Request) => Response | Promise<Response>>(), schemes: [] as string[] };
-  const state = { dialogResponse: opts.dialogResponse ?? 1, notificationsSupported: true, displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
+  const state = { online: true, dialogResponse: opts.dialogResponse ?? 1, notificationsSupported: true, displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
 
   const api: ElectronApi = {
     app: {
@@ -173,6 +173,7 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
       removeHandler: (channel) => { handlers.delete(channel); },
     },
     powerMonitor: { on: (event: string, l: Listener) => power.on(event, l) },
+    net: { isOnline: () => state.online },
     shell: {
       openExternal: async (url) => { calls.openExternal.push(url); },
       openPath: async (p) => { calls.openPath.push(p); return ''; },

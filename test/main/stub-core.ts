@@ -76,6 +76,7 @@ export function stubCore(initial: Partial<TrayCoreState> = {}) {
     trayState: () => state.tray,
     verifiedDownload: () => state.verified,
     powerEvent: (e) => { state.power.push(e); },
+    networkEvent: (online) => { state.power.push(online ? 'online' : 'offline'); },
     close: () => { state.closed = true; },
   };
   return {

@@ -194,3 +194,16 @@ test('launch at login follows the setting; power events reach the core', async (
   fake.powerEmit('resume');
   assert.deepEqual(core.state.power, ['resume']);
 });
+
+test('the OS network going and coming back reaches the core (main polls net.isOnline, as it has no event)', async () => {
+  const { fake, core } = await startTestShell({ shell: { netPollMs: 20 } });
+  const wait = () => new Promise((r) => setTimeout(r, 80));
+  fake.state.online = false;
+  await wait();
+  assert.deepEqual(core.state.power, ['offline']);
+  await wait();
+  assert.deepEqual(core.state.power, ['offline'], 'told once per change');
+  fake.state.online = true;
+  await wait();
+  assert.deepEqual(core.state.power, ['offline', 'online']);
+});
