@@ -2,19 +2,19 @@
 // electron/core/handlers.ts, the same binding Electron's main drives), with the preview's own answers where a
 // desktop shell would use its powers: publishing with the demo key, and links (printed for the person at
 // the terminal, never opened by the page).
-import { createBinding as createCoreBinding, type BindingOptions as CoreOptions, type CoreBinding } from '../electron/core/handlers.ts';
+import { createBinding, type BindingOptions as CoreOptions, type CoreBinding } from '../electron/core/handlers.ts';
 import type { InvokeHandlers } from '../shared/ipc/contract.ts';
 import { publisherHandlers, type PublisherOptions } from './publisher.ts';
 
-export interface BindingOptions extends Omit<CoreOptions, 'publisher'> {
+export interface PreviewBindingOptions extends Omit<CoreOptions, 'publisher'> {
   publisher?: Omit<PublisherOptions, 'changed'>;
   log?: (line: string) => void;
 }
 
-export async function createBinding(opts: BindingOptions): Promise<CoreBinding> {
+export async function createPreviewBinding(opts: PreviewBindingOptions): Promise<CoreBinding> {
   const { publisher, log = (line: string) => console.log(line), ...core } = opts;
   const listeners = new Set<() => void>();
-  const bound = await createCoreBinding({
+  const bound = await createBinding({
     ...core,
     publisher: publisher ? publisherHandlers({ ...publisher, changed: () => listeners.forEach((l) => l()) }) : null,
   });

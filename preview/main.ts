@@ -15,9 +15,9 @@ const product = 'Tidings';
 const installedVersion = '2.0.3';
 
 async function startCompanion(dir: string) {
-  const [{ startDemoFeed }, { createBinding }] = await Promise.all([import('./demo-feed.ts'), import('./core-binding.ts')]);
+  const [{ startDemoFeed }, { createPreviewBinding }] = await Promise.all([import('./demo-feed.ts'), import('./core-binding.ts')]);
   const feed = await startDemoFeed({ dir, platform });
-  const binding = await createBinding({
+  const binding = await createPreviewBinding({
     dataDir: join(dir, 'companion'), product, installedVersion, platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
     sources: [{ id: 'demo', name: 'Demo feed', kind: 'feed-v1', url: feed.url, token: feed.readToken, live: true, publisher: true }],
     publisher: {

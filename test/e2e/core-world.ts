@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { startDemoFeed, type DemoFeed } from '../../preview/demo-feed.ts';
-import { createBinding } from '../../preview/core-binding.ts';
+import { createPreviewBinding } from '../../preview/core-binding.ts';
 import { startPreviewHost, type PreviewHost } from '../../preview/host.ts';
 import type { SourceConfig } from '../../electron/core/api.ts';
 import { rendererDir } from './fixtures.ts';
@@ -15,7 +15,7 @@ export const platform = `${process.platform}-${process.arch}`;
 
 export interface CoreRun {
   host: PreviewHost;
-  binding: Awaited<ReturnType<typeof createBinding>>;
+  binding: Awaited<ReturnType<typeof createPreviewBinding>>;
 }
 
 export interface World {
@@ -45,7 +45,7 @@ export const test = base.extend<{ world: World }>({
         last = o;
         await world.stop();
         const sources = o?.sources ?? [{ id: 'demo', name: 'Demo feed', kind: 'feed-v1' as const, url: feed.url, token: feed.readToken, live: true, publisher: true }];
-        const binding = await createBinding({
+        const binding = await createPreviewBinding({
           dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: o?.installed ?? '2.0.3', platform, trustedKeys: [feed.publicKey],
           allowLoopbackHttp: true, sources, log: () => {},
           publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' } },

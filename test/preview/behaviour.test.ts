@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { InvokeHandlers } from '../../shared/ipc/contract.ts';
 import { createStub } from '../e2e/stub/handlers.ts';
 import { startDemoFeed } from '../../preview/demo-feed.ts';
-import { createBinding } from '../../preview/core-binding.ts';
+import { createPreviewBinding } from '../../preview/core-binding.ts';
 
 const platform = `${process.platform}-${process.arch}`;
 
@@ -22,7 +22,7 @@ const subjects: Subject[] = [
     make: async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
       const feed = await startDemoFeed({ dir, platform });
-      const binding = await createBinding({
+      const binding = await createPreviewBinding({
         dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
         sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {},
         publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo.key' } },
@@ -99,7 +99,7 @@ for (const s of subjects) {
 test('real core: Experimental → Stable on a newer pre-release asks first; "switch and install" shows the download through verification', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
   const feed = await startDemoFeed({ dir, platform });
-  const binding = await createBinding({
+  const binding = await createPreviewBinding({
     dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.3.0-beta.1', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
     sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {},
   });
