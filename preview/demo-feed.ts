@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startServer } from '../server/app.ts';
 import { createToken } from '../server/tokens.ts';
-import { generateSigningKey, signRecord, type SigningKey } from '../shared/protocol/signing.ts';
+import { generateSigningKey, importSigningKey, signRecord, type SigningKey } from '../shared/protocol/signing.ts';
 
 export interface DemoFeed {
   url: string;
@@ -42,9 +42,13 @@ function demoInstaller(version: string): Buffer {
   return Buffer.concat([cipher.update(Buffer.alloc(1024 * 1024)), cipher.final()]);
 }
 
-export async function startDemoFeed(opts: { dir: string; platform: string; now?: () => number }): Promise<DemoFeed> {
+/**
+ * `key`: sign with this publisher key instead of a new one (a second feed of the same publisher); `now`: the
+ * feed's clock (unix seconds) for `issued` and the `created` the service stamps (tests of old posts).
+ */
+export async function startDemoFeed(opts: { dir: string; platform: string; now?: () => number; key?: { pkcs8: Uint8Array; publicKey: string } }): Promise<DemoFeed> {
   const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-  const key = await generateSigningKey();
+  const key = opts.key ? { ...(await importSigningKey(opts.key.pkcs8, opts.key.publicKey)), pkcs8: opts.key.pkcs8 } : await generateSigningKey();
   const files = new Map<string, Buffer>();
   const assets = createServer((req, res) => {
     const body = files.get((req.url ?? '').split('?')[0] ?? '');
@@ -60,7 +64,7 @@ export async function startDemoFeed(opts: { dir: string; platform: string; now?:
 
   const feed = await startServer({
     db: join(opts.dir, 'demo-feed.db'), host: '127.0.0.1', port: 0, publisherKeys: [key.publicKey],
-    allowLoopbackHttp: true, logger: false, maxAge: 5, publicRead: true,
+    allowLoopbackHttp: true, logger: false, maxAge: 5, publicRead: true, ...(opts.now ? { now: opts.now } : {}),
   });
   const publishToken = (await createToken(feed.store, { name: 'demo publisher', scopes: ['read', 'publish'], channels: null, now: now() })).token;
   const readToken = (await createToken(feed.store, { name: 'demo reader', scopes: ['read'], channels: null, now: now() })).token;
