@@ -1,5 +1,6 @@
 // The engine behind createCompanion: one store, one scheduler per source, the update policy recomputed from
 // the store after every change, and typed events for the shell. Nothing thrown by a check escapes.
+import { UPDATE_CHANNELS } from '../../shared/channels.ts';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,7 +110,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     });
 
   function policyInput(): PolicyInput {
-    const releases: ReleaseInfo[] = store.releaseRecords(channelsFor('experimental')).map(({ item, retracted }) => {
+    const releases: ReleaseInfo[] = store.releaseRecords(UPDATE_CHANNELS).map(({ item, retracted }) => {
       const rec = item.record as StoredMessage;
       return {
         id: item.id, channel: item.channel, version: item.version!, critical: item.critical, expires: item.expires,

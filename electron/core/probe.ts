@@ -9,7 +9,7 @@ import { Store } from './store/store.ts';
 import { FeedV1Source } from './sources/feed-v1.ts';
 import { CryptolensSource } from './sources/cryptolens.ts';
 import { runCheck } from './sync.ts';
-import { channelsFor } from './policy/update.ts';
+import { UPDATE_CHANNELS } from '../../shared/channels.ts';
 import semverRcompare from 'semver/functions/rcompare.js';
 
 export type ProbeResult =
@@ -35,7 +35,7 @@ export async function probeSource(config: SourceConfig, ctx: ProbeContext): Prom
     const outcome = await runCheck(store, id, now, () => {
       if (config.kind === 'feed-v1') {
         const source = new FeedV1Source({ id, url: config.url, token: config.token, allowLoopbackHttp: ctx.allowLoopbackHttp });
-        return source.check(store, [...channelsFor('experimental'), ...(config.newsChannels ?? ['news'])], ctx.keys, now);
+        return source.check(store, [...UPDATE_CHANNELS, ...(config.newsChannels ?? ['news'])], ctx.keys, now);
       }
       const source = new CryptolensSource({
         id, url: config.url, token: config.token, allowLoopbackHttp: ctx.allowLoopbackHttp,

@@ -6,6 +6,7 @@ import type { Settings, SourceView, Channel } from '../../shared/ipc/types.ts';
 import type { SettingsPatch, SourceInput } from '../../shared/ipc/contract.ts';
 import type { ElectronApi, Rectangle } from './electron-api.ts';
 import type { TokenSeal } from '../core/api.ts';
+import { UPDATE_CHANNELS } from '../../shared/channels.ts';
 
 /** A token at rest: encrypted by the OS keychain (safeStorage) where available, else marked plain. */
 export interface StoredToken { enc: 'safeStorage' | 'plain'; data: string }
@@ -62,7 +63,7 @@ export function settingsStoreOptions(): Options<StoredSettings> {
     // A hand-edited or half-written file must not crash the app at start: reset to defaults instead.
     clearInvalidConfig: true,
     schema: {
-      channel: { enum: ['stable', 'experimental'] },
+      channel: { enum: [...UPDATE_CHANNELS] },
       autoCheck: { type: 'boolean' },
       intervalHours: { enum: [1, 4, 24, 168] },
       notifyUpdates: { type: 'boolean' },

@@ -1,5 +1,6 @@
 // The tray: icon and tooltip per core state, and the menu issue 5 lists. `trayView` is pure (state in,
 // icon/tooltip/menu out) so every state is tested without a tray; `createTray` only applies it.
+import { UPDATE_CHANNELS } from '../../shared/channels.ts';
 import type { ElectronApi, MenuItemConstructorOptions, TrayLike } from './electron-api.ts';
 import type { TrayCoreState } from './bridge.ts';
 import type { Channel } from '../../shared/ipc/types.ts';
@@ -79,7 +80,7 @@ export function trayView(s: TrayCoreState, ctx: TrayContext, act: TrayActions): 
     { label: w.unreadMenu(s.unread), enabled: s.unread > 0, click: () => act.open({ screen: 'inbox' }) },
     { type: 'separator' },
     { label: w.checkNow, click: () => act.checkNow() },
-    { label: w.channel, submenu: [channelItem('stable', w.stable), channelItem('experimental', w.experimental)] },
+    { label: w.channel, submenu: UPDATE_CHANNELS.map((c) => channelItem(c, w[c])) },
     { type: 'separator' },
     { label: w.open, click: () => act.open() },
     ...(paused

@@ -4,13 +4,14 @@
 import { z } from 'zod';
 import { channelName, semverString, platform } from '../protocol/schemas.ts';
 import { preferencesPatch } from '../settings.ts';
+import { UPDATE_CHANNELS } from '../channels.ts';
 import type {
   AppInfo, Counts, DismissedItem, FieldError, InboxItemDetail, InboxPage, Result, Settings, StatusView, UpdateState, PublishedItem, KeyInfo, HashedFile, Screen, Topic,
 } from './types.ts';
 
 const none = z.object({}).strict();
 const itemKey = z.string().min(1).max(200);
-const channel = z.enum(['stable', 'experimental']);
+const channel = z.enum(UPDATE_CHANNELS);
 
 export const sourceInput = z.strictObject({
   id: z.string().min(1).max(64).optional(),

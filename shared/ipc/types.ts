@@ -1,8 +1,9 @@
 // Views the UI renders. Produced by the core (through electron/main or the preview host), consumed by the
 // renderer. Plain data only: nothing here may carry functions, errors or stack traces.
 import type { Preferences } from '../settings.ts';
+import type { UpdateChannel } from '../channels.ts';
 
-export type Channel = 'stable' | 'experimental';
+export type Channel = UpdateChannel;
 export type Screen = 'inbox' | 'updates' | 'settings' | 'status' | 'publish';
 export type Topic = 'inbox' | 'counts' | 'update' | 'status' | 'settings' | 'publisher';
 

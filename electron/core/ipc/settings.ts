@@ -6,6 +6,7 @@ import type { InvokeHandlers, SourceInput } from '../../../shared/ipc/contract.t
 import type { Settings, SourceView } from '../../../shared/ipc/types.ts';
 import { readPreferences, type Preferences } from '../../../shared/settings.ts';
 import { isAllowedUrl } from '../../../shared/protocol/limits.ts';
+import { isUpdateChannel } from '../../../shared/channels.ts';
 import { plainError } from '../plain-errors.ts';
 import { refuse, type Ctx } from './context.ts';
 
@@ -56,7 +57,7 @@ function configOf(ctx: Ctx, input: SourceInput, id: string): SourceConfig | { fi
     if (!input.updateChannel && !input.newsChannel) return { field: 'updateChannel', message: 'Name the channel for new versions, for news, or both.' };
     return { kind: 'cryptolens', ...common, token, ...(input.updateChannel ? { updateChannel: input.updateChannel } : {}), ...(input.newsChannel ? { newsChannel: input.newsChannel } : {}) };
   }
-  return { kind: 'feed-v1', ...common, live: true, newsChannels: input.channels.filter((c) => c !== 'stable' && c !== 'experimental'), ...(token ? { token } : {}) };
+  return { kind: 'feed-v1', ...common, live: true, newsChannels: input.channels.filter((c) => !isUpdateChannel(c)), ...(token ? { token } : {}) };
 }
 
 /** Test Connection's answer in plain words: what was found, or which field is wrong and why. */

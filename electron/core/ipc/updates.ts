@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { DownloadEvent, ReleaseInfo, UpdateStatus } from '../api.ts';
 import type { InvokeHandlers } from '../../../shared/ipc/contract.ts';
 import type { Offer, UpdateState, UpdateView } from '../../../shared/ipc/types.ts';
+import { isUpdateChannel } from '../../../shared/channels.ts';
 import { bodyOf, everyItem } from './inbox.ts';
 import { ok, refuse, type Ctx } from './context.ts';
 
@@ -18,7 +19,7 @@ export function offerFor(ctx: Ctx, r: ReleaseInfo, critical: boolean): Offer {
   const item = everyItem(ctx, { channel: r.channel, kind: 'release' }).find((i) => i.version === r.version);
   const asset = r.assets.find((a) => a.platform === ctx.info.platform);
   return {
-    version: r.version, title: item?.title ?? r.version, notes: item ? bodyOf(item) : '', channel: r.channel === 'experimental' ? 'experimental' : 'stable',
+    version: r.version, title: item?.title ?? r.version, notes: item ? bodyOf(item) : '', channel: isUpdateChannel(r.channel) ? r.channel : 'stable',
     critical, size: asset?.size ?? 0, platform: asset?.platform ?? ctx.info.platform, published: item?.created ?? 0, itemKey: item ? String(item.key) : '',
   };
 }

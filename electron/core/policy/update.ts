@@ -1,11 +1,12 @@
 // The update policy as pure functions over what the store holds: which verified release (if any) to offer,
 // and what to say when there is none. No I/O, no clock reads: the caller passes the check's start time.
+import { OFFERED_FROM, type UpdateChannel } from '../../../shared/channels.ts';
 import { createHash } from 'node:crypto';
 import semverCompare from 'semver/functions/compare.js';
 import semverPrerelease from 'semver/functions/prerelease.js';
 import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
 
-export type UpdateChannel = 'stable' | 'experimental';
+export type { UpdateChannel };
 
 /** A trusted (signature-verified) release record. Retracted and expired ones are passed too: they still count for rollback. */
 export interface ReleaseInfo {
@@ -60,7 +61,7 @@ export type UpdateStatus =
 const cmp = (a: string, b: string) => semverCompare(a, b);
 
 export function channelsFor(channel: UpdateChannel): string[] {
-  return channel === 'experimental' ? ['stable', 'experimental'] : ['stable'];
+  return [...OFFERED_FROM[channel]];
 }
 
 /** A stable rollout bucket 0..99 from the per-install random id. */

@@ -1,5 +1,6 @@
 // The companion's store: one better-sqlite3 connection owned by the core. Every count and list comes from
 // SQL (no caches that can drift); inbox queries use keyset bounds so they are index searches, never scans.
+import { UPDATE_CHANNELS } from '../../../shared/channels.ts';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openDatabase, type Db, type Recovery } from './open.ts';
@@ -256,7 +257,7 @@ export class Store {
    * The rollback floor per channel, derived from the stored release records by the policy's rule (not stored:
    * it depends on the installed version). Without an install in the options every trusted release counts.
    */
-  rollbackFloors(channels: readonly string[] = ['stable', 'experimental']): Record<string, string> {
+  rollbackFloors(channels: readonly string[] = UPDATE_CHANNELS): Record<string, string> {
     const records = this.releaseRecords(channels).map(({ item }) => ({ channel: item.channel, version: item.version!, ...targetingOf(item.record) }));
     return Object.fromEntries(rollbackFloors(records, this.install));
   }
