@@ -157,6 +157,18 @@ test('a Cryptolens account with its token and channel names: Test Connection, Sa
   await nav(page, 'Settings').click();
   await expect(sourceNames(page)).toHaveText(['Licensing']);
   await expect(page.locator('ul.sources > li', { hasText: 'Licensing' })).toContainText('Updates: stable · News: news · Token saved');
+
+  // Edit: the saved token is never shown, and kept when the field is left empty (Save reaches the account with it).
+  await page.getByRole('button', { name: 'Edit Licensing' }).click();
+  const token = form(page).getByLabel(/^Access token/);
+  await expect(token).toHaveAttribute('type', 'password');
+  await expect(token).toHaveValue('');
+  await expect(form(page).getByText('A token is saved. Leave empty to keep it.')).toBeVisible();
+  await form(page).getByLabel('Name', { exact: true }).fill('Licensing account');
+  await form(page).getByRole('button', { name: 'Save' }).click();
+  await expect(sourceNames(page)).toHaveText(['Licensing account']);
+  expect(world.run!.binding.companion.sourceConfigs()[0]?.token).toBe(world.feed.readToken);
+
   await world.check();
   await nav(page, /^Inbox/).click();
   await expect(row(page, /Licensing portal update/)).toHaveCount(1);
@@ -167,6 +179,9 @@ test('a malformed address and an unreachable host are said at the address; nothi
   await world.open(page, 'settings');
   await openAddSource(page);
   const urlError = form(page).locator('#src-url-error');
+  await form(page).getByRole('button', { name: 'Save' }).click();
+  await expect(form(page).locator('#src-name-error')).toHaveText('This can’t be empty.');
+  await expect(urlError).toHaveText('Enter an https:// address (http:// only for this computer).');
 
   await fillSource(page, { name: 'Typo', url: 'htps//feed.example' });
   await form(page).getByRole('button', { name: 'Save' }).click();

@@ -1,6 +1,6 @@
 // Settings and the Publish page details the other specs don't cover: notifications per kind, the check
-// interval and quiet hours apply at once; a source can be edited with its token masked; About names the
-// version, install id and trusted keys; hashing a local asset shows real progress.
+// interval and quiet hours apply at once; About names the version, install id and trusted keys; hashing a
+// local asset shows real progress. (Sources run on the real core: product-sources.spec.ts.)
 import { test, expect } from './fixtures.ts';
 
 test('notifications per kind, the check interval and quiet hours apply at once', async ({ open, stub }) => {
@@ -16,22 +16,6 @@ test('notifications per kind, the check interval and quiet hours apply at once',
   await expect.poll(() => patches().some((p) => (p as { quietHours?: { start?: string } }).quietHours?.start === '23:30')).toBe(true);
   expect(stub.state.settings.notifyNews).toBe(false);
   expect(stub.state.settings.intervalHours).toBe(24);
-});
-
-test('a source can be edited; its saved token stays masked and is kept unless replaced', async ({ open, stub }) => {
-  const page = await open({ screen: 'settings' });
-  await page.getByRole('button', { name: 'Edit Tidings updates' }).click();
-  const token = page.getByLabel('Access token');
-  await expect(token).toHaveAttribute('type', 'password');
-  await expect(token).toHaveValue('');
-  await expect(page.getByText('A token is saved. Leave empty to keep it.')).toBeVisible();
-  await page.getByLabel('Name').fill('Tidings releases');
-  await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByText('Tidings releases', { exact: true })).toBeVisible();
-  const saved = stub.state.calls.filter((c) => c.channel === 'saveSource').map((c) => c.args as Record<string, unknown>);
-  expect(saved).toHaveLength(1);
-  expect(saved[0]).toMatchObject({ id: 'src1', name: 'Tidings releases' });
-  expect(saved[0]!.token).toBeUndefined();
 });
 
 test('About names the version, the install id and the trusted publisher keys', async ({ open }) => {
