@@ -7,6 +7,8 @@ import type { SettingsPatch, SourceInput } from '../../shared/ipc/contract.ts';
 import type { ElectronApi, Rectangle } from './electron-api.ts';
 import type { TokenSeal } from '../core/api.ts';
 import { UPDATE_CHANNELS } from '../../shared/channels.ts';
+import { z } from 'zod';
+import { defaultPreferences, preferencesSchema, type Preferences } from '../../shared/settings.ts';
 
 /** A token at rest: encrypted by the OS keychain (safeStorage) where available, else marked plain. */
 export interface StoredToken { enc: 'safeStorage' | 'plain'; data: string }
@@ -21,15 +23,10 @@ export interface StoredSource {
   publisher: boolean;
 }
 
-export interface StoredSettings {
+/** The user's preferences (shared/settings.ts, the one description of them) plus what only the shell keeps. */
+export interface StoredSettings extends Preferences {
   channel: Channel;
-  autoCheck: boolean;
-  intervalHours: 1 | 4 | 24 | 168;
-  notifyUpdates: boolean;
-  notifyNews: boolean;
-  quietHours: { enabled: boolean; start: string; end: string };
-  launchAtLogin: boolean;
-  retentionDays: 30 | 90 | null;
+  /** Sources kept by builds before the core stored them; read once to seed the core. */
   sources: StoredSource[];
   /** "Pause notifications" from the tray, epoch ms; null = not paused. */
   pausedUntil: number | null;
@@ -46,14 +43,14 @@ export interface KeyValueStore<T> {
 export type SafeStorage = ElectronApi['safeStorage'];
 
 export const SHOWN_LIMIT = 2000;
-const hhmm = { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' } as const;
 const rect = { type: 'object', properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number', minimum: 200 }, height: { type: 'number', minimum: 200 } }, required: ['x', 'y', 'width', 'height'] } as const;
 
 export const defaultSettings: StoredSettings = {
-  channel: 'stable', autoCheck: true, intervalHours: 4, notifyUpdates: true, notifyNews: true,
-  quietHours: { enabled: false, start: '22:00', end: '08:00' }, launchAtLogin: false, retentionDays: 90,
-  sources: [], pausedUntil: null, windowBounds: null, shownToasts: [],
+  channel: 'stable', ...defaultPreferences, sources: [], pausedUntil: null, windowBounds: null, shownToasts: [],
 };
+
+/** The preferences' JSON schema, derived from the zod schema (draft-07, as electron-store's ajv reads it). */
+const preferencesJson = (z.toJSONSchema(preferencesSchema, { target: 'draft-7', io: 'input' }) as { properties: Record<string, object> }).properties;
 
 /** Options for electron-store / conf. `migrations` are keyed by the app version that introduced them. */
 export function settingsStoreOptions(): Options<StoredSettings> {
@@ -64,13 +61,7 @@ export function settingsStoreOptions(): Options<StoredSettings> {
     clearInvalidConfig: true,
     schema: {
       channel: { enum: [...UPDATE_CHANNELS] },
-      autoCheck: { type: 'boolean' },
-      intervalHours: { enum: [1, 4, 24, 168] },
-      notifyUpdates: { type: 'boolean' },
-      notifyNews: { type: 'boolean' },
-      quietHours: { type: 'object', properties: { enabled: { type: 'boolean' }, start: hhmm, end: hhmm }, required: ['enabled', 'start', 'end'] },
-      launchAtLogin: { type: 'boolean' },
-      retentionDays: { enum: [30, 90, null] },
+      ...preferencesJson,
       sources: {
         type: 'array', maxItems: 32, items: {
           type: 'object', required: ['id', 'name', 'kind', 'url', 'channels'],
