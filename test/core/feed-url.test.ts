@@ -8,6 +8,7 @@ import { createCompanion, type CompanionEvents } from '../../electron/core/index
 import { feedBase, feedV1Url } from '../../electron/core/sources/feed-url.ts';
 import { startFeed, news } from '../server/helpers.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { settleLive, waitFor } from './helpers/wait.ts';
 
 test('the shipped build configuration\'s defaultFeedUrl gives heads at exactly one /v1/heads', () => {
   const config = JSON.parse(readFileSync(new URL('../../build/tidings.config.json', import.meta.url), 'utf8')) as { defaultFeedUrl: string };
@@ -28,19 +29,6 @@ test('every spelling of a feed URL has the same base; static index URLs and look
   assert.equal(feedV1Url('https://host/feeds/acme/v1/', '/channels/news/events'), 'https://host/feeds/acme/v1/channels/news/events');
 });
 
-function waitFor<T>(what: string, get: () => T | undefined, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const v = get();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() > until) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 25);
-    };
-    tick();
-  });
-}
-
 for (const suffix of ['/v1', '/v1/', '/']) {
   test(`a real feed reached as <url>${suffix}: the check and the SSE push both work`, async (t) => {
     const feed = await startFeed();
@@ -59,6 +47,8 @@ for (const suffix of ['/v1', '/v1/', '/']) {
     assert.equal(status?.lastError, null);
     assert.ok(status?.lastSuccess);
     assert.deepEqual(c.listMessages().map((i) => i.title), ['Before']);
+    // Both streams open and the check their opening starts is over: only the message event can bring the post.
+    await settleLive(c, () => feed.server.hub.subscribers, 2);
     await feed.publish(news('news', 'Pushed'));
     await waitFor('the post pushed over SSE', () => messages.find((m) => m.items.some((i) => i.title === 'Pushed')));
   });

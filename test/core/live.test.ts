@@ -5,19 +5,7 @@ import assert from 'node:assert/strict';
 import { createCompanion, type CompanionEvents } from '../../electron/core/index.ts';
 import { startFeed, news } from '../server/helpers.ts';
 import { tempDir } from './helpers/tmp.ts';
-
-function waitFor<T>(what: string, get: () => T | undefined, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const v = get();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() > until) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 25);
-    };
-    tick();
-  });
-}
+import { settleLive, waitFor } from './helpers/wait.ts';
 
 test('SSE: new messages arrive within seconds in manual mode; live-only ones are shown, not stored; reconnect re-syncs', async (t) => {
   const feed = await startFeed();
@@ -33,6 +21,8 @@ test('SSE: new messages arrive within seconds in manual mode; live-only ones are
   c.on('live', (m) => live.push(m));
   c.start();
   await c.checkAll();
+  // Both streams (stable, news) open and the check their opening starts is over: only the message event is left.
+  await settleLive(c, () => feed.server.hub.subscribers, 2);
   await feed.publish(news('news', 'Pushed'));
   await waitFor('the pushed message', () => messages.find((m) => m.items.some((i) => i.title === 'Pushed')));
   assert.equal((await feed.publish({ ...news('news', 'Live only'), persistent: false })).status, 202);

@@ -1,6 +1,10 @@
 // Live push for a feed v1 source: one SSE stream per followed channel. A `message` event (or a reconnect) only
 // triggers the ordinary check, so everything still goes through the cursor, validation and one transaction;
-// polling stays the fallback. `live` events (persistent: false) are verified and handed to the shell, never stored.
+// polling stays the fallback. Message events are de-duplicated by their seq (the SSE id): one at or below the
+// highest seen, or below what the store already holds, starts no check (a replay after a reconnect, the same
+// event from two nodes behind a balancer). Streams open after that seq, so a restart does not replay the
+// channel. `live` events (persistent: false) are verified and handed to the shell, never stored; a badly signed
+// one is dropped.
 import { EventSource } from 'eventsource';
 import { isAllowedUrl } from '../../../shared/protocol/limits.ts';
 import { schemas } from '../../../shared/protocol/schemas.ts';
@@ -24,6 +28,8 @@ export interface LiveOptions {
   keys: KeyRing;
   onTrigger: () => void;
   onLive: (m: LiveMessage) => void;
+  /** The highest seq already stored for a channel (the source's cursor), if any. */
+  after?: (channel: string) => number | null;
   /** Coalesces bursts of events into one check. */
   debounceMs?: number;
   /** No byte (not even the 30 s heartbeat) for this long: reconnect. */
@@ -34,6 +40,8 @@ export class LiveSubscription {
   private readonly o: LiveOptions;
   private streams = new Map<string, { es: EventSource; watchdog: NodeJS.Timeout | null }>();
   private debounce: NodeJS.Timeout | null = null;
+  /** Highest message seq seen per channel, kept across reconnects. */
+  private readonly seen = new Map<string, number>();
 
   constructor(opts: LiveOptions) {
     this.o = opts;
@@ -60,6 +68,27 @@ export class LiveSubscription {
     this.debounce.unref();
   }
 
+  /** The highest seq this client knows of on a channel: seen on the stream or already stored. */
+  private known(channel: string): number {
+    let stored = 0;
+    try {
+      stored = this.o.after?.(channel) ?? 0;
+    } catch {
+      // The store may be closing; the stream's own record still de-duplicates.
+    }
+    return Math.max(this.seen.get(channel) ?? 0, stored);
+  }
+
+  /** A message event starts a check unless its seq is already known. An event without a usable id always does. */
+  private message(channel: string, lastEventId: string): void {
+    if (/^\d{1,15}$/.test(lastEventId)) {
+      const seq = Number(lastEventId);
+      if (seq <= this.known(channel)) return;
+      this.seen.set(channel, seq);
+    }
+    this.trigger();
+  }
+
   private close(channel: string): void {
     const s = this.streams.get(channel);
     if (!s) return;
@@ -69,7 +98,8 @@ export class LiveSubscription {
   }
 
   private open(channel: string): void {
-    const url = feedV1Url(this.o.url, `channels/${encodeURIComponent(channel)}/events`);
+    const after = this.known(channel);
+    const url = feedV1Url(this.o.url, `channels/${encodeURIComponent(channel)}/events${after > 0 ? `?after=${after}` : ''}`);
     if (!isAllowedUrl(url, this.o.allowLoopbackHttp)) return;
     const entry = { es: null as unknown as EventSource, watchdog: null as NodeJS.Timeout | null };
     const kick = () => {
@@ -96,7 +126,7 @@ export class LiveSubscription {
     });
     // (Re)connected: whatever happened while we were away is fetched by a normal check.
     entry.es.addEventListener('open', () => this.trigger());
-    entry.es.addEventListener('message', () => this.trigger());
+    entry.es.addEventListener('message', (ev: MessageEvent) => this.message(channel, ev.lastEventId));
     entry.es.addEventListener('live', (ev: MessageEvent) => void this.live(channel, String(ev.data)));
     this.streams.set(channel, entry);
   }
