@@ -4,20 +4,18 @@
 // the terminal, never opened by the page).
 import { createBinding, type BindingOptions as CoreOptions, type CoreBinding } from '../electron/core/handlers.ts';
 import type { InvokeHandlers } from '../shared/ipc/contract.ts';
-import { publisherHandlers, type PublisherOptions } from './publisher.ts';
+import { previewPublisher, type PreviewPublisherOptions } from './publisher.ts';
 
 export interface PreviewBindingOptions extends Omit<CoreOptions, 'publisher'> {
-  publisher?: Omit<PublisherOptions, 'changed'>;
+  /** The demo key, and the file picker injected by whoever starts the preview (preview/publisher.ts). */
+  publisher?: Omit<PreviewPublisherOptions, 'dir' | 'allowLoopbackHttp'>;
   log?: (line: string) => void;
 }
 
 export async function createPreviewBinding(opts: PreviewBindingOptions): Promise<CoreBinding> {
   const { publisher, log = (line: string) => console.log(line), ...core } = opts;
-  const listeners = new Set<() => void>();
-  const bound = await createBinding({
-    ...core,
-    publisher: publisher ? publisherHandlers({ ...publisher, changed: () => listeners.forEach((l) => l()) }) : null,
-  });
+  const pub = publisher ? previewPublisher({ dir: core.dataDir, allowLoopbackHttp: core.allowLoopbackHttp, ...publisher }) : null;
+  const bound = await createBinding({ ...core, publisher: pub?.handlers ?? null });
   const handlers: InvokeHandlers = {
     ...bound.handlers,
     openLink: async ({ url }) => {
@@ -39,10 +37,9 @@ export async function createPreviewBinding(opts: PreviewBindingOptions): Promise
     ...bound,
     handlers,
     subscribe: (emit) => {
-      const l = () => emit('changed', { topics: ['publisher'] });
-      listeners.add(l);
       const off = bound.subscribe(emit);
-      return () => { listeners.delete(l); off(); };
+      const offPublisher = pub?.subscribe(emit) ?? (() => {});
+      return () => { offPublisher(); off(); };
     },
   };
 }

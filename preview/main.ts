@@ -15,7 +15,7 @@ const product = 'Tidings';
 const installedVersion = '2.0.3';
 
 async function startCompanion(dir: string) {
-  const [{ startDemoFeed }, { createPreviewBinding }] = await Promise.all([import('./demo-feed.ts'), import('./core-binding.ts')]);
+  const [{ startDemoFeed }, { createPreviewBinding }, { desktopFilePicker }] = await Promise.all([import('./demo-feed.ts'), import('./core-binding.ts'), import('./publisher.ts')]);
   const feed = await startDemoFeed({ dir, platform });
   const binding = await createPreviewBinding({
     dataDir: join(dir, 'companion'), product, installedVersion, platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
@@ -23,6 +23,8 @@ async function startCompanion(dir: string) {
     publisher: {
       feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'],
       key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' },
+      // The page can't open a native dialog for the core: zenity or kdialog on this desktop, else it says so.
+      pickAssetFile: desktopFilePicker(),
     },
   });
   return { feed, binding, info: await binding.handlers.getAppInfo({}) };

@@ -1,95 +1,45 @@
-// Size and SHA-256 of a release asset: streamed from a local file, or downloaded from a URL.
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+// Size and SHA-256 of a release asset for the CLI: the shared streaming hash (shared/node/hash.ts, the same
+// the companion's publisher page uses) with the CLI's progress line on stderr and its error type.
 import { basename } from 'node:path';
-import { isAllowedUrl } from '../../shared/protocol/limits.ts';
+import { AssetError, hashDownload, hashLocalFile, type Hashed, type OnProgress } from '../../shared/node/hash.ts';
 import { CliError } from './errors.ts';
-import { reason } from './http.ts';
 import { progress } from './output.ts';
 
-export interface Hashed {
-  sha256: string;
-  size: number;
+export type { Hashed };
+
+/** A progress line created on the first report (that is when the total is known), ended after the work. */
+function line(label: string): { onProgress: OnProgress; end(): void } {
+  let report: ReturnType<typeof progress> | null = null;
+  return {
+    onProgress: (done, total) => {
+      report ??= progress(label, total);
+      report.update(done);
+    },
+    end: () => report?.end(),
+  };
 }
 
-/** A download that sends nothing for this long is abandoned. */
-const IDLE_MS = 60_000;
-const MAX_REDIRECTS = 10;
+async function asCli<T>(work: (onProgress: OnProgress) => Promise<T>, label: string): Promise<T> {
+  const l = line(label);
+  try {
+    return await work(l.onProgress);
+  } catch (err) {
+    if (err instanceof AssetError) throw new CliError(err.message, 'asset');
+    throw err;
+  } finally {
+    l.end();
+  }
+}
 
 export async function hashFile(path: string): Promise<Hashed> {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new Error('not a file');
-    size = st.size;
-  } catch {
-    throw new CliError(`asset file not found or not readable: ${path}`, 'asset');
-  }
-  const hash = createHash('sha256');
-  const report = progress(`hashing ${basename(path)}`, size);
-  let done = 0;
-  try {
-    for await (const chunk of createReadStream(path)) {
-      hash.update(chunk as Buffer);
-      done += (chunk as Buffer).length;
-      report.update(done);
-    }
-  } catch (err) {
-    report.end();
-    throw new CliError(`cannot read asset file ${path}: ${(err as Error).message}`, 'asset');
-  }
-  report.end();
-  if (done !== size) throw new CliError(`asset file ${path} changed while it was hashed (${done} of ${size} bytes); try again`, 'asset');
-  return { sha256: hash.digest('hex'), size: done };
+  const { sha256, size } = await asCli((p) => hashLocalFile(path, p), `hashing ${basename(path)}`);
+  return { sha256, size };
 }
 
-export async function hashUrl(url: string, allowLoopbackHttp: boolean): Promise<Hashed> {
-  if (!isAllowedUrl(url, allowLoopbackHttp)) throw new CliError(`asset URL must be https: ${url}`, 'asset');
-  const abort = new AbortController();
-  let idle = setTimeout(() => abort.abort(), IDLE_MS);
-  const touch = () => {
-    clearTimeout(idle);
-    idle = setTimeout(() => abort.abort(), IDLE_MS);
-  };
+export function hashUrl(url: string, allowLoopbackHttp: boolean): Promise<Hashed> {
+  let name = url;
   try {
-    // Redirects are followed by hand, so a hop to plain http is refused before it is requested
-    // (https redirects to any host are fine: CDNs; the hash decides).
-    let res: Response;
-    let at = url;
-    for (let hops = 0; ; hops++) {
-      try {
-        res = await fetch(at, { redirect: 'manual', signal: abort.signal });
-      } catch (err) {
-        throw new CliError(`could not download ${url}: ${abort.signal.aborted ? 'no answer in time' : reason(err)}`, 'asset');
-      }
-      const location = res.headers.get('location');
-      if (res.status < 300 || res.status > 399 || !location) break;
-      await res.body?.cancel();
-      if (hops >= MAX_REDIRECTS) throw new CliError(`could not download ${url}: more than ${MAX_REDIRECTS} redirects`, 'asset');
-      at = new URL(location, at).toString();
-      if (!isAllowedUrl(at, allowLoopbackHttp)) throw new CliError(`asset URL redirected to a non-https address: ${at}`, 'asset');
-      touch();
-    }
-    if (!res.ok || !res.body) throw new CliError(`could not download ${url}: HTTP ${res.status}`, 'asset');
-    const total = Number(res.headers.get('content-length')) || null;
-    const hash = createHash('sha256');
-    const report = progress(`downloading ${new URL(url).pathname.split('/').pop() || url}`, total);
-    let done = 0;
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        touch();
-        hash.update(chunk);
-        done += chunk.length;
-        report.update(done);
-      }
-    } catch (err) {
-      throw new CliError(`download of ${url} failed after ${done} bytes: ${abort.signal.aborted ? 'stalled' : reason(err)}`, 'asset');
-    } finally {
-      report.end();
-    }
-    if (total !== null && done !== total) throw new CliError(`download of ${url} ended early (${done} of ${total} bytes)`, 'asset');
-    return { sha256: hash.digest('hex'), size: done };
-  } finally {
-    clearTimeout(idle);
-  }
+    name = new URL(url).pathname.split('/').pop() || url;
+  } catch { /* refused as not https by hashDownload */ }
+  return asCli((p) => hashDownload(url, allowLoopbackHttp, p), `downloading ${name}`);
 }

@@ -1,18 +1,13 @@
 // Publisher keys: `tidings keygen` writes the private key (PKCS#8 PEM, 0600); `tidings key add|list`
 // manages which public keys a local feed service accepts signatures from.
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { generateSigningKey, importSigningKey, keyIdOf, toBase64, type SigningKey } from '../../shared/protocol/signing.ts';
+import { generateSigningKey, keyIdOf, type SigningKey } from '../../shared/protocol/signing.ts';
+import { KeyFileError, readSigningKeyFile, signingKeyPem } from '../../shared/node/keys.ts';
 import { PUBLIC_KEY_B64_PATTERN } from '../../shared/protocol/limits.ts';
 import { openDb } from './db.ts';
 import { CliError, UsageError } from './errors.ts';
 import type { Out } from './output.ts';
-
-function toPem(der: Uint8Array): string {
-  const b64 = toBase64(der).replace(/(.{64})/g, '$1\n').trimEnd();
-  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
-}
 
 /**
  * Writes the PEM so that it is never readable by others, not even for a moment: a new file is created
@@ -46,7 +41,7 @@ function writeSecret(file: string, pem: string, force: boolean): void {
 export async function keygen(out: Out, file: string | undefined, force: boolean): Promise<void> {
   if (!file) throw new UsageError('keygen needs --out <file> for the private key');
   const key = await generateSigningKey();
-  writeSecret(file, toPem(key.pkcs8), force);
+  writeSecret(file, signingKeyPem(key.pkcs8), force);
   out.result({ file, keyId: key.keyId, publicKey: key.publicKey }, [
     `Private key written to ${file} (mode 0600). Keep it secret; it signs your releases.`,
     `Public key: ${key.publicKey}`,
@@ -56,24 +51,15 @@ export async function keygen(out: Out, file: string | undefined, force: boolean)
   ]);
 }
 
-/** Loads a private key file written by keygen (or any Ed25519 PKCS#8 PEM). */
+/** Loads a private key file written by keygen (or any Ed25519 PKCS#8 PEM): shared/node/keys.ts, as the publisher page does. */
 export async function loadSigningKey(file: string | undefined): Promise<SigningKey> {
   if (!file) throw new UsageError('a signing key is needed: --key <file> or TIDINGS_KEY_FILE');
-  let pem: string;
   try {
-    pem = readFileSync(file, 'utf8');
-  } catch {
-    throw new CliError(`key file not found or not readable: ${file}`, 'key');
-  }
-  try {
-    const priv = createPrivateKey(pem);
-    if (priv.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
-    const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
-    const publicKey = toBase64(new Uint8Array(spki.subarray(spki.length - 32)));
-    const der = priv.export({ format: 'der', type: 'pkcs8' });
-    return await importSigningKey(new Uint8Array(der), publicKey);
+    return await readSigningKeyFile(file);
   } catch (err) {
-    throw new CliError(`${file} is not an Ed25519 private key (${(err as Error).message})`, 'key');
+    if (!(err instanceof KeyFileError)) throw err;
+    if (err.reason === 'unreadable') throw new CliError(`key file not found or not readable: ${file}`, 'key');
+    throw new CliError(`${file} is not an Ed25519 private key (${err.detail})`, 'key');
   }
 }
 

@@ -1,13 +1,16 @@
-// `tidings publish release|news`, `tidings retract` and `tidings list`: build the record, check it with the
-// same schema the service uses, sign it with the publisher's key, and send it.
-import { randomUUID } from 'node:crypto';
+// `tidings publish release|news`, `tidings retract` and `tidings list`: the flags become a draft (drafting,
+// checking and signing are shared/publish/record.ts, hashing shared/node/hash.ts: the same code the
+// companion's publisher page runs), checked with the schema the service uses, signed with the publisher's
+// key, and sent.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import semverValid from 'semver/functions/valid.js';
-import { schemas, firstIssue, type UnsignedRecord, type Asset } from '../../shared/protocol/schemas.ts';
-import { signRecord, type SigningKey } from '../../shared/protocol/signing.ts';
+import type { UnsignedRecord, Asset } from '../../shared/protocol/schemas.ts';
+import type { SigningKey } from '../../shared/protocol/signing.ts';
 import { CHANNEL_PATTERN, ID_PATTERN, PLATFORM_PATTERN, MAX_PAGE_LIMIT, isAllowedUrl } from '../../shared/protocol/limits.ts';
-import { call, serverUrl } from './http.ts';
+import { DraftError, assetUrlUnder, checkDraft, draftNews, draftRelease, draftRetraction, newMessageId, nowSeconds, signForFeed, unhashed } from '../../shared/publish/record.ts';
+import { postRecord } from '../../shared/publish/feed.ts';
+import { call, cliError, retryNote, serverUrl } from './http.ts';
 import { CliError, UsageError } from './errors.ts';
 import { hashFile, hashUrl } from './hash.ts';
 import { loadSigningKey } from './keys.ts';
@@ -37,7 +40,7 @@ export interface PublishFlags {
   limit?: string;
 }
 
-const now = () => Math.floor(Date.now() / 1000);
+const now = nowSeconds;
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined || value === '') throw new UsageError(`missing ${what}`, /^--([a-z-]+)/.exec(what)?.[1]);
@@ -97,7 +100,7 @@ function planAssets(specs: string[], baseUrl: string | undefined, allowLoopbackH
     const at = rest.lastIndexOf('@');
     if (at > 0 && isUrl(rest.slice(at + 1))) return { platform, url: checkUrl(rest.slice(at + 1)), file: rest.slice(0, at) };
     if (!rest) throw new UsageError(`--asset ${spec}: give a file or an https URL after =`, 'asset');
-    if (baseUrl) return { platform, url: checkUrl(`${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(basename(rest))}`), file: rest };
+    if (baseUrl) return { platform, url: checkUrl(assetUrlUnder(baseUrl, basename(rest))), file: rest };
     throw new UsageError(`--asset ${spec}: say where clients download it: ${platform}=${rest}@https://…, or --url <base URL>`, 'asset');
   });
 }
@@ -113,10 +116,11 @@ async function hashAssets(planned: PlannedAsset[], allowLoopbackHttp: boolean): 
 
 /** The schema check on a draft, before slow work (hashing, downloads) and before anything is sent. */
 function precheck(record: UnsignedRecord, allowLoopbackHttp: boolean): void {
-  const checked = schemas({ allowLoopbackHttp }).unsigned.safeParse(record);
-  if (!checked.success) {
-    const { field, message } = firstIssue(checked.error);
-    throw new UsageError(`not sent: ${field || 'record'} ${message}`, field);
+  try {
+    checkDraft(record, allowLoopbackHttp);
+  } catch (err) {
+    if (err instanceof DraftError) throw new UsageError(`not sent: ${err.message}`, err.field);
+    throw err;
   }
 }
 
@@ -137,15 +141,16 @@ async function sender(v: PublishFlags): Promise<Sender> {
 
 /** Signs the record, checks it with the schema the feed uses (nothing is sent if it fails), and posts it. */
 async function send(s: Sender, record: UnsignedRecord, out: Out): Promise<Record<string, unknown>> {
-  const body = await signRecord(record, s.key);
-  const checked = schemas({ allowLoopbackHttp: s.allowLoopbackHttp }).publish.safeParse(body);
-  if (!checked.success) {
-    const { field, message } = firstIssue(checked.error);
-    throw new UsageError(`not sent: ${field || 'record'} ${message}`, field);
+  let body;
+  try {
+    body = await signForFeed(record, s.key, s.allowLoopbackHttp);
+  } catch (err) {
+    if (err instanceof DraftError) throw new UsageError(`not sent: ${err.message}`, err.field);
+    throw err;
   }
-  const res = await call(s.server, `/v1/channels/${encodeURIComponent(record.channel)}/messages`, { method: 'POST', token: s.token, body, retries: 2, note: (l) => out.note(l) });
-  if (res.status === 200) out.note('Already published (same id and content): nothing changed.');
-  return res.body;
+  const posted = await postRecord(s.server, s.token, body, { retries: 2, onRetry: retryNote(out) }).catch(cliError);
+  if (posted.already) out.note('Already published (same id and content): nothing changed.');
+  return posted.stored;
 }
 
 function versionFlag(raw: string | undefined, flag: string): string | undefined {
@@ -175,24 +180,12 @@ export async function publishRelease(v: PublishFlags, out: Out): Promise<void> {
   const expires = v.expires !== undefined ? parseExpires(v.expires, issued) : undefined;
   const id = idFlag(v);
   const notes = v.notes !== undefined ? readText(v.notes, '--notes') : '';
-  const target = {
-    ...(v.platform?.length ? { platforms: [...new Set(v.platform)] } : {}),
-    ...(minVersion ? { minVersion } : {}),
-    ...(maxVersion ? { maxVersion } : {}),
-    ...(rollout !== undefined ? { rollout } : {}),
-  };
-  const draft = (assets: Asset[]): UnsignedRecord => ({
-    id,
-    channel,
-    kind: 'release',
-    issued,
-    title: v.title ?? `Version ${version}`,
-    body: notes,
-    ...(expires !== undefined ? { expires } : {}),
-    ...(Object.keys(target).length ? { target } : {}),
-    release: { version, ...(v.critical ? { critical: true } : {}), assets },
-  });
-  precheck(draft(planned.map((a) => ({ platform: a.platform, url: a.url, sha256: '0'.repeat(64), size: 0 }))), allow);
+  const draft = (assets: Asset[]): UnsignedRecord => draftRelease({
+    id, channel, issued, version, notes, ...(v.title !== undefined ? { title: v.title } : {}), ...(v.critical ? { critical: true } : {}),
+    ...(rollout !== undefined ? { rollout } : {}), ...(v.platform?.length ? { platforms: v.platform } : {}),
+    ...(minVersion ? { minVersion } : {}), ...(maxVersion ? { maxVersion } : {}), ...(expires !== undefined ? { expires } : {}),
+  }, assets);
+  precheck(draft(unhashed(planned)), allow);
   const s = await sender(v);
   const assets = await hashAssets(planned, allow);
   const record = draft(assets);
@@ -205,7 +198,7 @@ export async function publishRelease(v: PublishFlags, out: Out): Promise<void> {
 
 function idFlag(v: PublishFlags): string {
   if (v.id !== undefined && !ID_PATTERN.test(v.id)) throw new UsageError(`--id must be 1–64 letters, digits, . _ - (got "${v.id}")`, 'id');
-  return v.id ?? randomUUID();
+  return v.id ?? newMessageId();
 }
 
 export async function publishNews(v: PublishFlags, out: Out): Promise<void> {
@@ -216,7 +209,7 @@ export async function publishNews(v: PublishFlags, out: Out): Promise<void> {
   const expires = v.expires !== undefined ? parseExpires(v.expires, issued) : undefined;
   const id = idFlag(v);
   const body = v['body-file'] !== undefined ? readText(v['body-file'], '--body-file') : (v.body ?? '');
-  const record: UnsignedRecord = { id, channel, kind: 'news', issued, title, body, ...(expires !== undefined ? { expires } : {}) };
+  const record = draftNews({ id, channel, issued, title, body, ...(expires !== undefined ? { expires } : {}) });
   precheck(record, false);
   const s = await sender(v);
   const stored = await send(s, record, out);
@@ -229,7 +222,7 @@ export async function retract(v: PublishFlags, positional: string[], out: Out): 
   if (!ID_PATTERN.test(target)) throw new UsageError(`"${target}" is not a message id (see tidings list --channel ${channel})`);
   const id = idFlag(v);
   const s = await sender(v);
-  const record: UnsignedRecord = { id, channel, kind: 'retraction', issued: now(), title: '', body: '', retracts: target };
+  const record = draftRetraction({ id, channel, issued: now(), retracts: target });
   const stored = await send(s, record, out);
   out.result(stored, [`Retracted ${target} on ${channel}. Clients hide it (and withdraw an offer built on it) at their next check.`]);
 }
