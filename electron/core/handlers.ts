@@ -12,6 +12,7 @@ import { inboxHandlers, toItem } from './ipc/inbox.ts';
 import { offerFor, updateHandlers } from './ipc/updates.ts';
 import { applyPreferences, preferences, settingsHandlers } from './ipc/settings.ts';
 import { statusHandlers } from './ipc/status.ts';
+import { words } from './ipc/words.ts';
 
 export type { Emit };
 
@@ -49,7 +50,7 @@ export interface CompanionHandlers {
 }
 
 const noPublisher = (): PublisherHandlers => {
-  const no = async () => refuse('form', 'Publishing needs a publisher token: add a source with one in Settings → Sources.');
+  const no = async () => refuse('form', words.noPublisher);
   return { chooseKey: no, hashFile: no, publish: no, listPublished: no, retract: no };
 };
 
@@ -111,9 +112,9 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     ...statusHandlers(ctx),
     ...(opts.publisher ?? noPublisher()),
     // A shell's own powers: Electron's main replaces these; the browser preview answers in its own words.
-    openInstaller: async () => refuse('', 'Opening the installer needs the desktop app.'),
-    showInFolder: async () => refuse('', 'Showing the file needs the desktop app.'),
-    openLink: async () => refuse('url', 'Links open from the desktop app.'),
+    openInstaller: async () => refuse('', words.installerNeedsDesktop),
+    showInFolder: async () => refuse('', words.folderNeedsDesktop),
+    openLink: async () => refuse('url', words.linksNeedDesktop),
   };
 
   watchExpiry();

@@ -9,6 +9,7 @@ import { isAllowedUrl } from '../../../shared/protocol/limits.ts';
 import { isUpdateChannel } from '../../../shared/channels.ts';
 import { plainError } from '../plain-errors.ts';
 import { refuse, type Ctx } from './context.ts';
+import { words } from './words.ts';
 
 type SettingsHandlers = Pick<InvokeHandlers, 'getSettings' | 'updateSettings' | 'saveSource' | 'removeSource' | 'testSource'>;
 
@@ -46,15 +47,15 @@ function configOf(ctx: Ctx, input: SourceInput, id: string): SourceConfig | { fi
   try {
     url = new URL(input.url.trim());
   } catch {
-    return { field: 'url', message: 'Enter a full address, such as https://feed.example.com.' };
+    return { field: 'url', message: words.urlNotAddress };
   }
-  if (!isAllowedUrl(url.href, ctx.loopback)) return { field: 'url', message: 'The address must start with https://.' };
+  if (!isAllowedUrl(url.href, ctx.loopback)) return { field: 'url', message: words.urlNotHttps };
   const old = ctx.companion.sourceConfigs().find((s) => s.id === id);
   const token = input.token === undefined ? old?.token : input.token ?? undefined;
   const common = { id, name: input.name.trim(), publisher: old?.publisher ?? false, url: url.href.replace(/\/+$/, '') };
   if (input.kind === 'cryptolens') {
-    if (!token) return { field: 'token', message: 'A Cryptolens account needs its access token.' };
-    if (!input.updateChannel && !input.newsChannel) return { field: 'updateChannel', message: 'Name the channel for new versions, for news, or both.' };
+    if (!token) return { field: 'token', message: words.cryptolensNeedsToken };
+    if (!input.updateChannel && !input.newsChannel) return { field: 'updateChannel', message: words.cryptolensNeedsChannel };
     return { kind: 'cryptolens', ...common, token, ...(input.updateChannel ? { updateChannel: input.updateChannel } : {}), ...(input.newsChannel ? { newsChannel: input.newsChannel } : {}) };
   }
   return { kind: 'feed-v1', ...common, live: true, newsChannels: input.channels.filter((c) => !isUpdateChannel(c)), ...(token ? { token } : {}) };
@@ -62,13 +63,8 @@ function configOf(ctx: Ctx, input: SourceInput, id: string): SourceConfig | { fi
 
 /** Test Connection's answer in plain words: what was found, or which field is wrong and why. */
 function probeAnswer(r: ProbeResult, url: string): { ok: true; summary: string } | { ok: false; error: { field: string; message: string } } {
-  if (r.ok) {
-    const parts = [`${r.channels} ${r.channels === 1 ? 'channel' : 'channels'}`];
-    parts.push(r.latestStable ? `latest stable ${r.latestStable}` : 'no stable release yet');
-    if (r.latestExperimental) parts.push(`latest experimental ${r.latestExperimental}`);
-    return { ok: true, summary: `Reached feed: ${parts.join(', ')}` };
-  }
-  if (r.field === 'key') return refuse('url', 'This feed’s releases aren’t signed by a publisher key this app trusts.');
+  if (r.ok) return { ok: true, summary: words.reached(r.channels, r.latestStable, r.latestExperimental) };
+  if (r.field === 'key') return refuse('url', words.foreignKey);
   return refuse(r.field, plainError(r.detail, url, null));
 }
 
@@ -90,7 +86,7 @@ export function settingsHandlers(ctx: Ctx): SettingsHandlers {
       return settingsView(ctx);
     },
     saveSource: async (input) => {
-      if (input.id && !companion.sourceConfigs().some((s) => s.id === input.id)) return refuse('form', 'That source no longer exists.');
+      if (input.id && !companion.sourceConfigs().some((s) => s.id === input.id)) return refuse('form', words.sourceGone);
       const id = input.id ?? newId(input.name);
       const config = configOf(ctx, input, id);
       if ('field' in config) return refuse(config.field, config.message);
@@ -107,7 +103,7 @@ export function settingsHandlers(ctx: Ctx): SettingsHandlers {
       return { ok: true, id };
     },
     removeSource: async ({ id }) => {
-      if (!companion.sourceConfigs().some((s) => s.id === id)) return refuse('form', 'That source no longer exists.');
+      if (!companion.sourceConfigs().some((s) => s.id === id)) return refuse('form', words.sourceGone);
       await companion.removeSource(id);
       ctx.changed('settings', 'status', 'inbox', 'update');
       return { ok: true };

@@ -7,6 +7,7 @@ import type { Offer, UpdateState, UpdateView } from '../../../shared/ipc/types.t
 import { isUpdateChannel } from '../../../shared/channels.ts';
 import { bodyOf, everyItem } from './inbox.ts';
 import { ok, refuse, type Ctx } from './context.ts';
+import { words } from './words.ts';
 
 type UpdateHandlers = Pick<InvokeHandlers, 'getUpdate' | 'checkNow' | 'download' | 'cancelDownload' | 'skipVersion' | 'unskipVersion' | 'remindLater' | 'clearRemind' | 'setChannel'>;
 
@@ -70,7 +71,7 @@ export function updateHandlers(ctx: Ctx): UpdateHandlers {
     ctx.download = { event: { state: 'progress', version, received: 0, total }, sha256 };
     ctx.changed('update');
     void run().then((r) => {
-      if (r.state === 'failed' && !verifyKinds.has(r.kind)) ctx.emit('notice', { level: 'warning', message: 'The download didn’t finish. Nothing was installed; try again later.' });
+      if (r.state === 'failed' && !verifyKinds.has(r.kind)) ctx.emit('notice', { level: 'warning', message: words.downloadUnfinished });
     });
   };
   return {
@@ -79,33 +80,33 @@ export function updateHandlers(ctx: Ctx): UpdateHandlers {
       const results = companion.checkNow();
       const refused = results.find((r) => !r.accepted);
       if (results.length > 0 && results.every((r) => !r.accepted) && refused && !refused.accepted) {
-        const when = refused.retryAt ? ` until ${new Date(refused.retryAt).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' })}` : '';
-        return refuse('', refused.reason === 'running' ? 'Tidings is already checking.' : `The update server asked Tidings to wait${when}.`);
+        const until = refused.retryAt ? new Date(refused.retryAt).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' }) : null;
+        return refuse('', refused.reason === 'running' ? words.alreadyChecking : words.serverAskedToWait(until));
       }
-      if (results.length === 0) return refuse('', 'There is no source to check. Add one in Settings → Sources.');
+      if (results.length === 0) return refuse('', words.noSourceToCheck);
       ctx.changed('status');
-      return { ok: true, message: 'Checking for updates…' };
+      return { ok: true, message: words.checking };
     },
     download: async ({ version }) => {
       const status = companion.updateStatus();
-      if (status.state !== 'available' || status.offer.release.version !== version) return refuse('version', `${version} is not the offered update.`);
+      if (status.state !== 'available' || status.offer.release.version !== version) return refuse('version', words.notOffered(version));
       start(version, status.offer.asset.sha256, status.offer.asset.size, () => companion.download());
       return ok;
     },
     cancelDownload: async () => { companion.cancelDownload(); return ok; },
     skipVersion: async ({ version }) => {
       const status = companion.updateStatus();
-      if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return refuse('version', 'A critical update can’t be skipped.');
+      if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return refuse('version', words.criticalCantSkip);
       companion.skipVersion(version);
       return ok;
     },
-    unskipVersion: async ({ version }) => (companion.unskipVersion(version) ? ok : refuse('version', `${version} isn’t skipped.`)),
+    unskipVersion: async ({ version }) => (companion.unskipVersion(version) ? ok : refuse('version', words.notSkipped(version))),
     remindLater: async ({ preset }) => {
       companion.remindLater(presets[preset]);
       return { ok: true, until: companion.remindUntil() ?? 0 };
     },
     clearRemind: async () => {
-      if (companion.remindUntil() === null) return refuse('', 'There is no reminder to cancel.');
+      if (companion.remindUntil() === null) return refuse('', words.noReminder);
       companion.clearRemind();
       return ok;
     },
