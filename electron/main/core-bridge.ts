@@ -7,6 +7,8 @@ import type { AppConfig } from './config.ts';
 import type { ShellSettings } from './settings.ts';
 import { createBinding, type BindingOptions, type CoreBinding as RealBinding } from '../core/handlers.ts';
 import type { SourceConfig } from '../core/api.ts';
+import type { PublisherShell } from '../core/publisher.ts';
+import { desktopPublisher, withPublisherEvents } from './publisher.ts';
 
 /** What main drives: the core's binding, or (in tests) a typed stand-in with the same shape. */
 export type CoreBinding = Pick<RealBinding, 'handlers' | 'subscribe' | 'close'> & Partial<Pick<RealBinding, 'subscribeToasts' | 'verifiedDownload' | 'wake' | 'setOnline'>>;
@@ -94,6 +96,8 @@ export interface CoreBridgeOptions {
   platform: string;
   devFeed: DevFeed | null;
   log: (msg: string) => void;
+  /** The shell's Open dialogs for the publisher page (electron/main/publisher.ts filePickers). */
+  pickers?: PublisherShell;
 }
 
 /**
@@ -123,7 +127,9 @@ export async function syncSettings(h: InvokeHandlers, s: ShellSettings, coreFres
 
 /** The real core for the Electron app: the same binding the browser preview hosts. */
 export async function createCoreBridge(opts: CoreBridgeOptions): Promise<CoreBridge> {
-  const binding = await createBinding(adapterOptions(opts));
+  const options = adapterOptions(opts);
+  const publisher = opts.pickers ? desktopPublisher(options, opts.pickers) : null;
+  const binding = withPublisherEvents(await createBinding({ ...options, publisher: publisher?.handlers ?? null }), publisher);
   await syncSettings(binding.handlers, opts.settings, binding.companion.preferences() === null).catch((e: unknown) => opts.log(`settings not synced to the core: ${String(e)}`));
   return bridgeFromBinding(binding, opts.log);
 }

@@ -3,10 +3,10 @@
 // Electron binary can run on the build machines (docs: toolchain.md).
 import type {
   BrowserWindowConstructorOptions, MenuItemConstructorOptions, MessageBoxOptions, MessageBoxReturnValue,
-  NotificationConstructorOptions, Rectangle, CustomScheme, NativeImage,
+  NotificationConstructorOptions, Rectangle, CustomScheme, NativeImage, OpenDialogOptions, OpenDialogReturnValue,
 } from 'electron';
 
-export type { MenuItemConstructorOptions, BrowserWindowConstructorOptions, Rectangle };
+export type { MenuItemConstructorOptions, BrowserWindowConstructorOptions, Rectangle, OpenDialogOptions, OpenDialogReturnValue };
 
 export interface PreventableEvent { preventDefault(): void }
 
@@ -102,7 +102,11 @@ export interface ElectronApi {
     decryptString(encrypted: Buffer): string;
   };
   nativeImage: { createFromBuffer(buffer: Buffer): ImageLike };
-  dialog: { showMessageBox(options: MessageBoxOptions): Promise<MessageBoxReturnValue> };
+  dialog: {
+    showMessageBox(options: MessageBoxOptions): Promise<MessageBoxReturnValue>;
+    /** The publisher page's key and file choosers (electron/main/publisher.ts): paths stay in main and the core. */
+    showOpenDialog(options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
+  };
   /** Only after 'ready'. */
   screen: { getAllDisplays(): { workArea: Rectangle }[] };
   protocol: {

@@ -10,6 +10,7 @@ import { settingsStoreOptions, type StoredSettings } from './settings.ts';
 import { loadAppConfig } from './config.ts';
 import { APP_ORIGIN } from './hardening.ts';
 import { createCoreBridge, type DevFeed } from './core-bridge.ts';
+import { filePickers } from './publisher.ts';
 
 const api: ElectronApi = { app, BrowserWindow, Tray, Menu, Notification, ipcMain, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen, net };
 const config = loadAppConfig(rawConfig);
@@ -22,7 +23,7 @@ const log = (msg: string) => console.log(`[tidings] ${msg}`);
 startShell(api, {
   bridge: (settings) => createCoreBridge({
     config, settings, dataDir: join(app.getPath('userData'), 'companion'), installedVersion: app.getVersion(),
-    platform: `${process.platform}-${process.arch}`, devFeed, log,
+    platform: `${process.platform}-${process.arch}`, devFeed, log, pickers: filePickers(api.dialog),
   }),
   settingsStore: new Store<StoredSettings>(settingsStoreOptions()),
   preloadPath: join(import.meta.dirname, '../preload/index.cjs'),

@@ -36,6 +36,15 @@ export const en = {
     postsTitle: (n: number, from: string | null) => `${plural(n, { one: '{n} new post', other: '{n} new posts' })}${from ? ` from ${from}` : ''}`,
     postsBody: (a: string, b: string, rest: number) => (rest > 0 ? `${a}, ${b} and ${rest} more` : `${a} and ${b}`),
   },
+  /** The publisher page's native Open dialogs (electron/main/publisher.ts). */
+  dialogs: {
+    keyTitle: 'Choose Your Signing Key',
+    keyButton: 'Use This Key',
+    keyFilter: 'Signing keys',
+    fileTitle: 'Choose a File to Publish',
+    fileButton: 'Choose',
+    allFiles: 'All files',
+  },
 };
 
 export type ShellStrings = typeof en;

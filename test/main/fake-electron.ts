@@ -2,7 +2,7 @@
 // what the shell did (windows, handlers, notifications, menus, opened URLs) and lets tests fire events.
 import type {
   ElectronApi, WindowLike, WebContentsLike, SessionLike, FrameLike, TrayLike, NotificationLike, ImageLike, PreventableEvent,
-  BrowserWindowConstructorOptions, MenuItemConstructorOptions, Rectangle,
+  BrowserWindowConstructorOptions, MenuItemConstructorOptions, Rectangle, OpenDialogOptions,
 } from '../../electron/main/electron-api.ts';
 
 type Listener = (...args: never[]) => unknown;
@@ -133,8 +133,8 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
   const handlers = new Map<string, Handler>();
   const appEvents = new Emitter();
   const power = new Emitter();
-  const calls = { quit: 0, exited: false, ready: false, sandboxAll: false, openExternal: [] as string[], openPath: [] as string[], showItemInFolder: [] as string[], dialogs: [] as { message?: string; detail?: string }[], loginItem: [] as boolean[], protocolHandlers: new Map<string, (r: Request) => Response | Promise<Response>>(), schemes: [] as string[] };
-  const state = { online: true, dialogResponse: opts.dialogResponse ?? 1, notificationsSupported: true, displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
+  const calls = { quit: 0, exited: false, ready: false, sandboxAll: false, openExternal: [] as string[], openPath: [] as string[], showItemInFolder: [] as string[], dialogs: [] as { message?: string; detail?: string }[], openDialogs: [] as OpenDialogOptions[], loginItem: [] as boolean[], protocolHandlers: new Map<string, (r: Request) => Response | Promise<Response>>(), schemes: [] as string[] };
+  const state = { online: true, openDialogAnswers: [] as (string | null)[], dialogResponse: opts.dialogResponse ?? 1, notificationsSupported: true, displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
 
   const api: ElectronApi = {
     app: {
@@ -189,6 +189,12 @@ export function fakeElectron(opts: { lock?: boolean; packaged?: boolean; encrypt
     nativeImage: { createFromBuffer: (b) => ({ png: b, isEmpty: () => b.length === 0 }) as unknown as ImageLike },
     dialog: {
       showMessageBox: async (o) => { calls.dialogs.push({ message: o.message, detail: o.detail }); return { response: state.dialogResponse, checkboxChecked: false }; },
+      // Answers the next queued path (null: the person pressed Cancel); with nothing queued, Cancel.
+      showOpenDialog: async (o) => {
+        calls.openDialogs.push(o);
+        const path = state.openDialogAnswers.shift() ?? null;
+        return path === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [path] };
+      },
     },
     screen: { getAllDisplays: () => state.displays },
     protocol: {
