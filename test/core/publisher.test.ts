@@ -3,13 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createPublisher, PickerError, type PublisherOptions } from '../../electron/core/publisher.ts';
-import { previewPublisher } from '../../preview/publisher.ts';
+import { desktopFilePicker, previewPublisher } from '../../preview/publisher.ts';
 import { generateSigningKey } from '../../shared/protocol/signing.ts';
 import { signingKeyPem } from '../../shared/node/keys.ts';
 import type { EventPayloads, InvokeArgs } from '../../shared/ipc/contract.ts';
@@ -330,4 +330,22 @@ test('the preview publishes with the demo key and files its starter injects; wit
   const refused = await previewPublisher({ ...base, key: demoKey }).handlers.hashFile({});
   assert.equal(refused.ok, false);
   if (!refused.ok) assert.match(refused.error.message, /enter its https address/);
+});
+
+test('npm run preview\'s file picker: zenity\'s answer, null on Cancel, and a plain refusal where there is no dialog program', { skip: process.platform !== 'linux' && 'zenity/kdialog are Linux desktop programs' }, async (t) => {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const saved = { PATH: process.env.PATH, DISPLAY: process.env.DISPLAY };
+  t.after(() => { process.env.PATH = saved.PATH; if (saved.DISPLAY === undefined) delete process.env.DISPLAY; else process.env.DISPLAY = saved.DISPLAY; });
+  process.env.PATH = bin;
+  process.env.DISPLAY = ':0';
+  await assert.rejects(desktopFilePicker()(), (err: Error) => err instanceof PickerError && /can’t open a file dialog on this computer .* enter its https address/.test(err.message));
+  // A stand-in zenity: answers the path it is told to, or exits 1 as Cancel does.
+  writeFileSync(join(bin, 'zenity'), '#!/bin/sh\nif [ -n "$ANSWER" ]; then echo "$ANSWER"; else exit 1; fi\n');
+  chmodSync(join(bin, 'zenity'), 0o755);
+  process.env.ANSWER = '/home/me/Tidings 3.0.0.AppImage';
+  t.after(() => { delete process.env.ANSWER; });
+  assert.equal(await desktopFilePicker()(), '/home/me/Tidings 3.0.0.AppImage');
+  process.env.ANSWER = '';
+  assert.equal(await desktopFilePicker()(), null);
 });
