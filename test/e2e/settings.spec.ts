@@ -1,22 +1,7 @@
-// Settings and the Publish page details the other specs don't cover: notifications per kind, the check
-// interval and quiet hours apply at once; About names the version, install id and trusted keys; hashing a
-// local asset shows real progress. (Sources run on the real core: product-sources.spec.ts.)
+// Settings and the Publish page details the other specs don't cover: About names the version, install id and
+// trusted keys; hashing a local asset shows real progress. (Sources and preferences run on the real core:
+// product-sources.spec.ts, product-settings.spec.ts.)
 import { test, expect } from './fixtures.ts';
-
-test('notifications per kind, the check interval and quiet hours apply at once', async ({ open, stub }) => {
-  const page = await open({ screen: 'settings' });
-  const patches = () => stub.state.calls.filter((c) => c.channel === 'updateSettings').map((c) => c.args);
-  await page.getByRole('checkbox', { name: 'Notify me about news' }).uncheck();
-  await expect.poll(patches).toContainEqual({ notifyNews: false });
-  await expect(page.getByRole('checkbox', { name: 'Notify me about updates' })).toBeChecked();
-  await expect(page.getByText('Critical updates always notify.')).toBeVisible();
-  await page.getByLabel('How often').selectOption({ label: 'Every day' });
-  await expect.poll(patches).toContainEqual({ intervalHours: 24 });
-  await page.getByLabel('From').fill('23:30');
-  await expect.poll(() => patches().some((p) => (p as { quietHours?: { start?: string } }).quietHours?.start === '23:30')).toBe(true);
-  expect(stub.state.settings.notifyNews).toBe(false);
-  expect(stub.state.settings.intervalHours).toBe(24);
-});
 
 test('About names the version, the install id and the trusted publisher keys', async ({ open }) => {
   const page = await open({ screen: 'settings' });
