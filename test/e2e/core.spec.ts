@@ -46,11 +46,12 @@ test('over SSE a published post appears at once, without waiting for a check', a
   await world.start();
   await world.check();
   await world.open(page, 'inbox');
-  await expect(page).toHaveTitle('Tidings — 3 unread');
+  // The first sync starts at the head: what was published before it is history (read), not news.
+  await expect(page).toHaveTitle('Tidings');
   await page.waitForTimeout(500); // let the live stream settle
   await world.feed.publish({ id: 'news-live', channel: 'news', kind: 'news', title: 'Live from the feed', body: 'Pushed, not polled.' });
   await expect(page.getByRole('option', { name: /Live from the feed/ })).toBeVisible({ timeout: 10_000 });
-  await expect(page).toHaveTitle('Tidings — 4 unread');
+  await expect(page).toHaveTitle('Tidings — 1 unread');
 });
 
 test('a tampered download is refused in plain words, with no install button', async ({ world, page }) => {
@@ -69,11 +70,13 @@ test('skip survives a restart of the core host; remind-later too', async ({ worl
   await world.check();
   await world.open(page, 'updates');
   await page.getByRole('button', { name: 'Skip This Version' }).click();
-  await expect(page.getByText(/You’re up to date\./)).toBeVisible();
+  // Honest: never "You're up to date … the newest version" while the newest one is skipped.
+  await expect(page.getByText('You skipped Tidings 2.1.0. You’ll hear about the next version after it.')).toBeVisible();
+  await expect(page.getByText(/You’re up to date/)).toHaveCount(0);
   await world.start(); // restart: same data, same port; the page reconnects by itself
   await world.check();
   await page.reload();
-  await expect(page.getByText(/You’re up to date\. Tidings 2\.0\.3 is the newest version on the Stable channel\./)).toBeVisible();
+  await expect(page.getByText('You skipped Tidings 2.1.0. You’ll hear about the next version after it.')).toBeVisible();
 
   await world.feed.publish({ id: 'rel-2.1.1', channel: 'stable', kind: 'release', title: 'Tidings 2.1.1', body: '', release: { version: '2.1.1', assets: [world.feed.asset('2.1.1')] } });
   await world.check();
@@ -105,7 +108,9 @@ test('experimental shows the pre-release; back to stable offers no downgrade wit
   await dialog.getByRole('button', { name: 'Switch', exact: true }).click();
   await expect(page.getByRole('radio', { name: /Stable/ })).toBeChecked();
   await page.getByRole('navigation').getByRole('button', { name: /^Updates/ }).click();
-  await expect(page.getByText(/You’re up to date\./)).toBeVisible();
+  // One sentence, from the catalogue (it used to print the core's own sentence over the renderer's).
+  await expect(page.getByText('You’re running 2.2.0-beta.1, which is newer than the latest stable release (2.1.0). You’ll keep it and move to Stable with the next stable release newer than yours.')).toBeVisible();
+  await expect(page.getByText(/newest version on the Stable channel|next stable release above your version/)).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Install Update' })).toHaveCount(0);
 });
 
@@ -123,22 +128,22 @@ test('news appears once, marking it read updates the count; a retracted release 
   await world.start();
   await world.check();
   await world.open(page, 'inbox');
-  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await expect(page).toHaveTitle('Tidings');
   await world.feed.publish({ id: 'news-1', channel: 'news', kind: 'news', title: 'We moved our forum', body: 'Find us at [the new forum](https://forum.example.com).' });
   await world.check();
   await world.check();
   const list = page.getByRole('listbox', { name: 'Posts' });
   await expect(list.getByRole('option', { name: /We moved our forum/ })).toHaveCount(1);
-  await expect(page).toHaveTitle('Tidings — 4 unread');
+  await expect(page).toHaveTitle('Tidings — 1 unread');
   await list.getByRole('option', { name: /We moved our forum/ }).click();
-  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await expect(page).toHaveTitle('Tidings');
   // Marking it unread again is stored too (and survives a reload), so the count comes back.
   await page.getByRole('button', { name: 'Mark as Unread' }).click();
-  await expect(page).toHaveTitle('Tidings — 4 unread');
+  await expect(page).toHaveTitle('Tidings — 1 unread');
   await page.reload();
-  await expect(page).toHaveTitle('Tidings — 4 unread');
+  await expect(page).toHaveTitle('Tidings — 1 unread');
   await list.getByRole('option', { name: /We moved our forum/ }).click();
-  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await expect(page).toHaveTitle('Tidings');
 
   await world.feed.publish({ id: 'retract-2.1.0', channel: 'stable', kind: 'retraction', title: '', body: '', retracts: 'rel-2.1.0' });
   await world.check();
@@ -151,7 +156,7 @@ test('an expired post is hidden from the inbox, and the unread count leaves it o
   await world.start();
   await world.check();
   await world.open(page, 'inbox');
-  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await expect(page).toHaveTitle('Tidings');
   // Signed with a short `expires` (protocol.md: clients hide a message after it); the store keeps it.
   const expires = Math.floor(Date.now() / 1000) + 3;
   const record: DemoRecord & { expires: number } = { id: 'flash-sale', channel: 'news', kind: 'news', title: 'Flash sale, today only', body: 'Ends in a moment.', expires };
@@ -159,15 +164,15 @@ test('an expired post is hidden from the inbox, and the unread count leaves it o
   await world.check();
   const list = page.getByRole('listbox', { name: 'Posts' });
   await expect(list.getByRole('option', { name: /Flash sale/ })).toHaveCount(1);
-  await expect(page).toHaveTitle('Tidings — 4 unread');
+  await expect(page).toHaveTitle('Tidings — 1 unread');
   // Past its expiry (the store compares whole seconds) it leaves the open window by itself, with no check.
   await expect(list.getByRole('option', { name: /Flash sale/ })).toHaveCount(0, { timeout: 8_000 });
-  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await expect(page).toHaveTitle('Tidings');
   // And stays gone when the window is opened again.
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Inbox' })).toBeVisible();
   await expect(list.getByRole('option', { name: /Welcome to Tidings/ })).toHaveCount(1);
-  await expect(page).toHaveTitle('Tidings — 3 unread');
+  await expect(page).toHaveTitle('Tidings');
   await expect(list.getByRole('option', { name: /Flash sale/ })).toHaveCount(0);
   // A check after expiry doesn't bring it back.
   await world.check();
@@ -196,7 +201,7 @@ test('a Cryptolens-dialect source works end to end', async ({ world, page }) => 
   await world.open(page, 'inbox');
   const list = page.getByRole('listbox', { name: 'Posts' });
   await expect(list).toContainText('Tidings 2.1.0');
-  // A first-run news client sees nothing old (Cryptolens semantics), then each new post once.
+  // The first run keeps what was there as read history; each new post then arrives once.
   await world.feed.publish({ id: 'news-cl', channel: 'news', kind: 'news', title: 'Licensing portal update', body: 'New **invoices** page.' });
   await world.check();
   await expect(list.getByRole('option', { name: /Licensing portal update/ })).toHaveCount(1);
@@ -210,6 +215,7 @@ test('the Publish page posts news through the feed; it arrives in the inbox and 
   await world.start();
   await world.check();
   await world.open(page, 'publish');
+  await page.getByRole('button', { name: 'Choose Key File…' }).click();
   await page.getByLabel('Channel').selectOption('news');
   await page.getByLabel('Title').fill('Office hours on Friday');
   await page.getByLabel('Message (Markdown)').fill('Join us **live**.');
