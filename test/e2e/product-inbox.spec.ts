@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, type World } from './core-world.ts';
+import { expectAccessible } from './a11y.ts';
 import { repoRoot } from '../../preview/build.ts';
 import type { DemoRecord } from '../../preview/demo-feed.ts';
 
@@ -61,6 +62,29 @@ test('first run: the history is there and read; a post published afterwards is u
   await page.reload();
   await expect(row(page, /Spring sale starts Monday/)).toBeVisible();
   await expect(page).toHaveTitle('Tidings');
+});
+
+test('keys: j/k and arrows move, Enter opens and marks read', async ({ world, page }) => {
+  await firstRun(world, page);
+  await world.feed.publish(news('one', 'First new post'));
+  await world.feed.publish(news('two', 'Second new post'));
+  await world.check();
+  await expect(page).toHaveTitle('Tidings — 2 unread');
+  await list(page).focus();
+  const option = (i: number) => list(page).getByRole('option').nth(i);
+  await expect(option(0)).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('j');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('k');
+  await expect(option(1)).toHaveAttribute('aria-selected', 'true');
+  await expect(option(1)).toContainText('First new post');
+  await expect(list(page)).toHaveAttribute('aria-activedescendant', 'row-1');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'First new post' })).toBeVisible();
+  await expect(page).toHaveTitle('Tidings — 1 unread');
+  await expect(nav(page, /^Inbox/).locator('.badge')).toHaveText('1');
 });
 
 test('m toggles read on the selected post and survives a reload; Shift+M marks all read', async ({ world, page }) => {
@@ -120,6 +144,18 @@ test('Delete dismisses with an Undo notice; Settings → Data lists the dismisse
   await expect(row(page, first)).toHaveCount(1);
 });
 
+test('a post dismissed elsewhere (another window, the tray) leaves the open list at once', async ({ world, page }) => {
+  await firstRun(world, page);
+  await world.feed.publish(news('elsewhere', 'Read it on the phone'));
+  await world.check();
+  await expect(page).toHaveTitle('Tidings — 1 unread');
+  const { items } = await world.run!.binding.handlers.listInbox({ offset: 0, limit: 10 });
+  const key = items.find((i) => i.title === 'Read it on the phone')!.key;
+  await world.run!.binding.handlers.dismiss({ keys: [key] });
+  await expect(row(page, /Read it on the phone/)).toHaveCount(0);
+  await expect(page).toHaveTitle('Tidings');
+});
+
 test('channel and kind filters narrow the list to what they name', async ({ world, page }) => {
   await firstRun(world, page);
   await expect(list(page).getByRole('option')).toHaveCount(3);
@@ -143,6 +179,22 @@ test('the channel filter offers News even when every news post is read', async (
   await page.getByLabel('Channel').selectOption({ label: 'News' });
   await expect(list(page).getByRole('option')).toHaveCount(2);
   await expect(row(page, /Welcome to Tidings/)).toBeVisible();
+});
+
+test('a Cryptolens “new version” message is a Version note: filtered by kind, marked as not signed, never installable', async ({ world, page }) => {
+  await world.start({ sources: [{ id: 'cl', name: 'Cryptolens', kind: 'cryptolens', url: world.feed.url, token: world.feed.readToken, updateChannel: 'stable', newsChannel: 'news' }] });
+  await world.check();
+  // A plain-text message on the update channel (Cryptolens' own API, as its dashboard would post it).
+  const q = new URLSearchParams({ token: world.feed.publishToken, channel: 'stable', content: 'Version 2.1.1 is out: https://example.com/get' });
+  expect((await fetch(`${world.feed.url}/api/message/createmessage?${q}`, { method: 'POST' })).ok).toBe(true);
+  await world.check();
+  await world.open(page, 'inbox');
+  await expect(row(page, /Version 2\.1\.1 is out/)).toBeVisible();
+  await page.getByLabel('Kind').selectOption({ label: 'Version notes' });
+  await expect(list(page).getByRole('option')).toHaveCount(1);
+  await row(page, /Version 2\.1\.1 is out/).click();
+  await expect(page.getByRole('note')).toHaveText('Not signed by the publisher. Treat any link in it with care; Tidings never installs from it.');
+  await expect(page.getByRole('button', { name: 'See Update' })).toHaveCount(0);
 });
 
 test('a post retracted with the CLI disappears after the next check', async ({ world, page }) => {
@@ -241,6 +293,15 @@ test('offline: the inbox says what it shows and that it will check again; back o
   await nav(page, 'Status').click();
   await expect(page.locator('.status-line')).toContainText('Offline');
   await nav(page, /^Inbox/).click();
+  await expectAccessible(page);
   world.run!.binding.setOnline(true);
   await expect(banner).toHaveCount(0);
+});
+
+test('Check Now with no source set up is refused in plain words, in the live region', async ({ world, page }) => {
+  await world.start({ sources: [] });
+  await world.open(page, 'status');
+  await expect(page.getByText('No sources are set up. Add one in Settings.')).toBeVisible();
+  await page.getByRole('button', { name: 'Check Now' }).click();
+  await expect(page.locator('.toast[aria-live="polite"]')).toHaveText('There is no source to check. Add one in Settings → Sources.');
 });

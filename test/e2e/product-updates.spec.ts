@@ -75,6 +75,31 @@ test('the offer; Install shows the download’s progress, then “Downloaded and
   await expect(bar).toHaveCount(0);
 });
 
+test('Install Update has focus; Cancel during the download goes back to the offer; Remind Me Later works from the keyboard', async ({ world, page }) => {
+  await publishRelease(world, '2.1.1', await slowAsset(world, '2.1.1'));
+  await offered(world, page, '2.1.1');
+  await expect(page.getByRole('button', { name: 'Install Update' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('progressbar', { name: 'Downloading 2.1.1' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('button', { name: 'Install Update' })).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  // Nothing finishes behind the user's back: after the asset would have arrived, it is still only offered.
+  await page.waitForTimeout(3_000);
+  await expect(page.getByText('Downloaded and verified', { exact: false })).toHaveCount(0);
+
+  await page.getByRole('button', { name: /Remind Me Later/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('menuitem', { name: 'Tomorrow' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'In 3 days' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.toast')).toHaveText('We’ll remind you in 3 days.');
+  const { remindAt } = await world.run!.binding.handlers.getUpdate({});
+  // Three days from now, to within a minute.
+  expect(Math.abs(remindAt! - (Date.now() / 1000 + 3 * 86_400))).toBeLessThan(60);
+});
+
 test('a tampered download: verification failed in plain words, no install button, the sidebar still marks the update', async ({ world, page }) => {
   await publishRelease(world, '2.1.1', world.feed.asset('2.1.1', true));
   await offered(world, page, '2.1.1');
@@ -98,6 +123,20 @@ test('Skip says you skipped it (never “up to date”); Undo Skip brings the of
   await expect(page.locator('.toast')).toHaveText('You’ll be offered 2.1.0 again.');
   await expect(page.getByText('Tidings 2.1.0 is now available — you have 2.0.3.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Install Update' })).toBeVisible();
+});
+
+test('Skip, then Undo in Settings offers the version again', async ({ world, page }) => {
+  await offered(world, page);
+  await page.getByRole('button', { name: 'Skip This Version' }).click();
+  await expect(page.getByText(/You skipped Tidings 2\.1\.0\./)).toBeVisible();
+  await nav(page, 'Settings').click();
+  const updates = page.getByRole('region', { name: 'Updates' });
+  await expect(updates.getByText('Skipping 2.1.0')).toBeVisible();
+  await updates.getByRole('button', { name: 'Undo: Skipping 2.1.0' }).click();
+  await expect(page.locator('.toast')).toHaveText('You’ll be offered 2.1.0 again.');
+  await expect(updates.getByText('No skipped versions or reminders.')).toBeVisible();
+  await nav(page, /^Updates/).click();
+  await expect(page.getByText('Tidings 2.1.0 is now available — you have 2.0.3.')).toBeVisible();
 });
 
 test('Skip, then Check Now offers the skipped version again (as Sparkle does on a manual check)', async ({ world, page }) => {
