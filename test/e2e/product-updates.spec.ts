@@ -1,6 +1,8 @@
 // Updates, the channel switch and About on the product path: the real feed service, the real core and the
 // UI in Chromium (ux.md: Updates, Settings; issue 12 point 4). Skips and reminders are stored, so a restart
 // of the core on the same data directory keeps them. No stub here.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
@@ -58,7 +60,8 @@ async function offered(world: World, page: Page, version = '2.1.0'): Promise<voi
 }
 
 test('the offer; Install shows the download’s progress, then “Downloaded and verified” with Open Installer', async ({ world, page }) => {
-  await publishRelease(world, '2.1.1', await slowAsset(world, '2.1.1'));
+  const asset = await slowAsset(world, '2.1.1');
+  await publishRelease(world, '2.1.1', asset);
   await offered(world, page, '2.1.1');
   await expect(page.getByRole('heading', { name: 'A new version of Tidings is available' })).toBeVisible();
   await expect(page.locator('.notes strong')).toHaveText('2.1.1');
@@ -73,6 +76,12 @@ test('the offer; Install shows the download’s progress, then “Downloaded and
   await expect(page.getByRole('button', { name: 'Open Installer' })).toBeVisible();
   await expect(page.getByText(`File: Tidings-2.1.1-${platform}.bin`)).toBeVisible();
   await expect(bar).toHaveCount(0);
+  // The file on disk is the one the publisher signed, and Open Installer reaches the shell with it.
+  const file = world.run!.binding.verifiedDownload();
+  expect(file?.version).toBe('2.1.1');
+  expect(createHash('sha256').update(readFileSync(file!.path)).digest('hex')).toBe(asset.sha256);
+  await page.getByRole('button', { name: 'Open Installer' }).click();
+  await expect(page.locator('.toast')).toHaveText('The preview doesn’t run installers; the file’s place was printed where the preview runs.');
 });
 
 test('Install Update has focus; Cancel during the download goes back to the offer; Remind Me Later works from the keyboard', async ({ world, page }) => {
