@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PickerError, publisherBinding, type PublisherOptions, type PublisherShell } from '../electron/core/publisher.ts';
 import { signingKeyPem } from '../shared/node/keys.ts';
+import { publishWords } from '../shared/publish/words.ts';
 
 export interface DemoKey { pkcs8: Uint8Array; publicKey: string; keyId: string; fileName: string }
 
@@ -21,8 +22,6 @@ export interface PreviewPublisherOptions extends Pick<PublisherOptions, 'feedUrl
   pickAssetFile?: () => Promise<string | null>;
 }
 
-const NO_DIALOG = 'The preview can’t open a file dialog on this computer (it uses zenity or kdialog on a Linux desktop). Use the desktop app, or enter its https address instead.';
-
 /** The preview's pickers: the demo key file, and the injected file picker. */
 export function previewPublisherShell(o: Pick<PreviewPublisherOptions, 'key' | 'dir' | 'pickAssetFile'>): PublisherShell {
   let keyFile: string | null = null;
@@ -34,7 +33,7 @@ export function previewPublisherShell(o: Pick<PreviewPublisherOptions, 'key' | '
       }
       return keyFile;
     },
-    pickAssetFile: o.pickAssetFile ?? (async () => { throw new PickerError(NO_DIALOG); }),
+    pickAssetFile: o.pickAssetFile ?? (async () => { throw new PickerError(publishWords.previewNoDialog); }),
   };
 }
 
@@ -68,7 +67,7 @@ export function desktopFilePicker(title = 'Choose a file to publish'): () => Pro
     const zenity = desktop ? onPath('zenity') : null;
     const kdialog = desktop && !zenity ? onPath('kdialog') : null;
     if (!zenity && !kdialog) {
-      reject(new PickerError(NO_DIALOG));
+      reject(new PickerError(publishWords.previewNoDialog));
       return;
     }
     const [cmd, args] = zenity ? [zenity, ['--file-selection', `--title=${title}`]] : [kdialog!, ['--getopenfilename', homedir(), '--title', title]];
@@ -76,7 +75,7 @@ export function desktopFilePicker(title = 'Choose a file to publish'): () => Pro
       const code = (err as (Error & { code?: unknown }) | null)?.code;
       if (!err) resolve(stdout.replace(/\r?\n$/, '') || null);
       else if (code === 1) resolve(null); // Cancel
-      else reject(new PickerError(`The file dialog failed (${zenity ? 'zenity' : 'kdialog'}). Enter the file’s https address instead.`));
+      else reject(new PickerError(publishWords.previewDialogFailed(zenity ? 'zenity' : 'kdialog')));
     });
   });
 }

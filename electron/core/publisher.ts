@@ -14,6 +14,7 @@ import type { SigningKey } from '../../shared/protocol/signing.ts';
 import { DraftError, draftRetraction, newMessageId, nowSeconds, signForFeed, checkDraft } from '../../shared/publish/record.ts';
 import { FeedError, feedBase, listChannel, postRecord } from '../../shared/publish/feed.ts';
 import { draftFromForm, feedRefusal, formField, formMessageId, planAssets, refuse, sentence, shapeOf } from '../../shared/publish/form.ts';
+import { publishWords as w } from '../../shared/publish/words.ts';
 import { AssetError, hashDownload, hashLocalFile } from '../../shared/node/hash.ts';
 import { KeyFileError, readSigningKeyFile } from '../../shared/node/keys.ts';
 
@@ -58,12 +59,12 @@ function downloadWords(err: AssetError, url: string): string {
   let host = url;
   try { host = new URL(url).host; } catch { /* keep the text */ }
   switch (err.reason) {
-    case 'not-https': return 'Enter an https address (https://…) where clients download this file.';
-    case 'redirect-http': return 'This address redirects to a plain http address; Tidings downloads only over https.';
-    case 'redirects': return 'This address redirects too many times.';
-    case 'http': return `Tidings couldn’t download this file to compute its hash: ${host} answered HTTP ${err.status ?? '?'}.`;
-    case 'unreachable': return `Tidings couldn’t download this file to compute its hash: ${host} couldn’t be reached.`;
-    default: return 'The download of this file stopped before its end. Try again.';
+    case 'not-https': return w.assetNotHttps;
+    case 'redirect-http': return w.redirectsToHttp;
+    case 'redirects': return w.tooManyRedirects;
+    case 'http': return w.downloadRefused(host, err.status ?? '?');
+    case 'unreachable': return w.downloadUnreachable(host);
+    default: return w.downloadStopped;
   }
 }
 
@@ -82,15 +83,15 @@ export function createPublisher(o: PublisherOptions): PublisherHandlers {
   const recent = new Map<string, { record: PublishRecord; seq: number | null; at: number }>();
 
   const keyInfo = (): KeyInfo | null => (key ? { keyId: key.signing.keyId, fileName: key.fileName } : null);
-  const noKey = (what: string) => refuse('key', `Choose your signing key first (the private key file tidings keygen wrote): ${what} is signed with it.`);
+  const noKey = (what: string) => refuse('key', w.noKey(what));
 
   async function pick(picker: () => Promise<string | null>, field: string): Promise<{ path: string | null } | FieldError> {
-    if (picking) return { field, message: 'A file dialog is already open.' };
+    if (picking) return { field, message: w.dialogOpen };
     picking = true;
     try {
       return { path: await picker() };
     } catch (err) {
-      return { field, message: err instanceof PickerError ? err.message : 'The file dialog couldn’t open.' };
+      return { field, message: err instanceof PickerError ? err.message : w.dialogFailed };
     } finally {
       picking = false;
     }
@@ -121,8 +122,8 @@ export function createPublisher(o: PublisherOptions): PublisherHandlers {
       if (a.from !== 'file') continue;
       const f = files.get(a.handle)!;
       const now = await stat(f.path).catch(() => null);
-      if (!now?.isFile()) return { field: `assets.${a.index}`, message: `${f.fileName} is no longer there: it was moved or deleted after it was hashed. Choose it again.` };
-      if (now.size !== f.size || now.mtimeMs !== f.mtimeMs) return { field: `assets.${a.index}`, message: `${f.fileName} changed after it was hashed. Choose it again, so the published hash matches it.` };
+      if (!now?.isFile()) return { field: `assets.${a.index}`, message: w.fileGone(f.fileName) };
+      if (now.size !== f.size || now.mtimeMs !== f.mtimeMs) return { field: `assets.${a.index}`, message: w.fileChanged(f.fileName) };
     }
     const assets: Asset[] = [];
     for (const a of planned) {
@@ -182,7 +183,7 @@ export function createPublisher(o: PublisherOptions): PublisherHandlers {
     const prev = recent.get(digest);
     if (prev && prev.seq !== null) {
       const what = prev.record.release ? prev.record.release.version : `“${prev.record.title}”`;
-      return refuse('form', `Already published: ${what} on ${prev.record.channel} (seq ${prev.seq}). Nothing was sent again; change something to publish another post.`);
+      return refuse('form', w.alreadyPublished(what, prev.record.channel, prev.seq));
     }
     // An earlier attempt whose answer was lost is re-sent byte for byte: if it did land, the feed answers 200.
     const drafted = prev ? { record: prev.record } : await draftAndSign(input, signing);
@@ -210,8 +211,7 @@ export function createPublisher(o: PublisherOptions): PublisherHandlers {
         return { ok: true, key: keyInfo() };
       } catch (err) {
         if (!(err instanceof KeyFileError)) throw err;
-        if (err.reason === 'unreadable') return refuse('key', `Tidings couldn’t read ${fileName}.`);
-        return refuse('key', `${fileName} isn’t a signing key Tidings can use. Choose the private key file tidings keygen wrote (an Ed25519 key in PEM).`);
+        return refuse('key', err.reason === 'unreadable' ? w.cantRead(fileName) : w.notAKey(fileName));
       }
     },
 
@@ -229,13 +229,12 @@ export function createPublisher(o: PublisherOptions): PublisherHandlers {
         return { ok: true, file: { fileName, sha256: h.sha256, size: h.size, handle } };
       } catch (err) {
         if (!(err instanceof AssetError)) throw err;
-        const message = err.reason === 'changed' ? `${fileName} changed while it was hashed. Choose it again.` : `Tidings couldn’t read ${fileName}.`;
-        return refuse('assets', message);
+        return refuse('assets', err.reason === 'changed' ? w.fileChangedWhileHashing(fileName) : w.cantRead(fileName));
       }
     },
 
     publish: (input) => {
-      if (!key) return Promise.resolve(noKey('a post'));
+      if (!key) return Promise.resolve(noKey(w.aPost));
       const signing = key.signing;
       const digest = canonicalize({ input, key: signing.keyId }) as string;
       const running = inflight.get(digest);
@@ -257,15 +256,14 @@ export function createPublisher(o: PublisherOptions): PublisherHandlers {
         }
       } catch (err) {
         if (!(err instanceof FeedError)) throw err;
-        if (err.status === 401 || err.status === 403) return refuse('', 'The feed didn’t let the publisher token list posts (it needs read access).');
-        return refuse('', `Tidings couldn’t reach the feed at ${host}. Try again in a moment.`);
+        return refuse('', err.status === 401 || err.status === 403 ? w.listForbidden : w.listUnreachable(host));
       }
       const out = items.map((i) => ({ ...i, retracted: retracted.has(`${i.channel}/${i.id}`) })).sort((a, b) => b.created - a.created || b.seq - a.seq);
       return { ok: true, items: out };
     },
 
     retract: ({ id, channel }) => {
-      if (!key) return Promise.resolve(noKey('a retraction'));
+      if (!key) return Promise.resolve(noKey(w.aRetraction));
       const signing = key.signing;
       const digest = `retract ${channel}/${id}`;
       const running = inflight.get(digest);
@@ -275,7 +273,7 @@ export function createPublisher(o: PublisherOptions): PublisherHandlers {
         try {
           record = await signForFeed(draftRetraction({ id: newMessageId('retract'), channel, issued: nowSeconds(), retracts: id }), signing, allow);
         } catch (err) {
-          if (err instanceof DraftError) return refuse('form', `${id} is not a post this feed could have published.`);
+          if (err instanceof DraftError) return refuse('form', w.notRetractable(id));
           throw err;
         }
         const posted = await post(record, 'news', signing);

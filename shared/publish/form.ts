@@ -7,6 +7,7 @@ import type { Asset, UnsignedRecord } from '../protocol/schemas.ts';
 import { isAllowedUrl } from '../protocol/limits.ts';
 import { assetUrlUnder, draftNews, draftRelease, newMessageId, unhashed } from './record.ts';
 import type { FeedError } from './feed.ts';
+import { publishWords as w } from './words.ts';
 
 export type ReleaseInput = Extract<PublishInput, { kind: 'release' }>;
 
@@ -52,16 +53,16 @@ export function planAssets(input: ReleaseInput, o: { fileName(handle: string): s
   const planned: PlannedAsset[] = [];
   for (const [index, a] of input.assets.entries()) {
     const url = a.url?.trim() ?? '';
-    if (url && !isAllowedUrl(url, o.allowLoopbackHttp)) return { field: `assets.${index}.url`, message: 'Enter an https address (https://…) where clients download this file.' };
+    if (url && !isAllowedUrl(url, o.allowLoopbackHttp)) return { field: `assets.${index}.url`, message: w.assetNotHttps };
     if (a.handle === undefined) {
-      if (!url) return { field: `assets.${index}`, message: 'Choose a file or enter the https address of each download.' };
+      if (!url) return { field: `assets.${index}`, message: w.assetMissing };
       planned.push({ index, platform: a.platform, url, from: 'url' });
       continue;
     }
     const name = o.fileName(a.handle);
-    if (name === null) return { field: `assets.${index}`, message: 'Choose this file again: Tidings forgets chosen files when it restarts.' };
+    if (name === null) return { field: `assets.${index}`, message: w.fileForgotten };
     const at = url || (o.baseUrl ? assetUrlUnder(o.baseUrl, name) : '');
-    if (!at) return { field: `assets.${index}.url`, message: `Enter the https address clients will download ${name} from.` };
+    if (!at) return { field: `assets.${index}.url`, message: w.fileNeedsUrl(name) };
     planned.push({ index, platform: a.platform, url: at, from: 'file', handle: a.handle });
   }
   return planned;
@@ -94,27 +95,17 @@ export function shapeOf(input: ReleaseInput, planned: PlannedAsset[], o: { id: s
 
 /** What the feed's refusal means for the person at the form, next to the field it is about. */
 export function feedRefusal(err: FeedError, o: { kind: 'news' | 'release'; channel: string; version?: string; key?: { keyId: string; publicKey: string }; host: string }): FieldError {
-  const again = 'Publishing the same thing again will not post it twice.';
-  if (err.status === undefined) return { field: 'form', message: `Tidings couldn’t reach the feed at ${o.host} (${err.detail}). Try again. ${again}` };
-  if (err.status === 401) return { field: 'form', message: 'The feed refused the publisher token. Check the publisher source in Settings.' };
-  if (err.status === 403) return { field: 'channel', message: `The publisher token may not publish on ${o.channel}. ${sentence(err.detail)}` };
-  if (err.code === 'unknown_key') {
-    const id = o.key ? ` (key id ${o.key.keyId})` : '';
-    const add = o.key ? ` or trust it on the feed service: tidings key add ${o.key.publicKey}` : '';
-    return { field: 'key', message: `The feed doesn’t trust this signing key${id}. Choose the key the feed trusts${add}.` };
-  }
-  if (err.code === 'bad_signature') return { field: 'key', message: 'The feed found the signature doesn’t match the post. Choose the key file again and retry.' };
-  if (err.code === 'version_conflict') {
-    return { field: 'version', message: `${o.version ?? 'This version'} is already published on ${o.channel} with other downloads. Use a new version number, or retract the old release first.` };
-  }
-  if (err.code === 'id_conflict') return { field: 'form', message: 'The feed already has a different post with this id. Nothing was published; try again.' };
-  if (err.status === 429 || err.status === 503) {
-    const until = err.retryAfter ? ` for ${err.retryAfter} s` : '';
-    return { field: 'form', message: `The feed asked Tidings to wait${until}. Nothing was published yet; try again then. ${again}` };
-  }
-  if (err.status >= 500) return { field: 'form', message: `The feed had a problem (HTTP ${err.status}). Try again. ${again}` };
+  if (err.status === undefined) return { field: 'form', message: w.feedUnreachable(o.host, err.detail) };
+  if (err.status === 401) return { field: 'form', message: w.tokenRefused };
+  if (err.status === 403) return { field: 'channel', message: w.channelRefused(o.channel, sentence(err.detail)) };
+  if (err.code === 'unknown_key') return { field: 'key', message: w.untrustedKey(o.key) };
+  if (err.code === 'bad_signature') return { field: 'key', message: w.badSignature };
+  if (err.code === 'version_conflict') return { field: 'version', message: w.versionConflict(o.version ?? 'This version', o.channel) };
+  if (err.code === 'id_conflict') return { field: 'form', message: w.idConflict };
+  if (err.status === 429 || err.status === 503) return { field: 'form', message: w.feedWait(err.retryAfter) };
+  if (err.status >= 500) return { field: 'form', message: w.feedProblem(err.status) };
   const field = formField(err.field ?? '', o.kind);
   // The feed says "release.version a pre-release …": the field is shown by placement, not in the words.
-  const words = err.field && err.detail.startsWith(`${err.field} `) ? err.detail.slice(err.field.length + 1) : err.detail;
-  return { field, message: sentence(words) };
+  const text = err.field && err.detail.startsWith(`${err.field} `) ? err.detail.slice(err.field.length + 1) : err.detail;
+  return { field, message: sentence(text) };
 }
