@@ -40,13 +40,6 @@ test('slow answers show words after 200 ms, not a bare spinner', async ({ open, 
   await expect(page.getByRole('radio', { name: /Stable/ })).toBeVisible();
 });
 
-test('refused actions are announced in the live region in plain words', async ({ open, stub }) => {
-  stub.binding.handlers.checkNow = async () => ({ ok: false, error: { field: '', message: 'The update server asked Tidings to wait until 09:30.' } });
-  const page = await open({ screen: 'status' });
-  await page.getByRole('button', { name: 'Check Now' }).click();
-  await expect(page.locator('.toast[aria-live="polite"]')).toHaveText('The update server asked Tidings to wait until 09:30.');
-});
-
 test('frozen feed: Status says it cannot confirm, since when', async ({ open, stub }) => {
   stub.state.status = { ...stub.state.status, frozenSince: stub.state.status.sources[0]!.lastSuccess! - 3 * 86400 };
   const page = await open({ screen: 'status' });
