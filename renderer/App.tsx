@@ -11,6 +11,7 @@ import { useQuery } from './lib/hooks.ts';
 import { Ctx, type ShellContext } from './lib/context.ts';
 import { t } from './i18n/en.ts';
 import { Failed, Loading, Pending } from './components/common.tsx';
+import { NoticeBar, type NoticeItem, type NoticeOptions } from './components/Notice.tsx';
 import { Inbox } from './screens/Inbox.tsx';
 
 const Updates = lazy(() => import('./screens/Updates.tsx').then((m) => ({ default: m.Updates })));
@@ -37,23 +38,23 @@ function Shell() {
   const status = useQuery(() => api().getStatus({}), ['status']);
   const [screen, setScreen] = useState<Screen>(initialScreen);
   const [itemKey, setItemKey] = useState<string | undefined>(undefined);
-  const [message, setMessage] = useState('');
-  const clearTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const [notice, setNotice] = useState<NoticeItem | null>(null);
+  const noticeId = useRef(0);
   const mainRef = useRef<HTMLElement>(null);
 
-  const announce = useCallback((text: string) => {
-    setMessage('');
+  const announce = useCallback((text: string, opts: NoticeOptions = {}) => {
+    const next = { ...opts, id: ++noticeId.current, message: text };
+    setNotice(null);
     // A fresh text node makes screen readers repeat an identical message.
-    requestAnimationFrame(() => setMessage(text));
-    clearTimeout(clearTimer.current);
-    clearTimer.current = setTimeout(() => setMessage(''), 8000);
+    requestAnimationFrame(() => setNotice((now) => (now === null || now.id < next.id ? next : now)));
   }, []);
+  const closeNotice = useCallback(() => setNotice(null), []);
   const navigate = useCallback((next: Screen, key?: string) => {
     setScreen(next);
     setItemKey(key);
   }, []);
   useEffect(() => on('navigate', (p) => navigate(p.screen, p.itemKey)), [navigate]);
-  useEffect(() => on('notice', (p) => announce(p.message)), [announce]);
+  useEffect(() => on('notice', (p) => announce(p.message, { level: p.level })), [announce]);
 
   const unread = counts.data?.unread ?? 0;
   useEffect(() => {
@@ -68,7 +69,8 @@ function Shell() {
   const visible = screens.filter((s) => s !== 'publish' || known?.publisher === true);
   const current = !known || visible.includes(screen) ? screen : 'inbox';
   const view = update.data?.view;
-  const updateBadge = view && (view.state === 'available' || view.state === 'verified' || view.state === 'downloading');
+  // Something to act on in Updates: an offer, a download under way or done, or one that failed verification.
+  const updateBadge = view && ['available', 'downloading', 'verified', 'verify-failed'].includes(view.state);
   const withInfo = (node: ReactNode) => (known ? node : <div className="boot"><Loading slow={info.slow} /></div>);
   const content = info.failed && !known ? <div className="boot"><Failed onRetry={info.reload} /></div> : (
     <Suspense fallback={<div className="boot"><Pending /></div>}>
@@ -104,9 +106,9 @@ function Shell() {
         </nav>
         <main className="main" ref={mainRef} tabIndex={-1} aria-label={t.nav[current]}>
           {!online && current !== 'status' ? <p className="banner banner-offline" role="status">{t.offline}</p> : null}
-          {content}
+          <div className="content">{content}</div>
+          <NoticeBar notice={notice} onClose={closeNotice} />
         </main>
-        <div className="toast" role="status" aria-live="polite">{message}</div>
       </div>
     </Ctx.Provider>
   );

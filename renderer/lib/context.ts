@@ -3,12 +3,13 @@
 // shell's context may not know the app info yet; screens that need it are shown once it has arrived.
 import { createContext, useContext } from 'react';
 import type { AppInfo, Screen } from '../../shared/ipc/types.ts';
+import type { NoticeOptions } from '../components/Notice.tsx';
 
 export interface ShellContext {
   /** Undefined until the companion has answered getAppInfo. */
   info: AppInfo | undefined;
-  /** Says something in the aria-live region (and shows it briefly). */
-  announce: (message: string) => void;
+  /** Says something in the aria-live region and shows it in the notice bar (with an action such as Undo). */
+  announce: (message: string, opts?: NoticeOptions) => void;
   navigate: (screen: Screen, itemKey?: string) => void;
   online: boolean;
 }

@@ -1,7 +1,7 @@
 // The publisher page (only with a publisher token): Post News / Link a New Version as tabs, and the list
-// of what was published with Retract.
+// of what was published with Retract. The signing key is chosen once for both forms (and kept across tabs).
 import { useState, type KeyboardEvent } from 'react';
-import type { PublishedItem } from '../../shared/ipc/types.ts';
+import type { KeyInfo, PublishedItem } from '../../shared/ipc/types.ts';
 import { api } from '../lib/api.ts';
 import { useQuery } from '../lib/hooks.ts';
 import { useApp } from '../lib/context.ts';
@@ -17,6 +17,7 @@ type Tab = (typeof tabs)[number];
 
 export function Publish() {
   const [tab, setTab] = useState<Tab>('news');
+  const [signingKey, setSigningKey] = useState<KeyInfo | null>(null);
   const settings = useQuery(() => api().getSettings({}), ['settings']);
   const channels = [...new Set(['stable', 'experimental', 'news', ...(settings.data?.sources.flatMap((s) => s.channels) ?? [])])];
   const onTabKey = (e: KeyboardEvent) => {
@@ -38,7 +39,9 @@ export function Publish() {
           ))}
         </div>
         <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-          {tab === 'news' ? <PublishNews channels={channels} /> : <PublishRelease channels={channels} />}
+          {tab === 'news'
+            ? <PublishNews channels={channels} signingKey={signingKey} onKey={setSigningKey} />
+            : <PublishRelease channels={channels} signingKey={signingKey} onKey={setSigningKey} />}
         </div>
         <PublishedList />
       </div>

@@ -1,6 +1,8 @@
-// Post News: channel, title, Markdown body with a live preview exactly as the Inbox shows it, and a
-// confirmation before publishing. Errors (local or from the server) appear next to the field they name.
+// Post News: channel (a news channel by default, never an update channel unasked), title, Markdown body with
+// a live preview exactly as the Inbox shows it, the signing key, and a confirmation before publishing.
+// Errors (local or from the server) appear next to the field they name; a publish runs at most once at a time.
 import { useState } from 'react';
+import type { KeyInfo } from '../../shared/ipc/types.ts';
 import { api } from '../lib/api.ts';
 import { useApp } from '../lib/context.ts';
 import { t } from '../i18n/en.ts';
@@ -9,18 +11,28 @@ import { FieldError, Chip } from '../components/common.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { fieldError, messages, type Errors } from './publishFields.ts';
+import { KeyRow, keyNeededId } from './PublishKey.tsx';
 
-const known = ['channel', 'title', 'body'];
+const known = ['channel', 'title', 'body', 'key'];
+const updateChannels = ['stable', 'experimental'];
 
-export function PublishNews({ channels }: { channels: string[] }) {
+/** 'news' if offered, else the first channel that isn't an update channel. */
+export function defaultNewsChannel(channels: string[]): string {
+  if (channels.includes('news')) return 'news';
+  return channels.find((c) => !updateChannels.includes(c)) ?? channels[0] ?? 'news';
+}
+
+export function PublishNews({ channels, signingKey, onKey }: { channels: string[]; signingKey: KeyInfo | null; onKey: (key: KeyInfo) => void }) {
   const { announce } = useApp();
-  const [channel, setChannel] = useState(channels[0] ?? 'stable');
+  const [channel, setChannel] = useState(() => defaultNewsChannel(channels));
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [confirming, setConfirming] = useState(false);
+  const [publishing, setPublishing] = useState(false);
 
   const review = () => {
+    if (!signingKey || publishing) return;
     const e: Errors = {};
     if (!title.trim()) e.title = messages.empty;
     setErrors(e);
@@ -28,16 +40,24 @@ export function PublishNews({ channels }: { channels: string[] }) {
   };
   const publish = async () => {
     setConfirming(false);
+    if (publishing) return;
+    setPublishing(true);
+    announce(t.publish.publishing);
     try {
       const r = await api().publish({ kind: 'news', channel, title: title.trim(), body });
-      if (!r.ok) return setErrors(fieldError(r.error.field, r.error.message, known));
-      announce(t.publish.published(`“${r.item.title}”`));
-      setTitle('');
-      setBody('');
-      setErrors({});
+      if (!r.ok) {
+        setErrors(fieldError(r.error.field, r.error.message, known));
+        announce(t.publish.errForm);
+      } else {
+        announce(t.publish.published(`“${r.item.title}”`));
+        setTitle('');
+        setBody('');
+        setErrors({});
+      }
     } catch {
       setErrors({ form: t.actionFailed });
     }
+    setPublishing(false);
   };
   return (
     <div className="compose">
@@ -51,8 +71,15 @@ export function PublishNews({ channels }: { channels: string[] }) {
         <Field id="news-body" label={t.publish.body} error={errors.body}>
           {(p) => <textarea {...p} value={body} rows={8} onChange={(e) => setBody(e.target.value)} />}
         </Field>
+        <KeyRow signingKey={signingKey} onKey={onKey} />
+        <FieldError id="news-key-error" message={errors.key} />
         <FieldError id="news-form-error" message={errors.form} />
-        <div className="actions"><span className="spacer" /><button type="submit" className="primary">{t.publish.review}</button></div>
+        <div className="actions">
+          <span className="spacer" />
+          <button type="submit" className="primary" disabled={!signingKey || publishing} aria-describedby={signingKey ? undefined : keyNeededId}>
+            {publishing ? t.publish.publishing : t.publish.review}
+          </button>
+        </div>
       </form>
       <section className="preview" aria-label={t.publish.preview}>
         <h3 className="preview-label">{t.publish.preview}</h3>

@@ -12,11 +12,12 @@ import { Chip, FieldError } from '../components/common.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { fieldError, httpsOk, intIn, messages, semverOk, type Errors } from './publishFields.ts';
+import { KeyRow, keyNeededId } from './PublishKey.tsx';
 
 interface Asset { platform: string; url: string; file: HashedFile | null }
 type ReleaseInput = Extract<PublishInput, { kind: 'release' }>;
 
-export function PublishRelease({ channels }: { channels: string[] }) {
+export function PublishRelease({ channels, signingKey, onKey }: { channels: string[]; signingKey: KeyInfo | null; onKey: (key: KeyInfo) => void }) {
   const { info, announce } = useApp();
   const [channel, setChannel] = useState(channels[0] ?? 'stable');
   const [version, setVersion] = useState('');
@@ -27,10 +28,10 @@ export function PublishRelease({ channels }: { channels: string[] }) {
   const [critical, setCritical] = useState(false);
   const [minVersion, setMinVersion] = useState('');
   const [expires, setExpires] = useState('');
-  const [key, setKey] = useState<KeyInfo | null>(null);
   const [hashing, setHashing] = useState<{ fileName: string; done: number; total: number } | null>(null);
   const [errors, setErrors] = useState<Errors>({});
   const [confirm, setConfirm] = useState<ReleaseInput | null>(null);
+  const [publishing, setPublishing] = useState(false);
   useEffect(() => on('hashProgress', (p) => setHashing(p.done >= p.total ? null : p)), []);
 
   const known = ['channel', 'version', 'title', 'notes', 'assets', 'rollout', 'critical', 'minVersion', 'expiresDays', 'key', ...assets.flatMap((_, i) => [`assets.${i}`, `assets.${i}.url`, `assets.${i}.platform`])];
@@ -46,16 +47,8 @@ export function PublishRelease({ channels }: { channels: string[] }) {
       announce(t.actionFailed);
     }
   };
-  const chooseKey = async () => {
-    try {
-      const r = await api().chooseKey({});
-      if (!r.ok) return setErrors(fieldError('key', r.error.message, known));
-      if (r.key) setKey(r.key);
-    } catch {
-      announce(t.actionFailed);
-    }
-  };
   const review = () => {
+    if (!signingKey || publishing) return;
     const e: Errors = {};
     if (!semverOk(version)) e.version = messages.semver;
     if (!intIn(rollout, 0, 100)) e.rollout = messages.rollout;
@@ -77,14 +70,22 @@ export function PublishRelease({ channels }: { channels: string[] }) {
   };
   const publish = async (input: ReleaseInput) => {
     setConfirm(null);
+    if (publishing) return;
+    setPublishing(true);
+    announce(t.publish.publishing);
     try {
       const r = await api().publish(input);
-      if (!r.ok) return setErrors(fieldError(r.error.field, r.error.message, known));
-      announce(t.publish.published(r.item.version ?? r.item.title));
-      setVersion(''); setTitle(''); setNotes(''); setErrors({});
+      if (!r.ok) {
+        setErrors(fieldError(r.error.field, r.error.message, known));
+        announce(t.publish.errForm);
+      } else {
+        announce(t.publish.published(r.item.version ?? r.item.title));
+        setVersion(''); setTitle(''); setNotes(''); setErrors({});
+      }
     } catch {
       setErrors({ form: t.actionFailed });
     }
+    setPublishing(false);
   };
   return (
     <div className="compose">
@@ -112,7 +113,7 @@ export function PublishRelease({ channels }: { channels: string[] }) {
                   {(p) => <input {...p} value={a.platform} spellCheck={false} onChange={(e) => setAsset(i, { platform: e.target.value.trim() })} />}
                 </Field>
                 <Field id={`asset-${i}-url`} label={t.publish.assetUrl} error={errors[`assets.${i}.url`]}>
-                  {(p) => <input {...p} value={a.url} disabled={!!a.file} inputMode="url" spellCheck={false} onChange={(e) => setAsset(i, { url: e.target.value })} />}
+                  {(p) => <input {...p} value={a.url} disabled={!!a.file} inputMode="url" spellCheck={false} placeholder="https://" onChange={(e) => setAsset(i, { url: e.target.value })} />}
                 </Field>
               </div>
               <div className="asset-file">
@@ -147,13 +148,15 @@ export function PublishRelease({ channels }: { channels: string[] }) {
           </Field>
         </div>
         <label className="check"><input type="checkbox" checked={critical} onChange={(e) => setCritical(e.target.checked)} />{t.publish.critical}</label>
-        <div className="key-row">
-          <span>{t.publish.key}: {key ? t.publish.keyChosen(key.fileName, key.keyId) : <span className="hint">{t.publish.keyNone}</span>}</span>
-          <button type="button" onClick={chooseKey}>{t.publish.chooseKey}</button>
-        </div>
-        <FieldError id="key-error" message={errors.key} />
+        <KeyRow signingKey={signingKey} onKey={onKey} />
+        <FieldError id="rel-key-error" message={errors.key} />
         <FieldError id="rel-form-error" message={errors.form} />
-        <div className="actions"><span className="spacer" /><button type="submit" className="primary">{t.publish.review}</button></div>
+        <div className="actions">
+          <span className="spacer" />
+          <button type="submit" className="primary" disabled={!signingKey || publishing} aria-describedby={signingKey ? undefined : keyNeededId}>
+            {publishing ? t.publish.publishing : t.publish.review}
+          </button>
+        </div>
       </form>
       <section className="preview" aria-label={t.publish.preview}>
         <h3 className="preview-label">{t.publish.preview}</h3>

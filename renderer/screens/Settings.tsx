@@ -1,7 +1,9 @@
-// Settings: updates (channel cards, automatic checks, skipped versions with Undo), notifications with
-// quiet hours, sources, data retention with Clear History, and About. Every change applies at once.
+// Settings: updates (channel cards, automatic checks, skipped versions and reminders with Undo), notifications
+// with quiet hours, sources, data (retention, dismissed posts with Undo, Clear History), and About. Every
+// change applies at once; an Undo the companion refuses says why, next to it.
 import { useEffect, useState } from 'react';
 import type { Settings as SettingsView, UpdateState } from '../../shared/ipc/types.ts';
+import type { Query } from '../lib/hooks.ts';
 import type { SettingsPatch } from '../../shared/ipc/contract.ts';
 import { api } from '../lib/api.ts';
 import { useQuery } from '../lib/hooks.ts';
@@ -22,13 +24,42 @@ export function Settings() {
     <div className="screen screen-settings">
       <header className="screen-head"><h1>{t.settings.heading}</h1></header>
       <div className="scroll">
-        {settings.data ? <Body s={settings.data} update={update.data} /> : settings.failed ? <Failed onRetry={settings.reload} /> : <Loading slow={settings.slow} />}
+        {settings.data ? <Body s={settings.data} update={update} /> : settings.failed ? <Failed onRetry={settings.reload} /> : <Loading slow={settings.slow} />}
       </div>
     </div>
   );
 }
 
-function Body({ s: saved, update }: { s: SettingsView; update: UpdateState | undefined }) {
+/** An Undo button whose refusal (or failure) is shown right after it, and whose success is announced. */
+function UndoButton({ id, label, call, done, onDone }: { id: string; label: string; call: () => Promise<{ ok: boolean; error?: { message: string } }>; done: string; onDone: () => void }) {
+  const { announce } = useApp();
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const r = await call();
+      if (!r.ok) setError(r.error?.message ?? t.actionFailed);
+      else {
+        setError(undefined);
+        announce(done);
+        onDone();
+      }
+    } catch {
+      setError(t.actionFailed);
+    }
+    setBusy(false);
+  };
+  return (
+    <>
+      <button type="button" onClick={run} disabled={busy} aria-label={t.undoLabel(label)} aria-describedby={error ? `${id}-error` : undefined}>{t.undo}</button>
+      <FieldError id={`${id}-error`} message={error} />
+    </>
+  );
+}
+
+function Body({ s: saved, update: updateQuery }: { s: SettingsView; update: Query<UpdateState> }) {
+  const update = updateQuery.data;
   const { info, announce } = useApp();
   const [clearing, setClearing] = useState(false);
   // A control shows its new value at once; the companion's answer (a fresh `saved`) replaces it.
@@ -51,13 +82,6 @@ function Body({ s: saved, update }: { s: SettingsView; update: UpdateState | und
     if (!timeOk(next.start) || !timeOk(next.end)) return setQuietError(t.settings.errTime);
     setQuietError(undefined);
     void patch({ quietHours: next });
-  };
-  const undo = async (call: () => Promise<{ ok: boolean }>) => {
-    try {
-      await call();
-    } catch {
-      announce(t.actionFailed);
-    }
   };
   const clear = async () => {
     setClearing(false);
@@ -83,12 +107,18 @@ function Body({ s: saved, update }: { s: SettingsView; update: UpdateState | und
         <label className="check"><input type="checkbox" checked={s.launchAtLogin} onChange={(e) => patch({ launchAtLogin: e.target.checked })} />{t.settings.launchAtLogin}</label>
         <h3>{t.settings.skippedHeading}</h3>
         {skipped.length === 0 && remindAt === null ? <p className="hint">{t.settings.skippedNone}</p> : null}
-        <ul className="plain-list">
+        <ul className="plain-list undo-list">
           {skipped.map((v) => (
-            <li key={v}>{t.settings.skippedVersion(v)} <button type="button" onClick={() => undo(() => api().unskipVersion({ version: v }))} aria-label={t.undoLabel(t.settings.skippedVersion(v))}>{t.undo}</button></li>
+            <li key={v}>
+              <span>{t.settings.skippedVersion(v)}</span>
+              <UndoButton id={`undo-skip-${v}`} label={t.settings.skippedVersion(v)} call={() => api().unskipVersion({ version: v })} done={t.updates.unskipped(v)} onDone={updateQuery.reload} />
+            </li>
           ))}
           {remindAt !== null ? (
-            <li>{t.settings.remindUntil(remindAt)} <button type="button" onClick={() => undo(() => api().clearRemind({}))} aria-label={t.undoLabel(t.settings.remindUntil(remindAt))}>{t.undo}</button></li>
+            <li>
+              <span>{t.settings.remindUntil(remindAt)}</span>
+              <UndoButton id="undo-remind" label={t.settings.remindUntil(remindAt)} call={() => api().clearRemind({})} done={t.settings.remindCleared} onDone={updateQuery.reload} />
+            </li>
           ) : null}
         </ul>
       </Section>
@@ -113,6 +143,7 @@ function Body({ s: saved, update }: { s: SettingsView; update: UpdateState | und
             {Object.entries(t.settings.retentions).map(([k, label]) => <option key={k} value={k}>{label}</option>)}
           </select>
         </label>
+        <Dismissed />
         <button type="button" onClick={() => setClearing(true)}>{t.settings.clearHistory}</button>
       </Section>
       <Section title={t.settings.about} id="set-about">
@@ -129,6 +160,32 @@ function Body({ s: saved, update }: { s: SettingsView; update: UpdateState | und
           <p>{t.settings.clearText}</p>
         </Dialog>
       ) : null}
+    </>
+  );
+}
+
+/** Shown at most; the rest is counted (Clear History can dismiss thousands at once). */
+const DISMISSED_SHOWN = 50;
+
+/** Settings → Data: dismissed posts, newest first, each with Undo (ux.md: every dismissal can be undone). */
+function Dismissed() {
+  const q = useQuery(() => api().listDismissed({}), ['inbox']);
+  const items = q.data?.items ?? [];
+  const restore = (key: string) => api().restoreItems({ keys: [key] }).then(() => ({ ok: true as const }));
+  return (
+    <>
+      <h3>{t.settings.dismissedHeading}</h3>
+      {q.failed ? <Failed onRetry={q.reload} /> : !q.data ? <Loading slow={q.slow} /> : items.length === 0 ? <p className="hint">{t.settings.dismissedNone}</p> : (
+        <ul className="plain-list undo-list">
+          {items.slice(0, DISMISSED_SHOWN).map((i) => (
+            <li key={i.key}>
+              <span className="undo-what"><span dir="auto">{i.title}</span> <span className="hint">{t.settings.dismissedWhen(i.dismissedAt)}</span></span>
+              <UndoButton id={`undo-dismissed-${i.key.replace(/[^A-Za-z0-9_-]/g, '-')}`} label={i.title} call={() => restore(i.key)} done={t.inbox.restored} onDone={q.reload} />
+            </li>
+          ))}
+          {items.length > DISMISSED_SHOWN ? <li className="hint">{t.settings.dismissedMore(items.length - DISMISSED_SHOWN)}</li> : null}
+        </ul>
+      )}
     </>
   );
 }

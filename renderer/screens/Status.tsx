@@ -1,13 +1,12 @@
 // Status: per source the last and next check, the last problem in plain words (details folded away),
 // "can't confirm … since" when the feed is frozen, Check Now, and a short log of recent checks.
-import { useState } from 'react';
-import type { SourceStatus, StatusView } from '../../shared/ipc/types.ts';
+import type { CheckLogEntry, SourceStatus, StatusView } from '../../shared/ipc/types.ts';
 import { api } from '../lib/api.ts';
 import { useQuery } from '../lib/hooks.ts';
-import { useApp } from '../lib/context.ts';
 import { t } from '../i18n/en.ts';
 import { formatDateTime, formatTime, relativeTime } from '../i18n/format.ts';
 import { Chip, Failed, Loading } from '../components/common.tsx';
+import { CheckNow } from '../components/CheckNow.tsx';
 
 export function Status() {
   const q = useQuery(() => api().getStatus({}), ['status']);
@@ -17,25 +16,17 @@ export function Status() {
         <h1>{t.status.heading}</h1>
         <CheckNow />
       </header>
-      <div className="scroll">{q.data ? <Body v={q.data} /> : q.failed ? <Failed onRetry={q.reload} /> : <Loading slow={q.slow} />}</div>
+      {/* Focusable and labelled: the log may hold nothing else to Tab to, yet must scroll from the keyboard. */}
+      <div className="scroll" tabIndex={0} role="region" aria-label={t.status.region}>{q.data ? <Body v={q.data} /> : q.failed ? <Failed onRetry={q.reload} /> : <Loading slow={q.slow} />}</div>
     </div>
   );
 }
 
-function CheckNow() {
-  const { announce } = useApp();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    try {
-      const r = await api().checkNow({});
-      announce(r.ok ? r.message : r.error.message);
-    } catch {
-      announce(t.actionFailed);
-    }
-    setBusy(false);
-  };
-  return <button type="button" className="primary" onClick={run} disabled={busy}>{busy ? t.updates.checking : t.status.checkNow}</button>;
+/** What a check brought, in words: "2 new posts", "No change", or the problem in plain words. */
+function outcome(e: CheckLogEntry): string {
+  if (e.outcome === 'new') return t.status.logNew(e.added);
+  if (e.outcome === 'unchanged') return t.status.logUnchanged;
+  return e.message || t.status.logProblem;
 }
 
 const when = (v: number | null, none: string) => (v === null ? none : t.status.at(v));
@@ -81,14 +72,13 @@ function Body({ v }: { v: StatusView }) {
         <h2 id="log-heading">{t.status.log}</h2>
         {v.log.length === 0 ? <p className="hint">{t.status.logEmpty}</p> : (
           <table className="log">
-            <thead><tr><th scope="col">{t.status.logTime}</th><th scope="col">{t.status.logSource}</th><th scope="col">{t.status.logOutcome}</th><th scope="col">{t.status.logMessage}</th></tr></thead>
+            <thead><tr><th scope="col">{t.status.logTime}</th><th scope="col">{t.status.logSource}</th><th scope="col">{t.status.logOutcome}</th></tr></thead>
             <tbody>
               {v.log.map((e, i) => (
                 <tr key={`${e.at}-${i}`} className={`log-${e.outcome}`}>
                   <td><time dateTime={new Date(e.at * 1000).toISOString()} title={formatDateTime(e.at)}>{formatTime(e.at)} · {relativeTime(e.at)}</time></td>
                   <td>{names.get(e.sourceId) ?? e.sourceId}</td>
-                  <td>{t.status.outcomes[e.outcome]}</td>
-                  <td>{e.message}</td>
+                  <td>{outcome(e)}</td>
                 </tr>
               ))}
             </tbody>

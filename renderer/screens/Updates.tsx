@@ -1,5 +1,6 @@
 // The update prompt, in the manner of Sparkle: available / critical / downloading / verified /
-// verification failed / up to date / can't confirm. Every state says exactly what is known.
+// verification failed / skipped / up to date (or ahead of Stable) / can't confirm. Every state says exactly
+// what is known: a skipped newest version is never "up to date".
 import { useEffect, useRef, useState } from 'react';
 import type { Offer, UpdateView } from '../../shared/ipc/types.ts';
 import { api, on } from '../lib/api.ts';
@@ -9,6 +10,7 @@ import { t } from '../i18n/en.ts';
 import { Chip, Failed, Loading } from '../components/common.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { RemindMenu } from '../components/RemindMenu.tsx';
+import { CheckNow, useAct } from '../components/CheckNow.tsx';
 
 export function Updates() {
   const q = useQuery(() => api().getUpdate({}), ['update']);
@@ -18,38 +20,6 @@ export function Updates() {
       {q.data ? <UpdateCard view={q.data.view} /> : q.failed ? <Failed onRetry={q.reload} /> : <Loading slow={q.slow} />}
     </div>
   );
-}
-
-/** Calls an action; says so in plain words when it fails or is refused. */
-export function useAct() {
-  const { announce } = useApp();
-  return async <R extends { ok: boolean }>(call: () => Promise<R>, okMessage?: (r: R) => string | undefined): Promise<R | undefined> => {
-    try {
-      const r = await call();
-      if (!r.ok) {
-        const err = (r as unknown as { error?: { message?: string } }).error;
-        announce(err?.message ?? t.actionFailed);
-      } else {
-        const m = okMessage?.(r);
-        if (m) announce(m);
-      }
-      return r;
-    } catch {
-      announce(t.actionFailed);
-      return undefined;
-    }
-  };
-}
-
-function CheckNow() {
-  const act = useAct();
-  const [busy, setBusy] = useState(false);
-  const check = async () => {
-    setBusy(true);
-    await act(() => api().checkNow({}), (r) => ('message' in r ? r.message : undefined));
-    setBusy(false);
-  };
-  return <button type="button" className="primary" onClick={check} disabled={busy}>{busy ? t.updates.checking : t.updates.checkNow}</button>;
 }
 
 function OfferHeader({ offer, installed }: { offer: Offer; installed: string }) {
@@ -153,9 +123,25 @@ function UpdateCard({ view }: { view: UpdateView }) {
       return (
         <article className="card update update-quiet">
           <div className="app-icon app-icon-ok" aria-hidden="true">✓</div>
-          <p className="lead">{t.updates.upToDate(info.product, view.installed, channel, view.checkedAt)}</p>
-          {view.note ? <p className="meta">{view.note}</p> : null}
+          {view.ahead ? (
+            <>
+              <p className="lead">{t.updates.ahead(view.installed, view.ahead.stable)}</p>
+              {view.checkedAt ? <p className="meta">{t.updates.checked(view.checkedAt)}</p> : null}
+            </>
+          ) : <p className="lead">{t.updates.upToDate(info.product, view.installed, channel, view.checkedAt)}</p>}
           <div className="actions"><CheckNow /></div>
+        </article>
+      );
+    case 'skipped':
+      return (
+        <article className="card update update-quiet">
+          <div className="app-icon app-icon-muted" aria-hidden="true">↷</div>
+          <p className="lead">{t.updates.skippedState(info.product, view.version)}</p>
+          {view.checkedAt ? <p className="meta">{t.updates.checked(view.checkedAt)}</p> : null}
+          <div className="actions">
+            <button type="button" onClick={() => act(() => api().unskipVersion({ version: view.version }), () => t.updates.unskipped(view.version))}>{t.updates.undoSkip}</button>
+            <CheckNow />
+          </div>
         </article>
       );
     case 'cant-confirm':

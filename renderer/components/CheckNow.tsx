@@ -1,0 +1,47 @@
+// Actions with plain-words outcomes: useAct runs a call and announces a refusal or failure; Check Now is
+// busy only while its call is pending, then announces the answer (never a stale "Checking…").
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../lib/api.ts';
+import { useShell } from '../lib/context.ts';
+import { t } from '../i18n/en.ts';
+
+/** Calls an action; says so in plain words when it fails or is refused. */
+export function useAct() {
+  const { announce } = useShell();
+  return async <R extends { ok: boolean }>(call: () => Promise<R>, okMessage?: (r: R) => string | undefined): Promise<R | undefined> => {
+    try {
+      const r = await call();
+      if (!r.ok) {
+        const err = (r as unknown as { error?: { message?: string } }).error;
+        announce(err?.message ?? t.actionFailed);
+      } else {
+        const m = okMessage?.(r);
+        if (m) announce(m);
+      }
+      return r;
+    } catch {
+      announce(t.actionFailed);
+      return undefined;
+    }
+  };
+}
+
+export function CheckNow() {
+  const act = useAct();
+  const [busy, setBusy] = useState(false);
+  const live = useRef(true);
+  useEffect(() => {
+    live.current = true;
+    return () => { live.current = false; };
+  }, []);
+  const check = async () => {
+    setBusy(true);
+    await act(() => api().checkNow({}), (r) => ('message' in r ? r.message : undefined));
+    if (live.current) setBusy(false);
+  };
+  return (
+    <button type="button" className="primary" onClick={check} disabled={busy} aria-busy={busy}>
+      {busy ? t.updates.checking : t.updates.checkNow}
+    </button>
+  );
+}
