@@ -53,7 +53,7 @@ for (const scheme of schemes) {
     test('inbox empty state', async ({ open, stub }) => {
       stub.state.items = [];
       const page = await open({ screen: 'inbox', scheme });
-      await expect(page.getByText('No news yet. Posts from Tidings will appear here.')).toBeVisible();
+      await expect(page.getByText('No news yet. Posts from Tidings updates will appear here.')).toBeVisible();
       await expectAccessible(page);
     });
 
