@@ -22,8 +22,8 @@ export interface World {
   feed: DemoFeed;
   dir: string;
   run: CoreRun | null;
-  /** Starts (or restarts, same data dir and port) the core and the preview host. */
-  start(o?: { installed?: string; sources?: SourceConfig[] }): Promise<CoreRun>;
+  /** Starts (or restarts, same data dir and port) the core and the preview host; `pickAssetFile` answers the Publish page's Choose File…. */
+  start(o?: { installed?: string; sources?: SourceConfig[]; pickAssetFile?: () => Promise<string | null> }): Promise<CoreRun>;
   stop(): Promise<void>;
   /** Opens the page on the current run (the secret stays the same across restarts). */
   open(page: Page, screen?: string): Promise<void>;
@@ -48,7 +48,7 @@ export const test = base.extend<{ world: World }>({
         const binding = await createPreviewBinding({
           dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: o?.installed ?? '2.0.3', platform, trustedKeys: [feed.publicKey],
           allowLoopbackHttp: true, sources, log: () => {},
-          publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' } },
+          publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' }, ...(o?.pickAssetFile ? { pickAssetFile: o.pickAssetFile } : {}) },
         });
         const host = await startPreviewHost({ binding, rendererDir, port, ...(secret ? { secret } : {}), log: () => {} });
         port = Number(new URL(host.origin).port);

@@ -1,6 +1,6 @@
 // Settings → Sources on the product path: the real feed service(s), the real core and the UI in Chromium
-// (ux.md "Sources"; issue 12 points 1, 2 and "Bad input"). Every source here is reached for real, so Test
-// Connection and Save say what the feed actually answered. No stub.
+// (ux.md "Settings", its Sources; issue 12 points 1, 2 and "Bad input"). Every source here is reached for
+// real, so Test Connection and Save say what the feed actually answered. No stub.
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
