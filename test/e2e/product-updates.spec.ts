@@ -26,21 +26,27 @@ test.afterEach(async () => {
  * The demo installer for `version`, served slowly (64 KiB every 150 ms, about 2.5 s for its 1 MiB) from a
  * loopback server of this test, so the download's progress can be seen; the bytes and hash are the real ones.
  */
-async function slowAsset(world: World, version: string) {
+async function slowAsset(world: World, version: string, o: { answerAfterMs?: number } = {}) {
   const real = world.feed.asset(version);
   const bytes = Buffer.from(await (await fetch(real.url)).arrayBuffer());
   const server = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length });
-    let offset = 0;
-    const timer = setInterval(() => {
-      if (offset >= bytes.length) {
-        clearInterval(timer);
-        res.end();
-        return;
-      }
-      res.write(bytes.subarray(offset, (offset += 64 * 1024)));
-    }, 150);
-    res.on('close', () => clearInterval(timer));
+    let timer: NodeJS.Timeout | undefined;
+    const answer = () => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length });
+      res.flushHeaders();
+      let offset = 0;
+      timer = setInterval(() => {
+        if (offset >= bytes.length) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
+        res.write(bytes.subarray(offset, (offset += 64 * 1024)));
+      }, 150);
+    };
+    // A server slow to answer at all (a busy CDN): the headers come only after `answerAfterMs`.
+    const wait = setTimeout(answer, o.answerAfterMs ?? 0);
+    res.on('close', () => { clearTimeout(wait); clearInterval(timer); });
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,7 +95,8 @@ test('Install Update has focus; Cancel during the download goes back to the offe
   await offered(world, page, '2.1.1');
   await expect(page.getByRole('button', { name: 'Install Update' })).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('progressbar', { name: 'Downloading 2.1.1' })).toBeVisible();
+  const bar = page.getByRole('progressbar', { name: 'Downloading 2.1.1' });
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0); // bytes are flowing
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('button', { name: 'Install Update' })).toBeVisible();
   await expect(page.getByRole('progressbar')).toHaveCount(0);
@@ -107,6 +114,20 @@ test('Install Update has focus; Cancel during the download goes back to the offe
   const { remindAt } = await world.run!.binding.handlers.getUpdate({});
   // Three days from now, to within a minute.
   expect(Math.abs(remindAt! - (Date.now() / 1000 + 3 * 86_400))).toBeLessThan(60);
+});
+
+test('Cancel before the download server has answered still cancels: nothing is downloaded behind the user’s back', async ({ world, page }) => {
+  await publishRelease(world, '2.1.1', await slowAsset(world, '2.1.1', { answerAfterMs: 1_500 }));
+  await offered(world, page, '2.1.1');
+  await page.getByRole('button', { name: 'Install Update' }).click();
+  await expect(page.getByRole('progressbar', { name: 'Downloading 2.1.1' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click(); // the server hasn't sent a byte yet
+  await expect(page.getByRole('button', { name: 'Install Update' })).toBeVisible();
+  // Long after the server would have sent the whole file, it is still only offered.
+  await page.waitForTimeout(5_000);
+  await expect(page.getByText('Downloaded and verified', { exact: false })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Install Update' })).toBeVisible();
+  expect(world.run!.binding.verifiedDownload()).toBeNull();
 });
 
 test('a tampered download: verification failed in plain words, no install button, the sidebar still marks the update', async ({ world, page }) => {
