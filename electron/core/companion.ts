@@ -131,10 +131,11 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     };
   }
 
-  function refreshOffer(): void {
+  /** `choiceChanged`: the user's skips or reminder changed, which the UI lists even when the offer stays the same. */
+  function refreshOffer(choiceChanged = false): void {
     const status = updateStatus(policyInput());
     const json = JSON.stringify(status);
-    if (json === lastStatusJson) return;
+    if (json === lastStatusJson && !choiceChanged) return;
     lastStatusJson = json;
     let notify = false;
     let notifyKey: string | undefined;
@@ -407,11 +408,11 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return; // critical: cannot skip
       store.skipVersion(version, Math.floor(clock.now() / 1000));
       store.setMeta('reveal_skipped', null);
-      refreshOffer();
+      refreshOffer(true);
     },
     unskipVersion(version) {
       const had = user.unskip(version);
-      refreshOffer();
+      refreshOffer(had);
       return had;
     },
     skippedVersions: () => store.skippedVersions(),
@@ -424,7 +425,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     remindLater(ms) {
       store.setMeta('remind_until', String(Math.floor((clock.now() + (ms ?? opts.remindLaterMs ?? 86_400_000)) / 1000)));
       store.setMeta('remind_due', null);
-      refreshOffer();
+      refreshOffer(true);
       armReminder();
     },
     remindUntil: () => {
@@ -433,7 +434,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     },
     clearRemind() {
       store.setMeta('remind_until', null);
-      refreshOffer();
+      refreshOffer(true);
       armReminder();
     },
     async download() {

@@ -56,6 +56,9 @@ export class CheckScheduler {
   private lastStart: number | null = null;
   private lastManual: number | null = null;
   private current: Promise<void> | null = null;
+  /** The one extra check queued while a check runs (see runNow). */
+  private followUp: Promise<boolean> | null = null;
+  private stopped = false;
   readonly state: SchedulerState = { running: false, nextAt: null, failures: 0, notBefore: null, lastOutcome: null };
 
   constructor(opts: SchedulerOptions) {
@@ -75,6 +78,7 @@ export class CheckScheduler {
 
   stop(): void {
     this.started = false;
+    this.stopped = true;
     this.clear();
     this.changed();
   }
@@ -101,13 +105,17 @@ export class CheckScheduler {
   }
 
   /**
-   * Runs a check now unless one is running or the server asked us to wait; resolves when it (or the running
-   * one) finished. For shells at start-up and for tests; not rate-limited like checkNow.
+   * Runs a check now unless the server asked us to wait; resolves when it finished. When one is already running
+   * it may have started before what the caller knows of (a live event, a publish), so one more check runs after
+   * it — one for all callers meanwhile. For live events, shells and tests; not rate-limited like checkNow.
    */
   async runNow(): Promise<boolean> {
     if (this.current) {
-      await this.current;
-      return false;
+      this.followUp ??= this.current.then(() => {
+        this.followUp = null;
+        return this.stopped ? false : this.runNow();
+      });
+      return this.followUp;
     }
     if (this.state.notBefore !== null && this.o.clock.now() < this.state.notBefore) return false;
     await this.fire();
@@ -116,7 +124,7 @@ export class CheckScheduler {
 
   /** Resolves when no check is running. */
   async idle(): Promise<void> {
-    while (this.current) await this.current;
+    while (this.current || this.followUp) await (this.followUp ?? this.current);
   }
 
   /** Wake from sleep or network back: re-check after a random 0–60 s, unless a check just ran or one is due sooner. */

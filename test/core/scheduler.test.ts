@@ -199,3 +199,33 @@ test('a throwing status listener does not stop the schedule', async () => {
   assert.ok(r.calls.length >= 3);
   assert.equal(r.s.state.running, false);
 });
+
+test('runNow during a running check runs one more after it (a live event may be newer than the running check), coalesced; none after stop', async () => {
+  const clock = new FakeClock();
+  let release: () => void = () => {};
+  let runs = 0;
+  const s = new CheckScheduler({
+    clock, random: seeded(1),
+    run: async () => {
+      runs++;
+      if (runs === 1) await new Promise<void>((r) => { release = r; });
+      return ok();
+    },
+  });
+  const first = s.runNow();
+  await new Promise((r) => setImmediate(r));
+  const a = s.runNow();
+  const b = s.runNow();
+  release();
+  await Promise.all([first, a, b]);
+  assert.equal(runs, 2, 'the running check, then exactly one more for both callers');
+
+  runs = 0;
+  const again = s.runNow();
+  await new Promise((r) => setImmediate(r));
+  const queued = s.runNow();
+  s.stop();
+  release();
+  await Promise.all([again, queued]);
+  assert.equal(runs, 1, 'stopped: the queued check does not run');
+});

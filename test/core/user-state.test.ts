@@ -198,3 +198,18 @@ test('offline: the shell\'s signal and a DNS failure both report it; back online
   const d = await dns.open({ sources: [{ kind: 'feed-v1', id: 'nowhere', url: 'https://tidings-no-such-host.invalid' }] });
   assert.equal(d.c.online(), false, 'no source could even be resolved');
 });
+
+test('every change to the skips or the reminder is told once, even when the offer stays the same (other windows list them)', async (t) => {
+  const { feed, open, rel } = await world(t);
+  await feed.publish(rel('2.1.0'));
+  const { c, seen } = await open();
+  c.skipVersion('1.9.0'); // not the offer: the offer is unchanged, the Settings list is not
+  const before = seen.offer?.length ?? 0;
+  assert.equal(c.unskipVersion('1.9.0'), true);
+  assert.equal(seen.offer?.length, before + 1);
+  c.remindLater(60_000);
+  c.clearRemind();
+  assert.equal(seen.offer?.length, before + 3);
+  assert.equal(c.unskipVersion('1.9.0'), false);
+  assert.equal(seen.offer?.length, before + 3, 'nothing changed: nothing told');
+});
