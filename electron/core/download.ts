@@ -65,13 +65,14 @@ function open(url: URL, opts: DownloadOptions, from: number, hops = 0): Promise<
     const mod = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { 'user-agent': 'Tidings' };
     if (from > 0) headers.range = `bytes=${from}-`;
-    const req = mod.request(url, { headers, agent: false });
+    // The signal goes with the request: a Cancel before the server has answered aborts it too.
+    const req = mod.request(url, { headers, agent: false, ...(opts.signal ? { signal: opts.signal } : {}) });
     const connect = setTimeout(() => req.destroy(new DownloadError('timeout', 'no connection')), opts.connectMs ?? 15_000);
     req.on('socket', (s) => s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(connect)));
     req.setTimeout(opts.idleMs ?? 30_000, () => req.destroy(new DownloadError('timeout', 'the server went quiet')));
     req.on('error', (e) => {
       clearTimeout(connect);
-      reject(e instanceof DownloadError ? e : new DownloadError('network', e.message));
+      reject(opts.signal?.aborted ? new DownloadError('cancelled', 'download cancelled') : e instanceof DownloadError ? e : new DownloadError('network', e.message));
     });
     req.on('response', (res) => {
       clearTimeout(connect);
@@ -110,6 +111,11 @@ export async function downloadAsset(opts: DownloadOptions): Promise<{ path: stri
     from = 0;
     hash = createHash('sha256');
     ({ res, req } = await open(new URL(opts.url), opts, 0));
+  }
+  if (opts.signal?.aborted) {
+    res.resume();
+    req.destroy();
+    throw new DownloadError('cancelled', 'download cancelled');
   }
   if (res.statusCode !== 200 && res.statusCode !== 206) {
     res.resume();

@@ -87,6 +87,22 @@ test('cancel stops the transfer and removes the temp file', async (t) => {
   assert.deepEqual(readdirSync(dir), []);
 });
 
+test('cancel before the server has answered: nothing is verified, nothing kept, the request is gone', async (t) => {
+  let answer: (() => void) | null = null;
+  const srv = await startFaultServer(t, (_q, r) => {
+    // Holds the answer until the test lets it go (after the cancel).
+    answer = () => { r.writeHead(200, { 'content-length': file.length }); r.end(file); };
+  });
+  const dir = tempDir(t);
+  const ac = new AbortController();
+  const p = downloadAsset({ url: `${srv.url}/a.bin`, sha256: sha, size: file.length, dir, fileName: 'a.bin', allowLoopbackHttp: true, signal: ac.signal });
+  for (let i = 0; i < 100 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
+  ac.abort();
+  (answer as (() => void) | null)?.();
+  await assert.rejects(p, (e: unknown) => e instanceof DownloadError && e.kind === 'cancelled');
+  assert.deepEqual(readdirSync(dir), []);
+});
+
 test('file names from URLs are plain names or the fallback; http to a public host is refused', async (t) => {
   assert.equal(safeFileName('https://x/dl/Tidings-2.1.0.AppImage?sig=1', 'f'), 'Tidings-2.1.0.AppImage');
   assert.equal(safeFileName('https://x/dl/..%2F..%2Fetc%2Fpasswd', 'Tidings-2.1.0-linux-x64'), 'Tidings-2.1.0-linux-x64');
