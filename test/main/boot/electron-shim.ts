@@ -11,7 +11,7 @@ const app = { ...f.api.app, getPath: () => userData, getVersion: () => '0.1.0', 
 // electron-store registers a renderer helper on ipcMain.on; the shell itself only uses handle().
 const ipcMain = { ...f.api.ipcMain, on: () => ipcMain };
 
-export const { BrowserWindow, Tray, Menu, Notification, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen } = f.api;
+export const { BrowserWindow, Tray, Menu, Notification, powerMonitor, shell, session, safeStorage, nativeImage, dialog, protocol, screen, net } = f.api;
 export { app, ipcMain };
 export default { ...f.api, app, ipcMain };
 
