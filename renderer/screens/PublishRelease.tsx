@@ -41,7 +41,7 @@ export function PublishRelease({ channels, signingKey, onKey }: { channels: stri
       const r = await api().hashFile({});
       setHashing(null);
       if (!r.ok) return setErrors(fieldError(`assets.${i}`, r.error.message, known));
-      if (r.file) setAsset(i, { file: r.file, url: '' });
+      if (r.file) setAsset(i, { file: r.file });
     } catch {
       setHashing(null);
       announce(t.actionFailed);
@@ -55,14 +55,16 @@ export function PublishRelease({ channels, signingKey, onKey }: { channels: stri
     if (minVersion && !semverOk(minVersion)) e.minVersion = messages.semver;
     if (expires && !intIn(expires, 1, 3650)) e.expiresDays = messages.days;
     assets.forEach((a, i) => {
+      // A chosen file is hashed here, but people download it from an https address: a file needs one too.
       if (!a.file && !a.url.trim()) e[`assets.${i}`] = messages.asset;
-      else if (!a.file && !httpsOk(a.url)) e[`assets.${i}.url`] = messages.https;
+      else if (a.file && !a.url.trim()) e[`assets.${i}.url`] = messages.fileUrl;
+      else if (!httpsOk(a.url)) e[`assets.${i}.url`] = messages.https;
     });
     setErrors(e);
     if (Object.keys(e).length > 0) return;
     const input: ReleaseInput = {
       kind: 'release', channel, version, title: title.trim(), notes, critical, rollout: Number(rollout), platforms: [],
-      assets: assets.map((a) => (a.file ? { platform: a.platform, handle: a.file.handle } : { platform: a.platform, url: a.url.trim() })),
+      assets: assets.map((a) => (a.file ? { platform: a.platform, handle: a.file.handle, url: a.url.trim() } : { platform: a.platform, url: a.url.trim() })),
     };
     if (minVersion) input.minVersion = minVersion;
     if (expires) input.expiresDays = Number(expires);
@@ -112,8 +114,8 @@ export function PublishRelease({ channels, signingKey, onKey }: { channels: stri
                 <Field id={`asset-${i}-platform`} label={t.publish.assetPlatform} error={errors[`assets.${i}.platform`]}>
                   {(p) => <input {...p} value={a.platform} spellCheck={false} onChange={(e) => setAsset(i, { platform: e.target.value.trim() })} />}
                 </Field>
-                <Field id={`asset-${i}-url`} label={t.publish.assetUrl} error={errors[`assets.${i}.url`]}>
-                  {(p) => <input {...p} value={a.url} disabled={!!a.file} inputMode="url" spellCheck={false} placeholder="https://" onChange={(e) => setAsset(i, { url: e.target.value })} />}
+                <Field id={`asset-${i}-url`} label={t.publish.assetUrl} error={errors[`assets.${i}.url`]} hint={a.file ? t.publish.assetUrlForFile : undefined}>
+                  {(p) => <input {...p} value={a.url} inputMode="url" spellCheck={false} placeholder="https://" onChange={(e) => setAsset(i, { url: e.target.value })} />}
                 </Field>
               </div>
               <div className="asset-file">

@@ -3,10 +3,13 @@
 import { t } from '../i18n/en.ts';
 
 export const semverOk = (v: string) => /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/.test(v);
+/** An https address, or http on this computer (a local test feed; the companion decides whether it allows that). */
 export function httpsOk(v: string): boolean {
   try {
     const u = new URL(v.trim());
-    return u.protocol === 'https:' && u.hostname !== '' && u.username === '';
+    if (u.username !== '' || u.password !== '') return false;
+    if (u.protocol === 'https:') return u.hostname !== '';
+    return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
   } catch {
     return false;
   }
@@ -40,5 +43,6 @@ export const messages = {
   https: t.publish.errHttps,
   rollout: t.publish.errRollout,
   asset: t.publish.errAsset,
+  fileUrl: t.publish.errFileUrl,
   days: t.publish.errDays,
 };

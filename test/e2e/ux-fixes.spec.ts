@@ -239,6 +239,25 @@ test.describe('Publish', () => {
     await expect(page.getByText('publisher.key (key 9f3c2a1b7d4e6f80)')).toBeVisible();
   });
 
+  test('a chosen file still needs the address people download it from; both are sent', async ({ open, stub }) => {
+    const page = await open({ screen: 'publish' });
+    await page.getByRole('tab', { name: 'Link a New Version' }).click();
+    await page.getByRole('button', { name: 'Choose Key File…' }).click();
+    await page.getByRole('textbox', { name: 'Version', exact: true }).fill('2.2.0');
+    await page.getByRole('button', { name: 'Choose File…' }).click();
+    await expect(page.getByText(/Tidings-2\.2\.0\.AppImage — 98 MB/)).toBeVisible();
+    const url = page.getByLabel('Download address');
+    await expect(url).toBeEditable();
+    await page.getByRole('button', { name: 'Review and Publish…' }).click();
+    await expect(page.locator('#asset-0-url-error')).toHaveText('Enter the https:// address people will download this file from.');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await url.fill('https://downloads.example.com/Tidings-2.2.0.AppImage');
+    await page.getByRole('button', { name: 'Review and Publish…' }).click();
+    await page.getByRole('dialog', { name: 'Publish this?' }).getByRole('button', { name: 'Publish' }).click();
+    await expect(page.locator('.toast')).toHaveText('Published 2.2.0.');
+    expect((calls(stub, 'publish')[0] as { assets: unknown[] }).assets).toEqual([{ platform: 'linux-x64', handle: 'h1', url: 'https://downloads.example.com/Tidings-2.2.0.AppImage' }]);
+  });
+
   for (const width of [880, 600, 420]) {
     test(`Link a New Version: no field overlaps another at ${width} px`, async ({ open, page }) => {
       await page.setViewportSize({ width, height: 600 });

@@ -149,6 +149,13 @@ export function createStub(opts: { extraItems?: number } = {}): Stub {
       return { ok: true, file: { fileName: 'Tidings-2.2.0.AppImage', sha256: 'a3f1c9e2'.repeat(8), size: 98_000_000, handle: 'h1' } };
     },
     publish: async (input) => {
+      // As the core (shared/publish/form.ts): every download needs the https address clients fetch it from,
+      // a hashed local file too.
+      const missing = input.kind === 'release' ? input.assets.findIndex((a) => !a.url) : -1;
+      if (missing >= 0) return { ok: false, error: { field: `assets.${missing}.url`, message: 'Enter the https address clients will download Tidings-2.2.0.AppImage from.' } };
+      // …and, like the packaged app (no loopback feeds), only https.
+      const insecure = input.kind === 'release' ? input.assets.findIndex((a) => !a.url?.startsWith('https://')) : -1;
+      if (insecure >= 0) return { ok: false, error: { field: `assets.${insecure}.url`, message: 'Enter an https:// address.' } };
       if (input.kind === 'release' && state.published.some((p) => p.version === input.version && p.channel === input.channel)) {
         return { ok: false, error: { field: 'version', message: `Version ${input.version} was already published on this channel.` } };
       }
