@@ -5,7 +5,7 @@
 // the sidebar once the info says a publisher is configured. Only the Inbox is in the first chunk; the
 // other screens load when first shown.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Screen } from '../shared/ipc/types.ts';
+import type { Screen, Topic } from '../shared/ipc/types.ts';
 import { api, hasApi, on } from './lib/api.ts';
 import { useQuery } from './lib/hooks.ts';
 import { Ctx, type ShellContext } from './lib/context.ts';
@@ -40,13 +40,19 @@ function Shell() {
   const [itemKey, setItemKey] = useState<string | undefined>(undefined);
   const [notice, setNotice] = useState<NoticeItem | null>(null);
   const noticeId = useRef(0);
+  /** When each topic last changed (performance.now()): a notice about something already over isn't shown. */
+  const lastChange = useRef(new Map<Topic, number>());
   const mainRef = useRef<HTMLElement>(null);
 
   const announce = useCallback((text: string, opts: NoticeOptions = {}) => {
     const next = { ...opts, id: ++noticeId.current, message: text };
+    const at = performance.now();
     setNotice(null);
     // A fresh text node makes screen readers repeat an identical message.
-    requestAnimationFrame(() => setNotice((now) => (now === null || now.id < next.id ? next : now)));
+    requestAnimationFrame(() => {
+      if (next.endsOn && (lastChange.current.get(next.endsOn) ?? -1) >= at) return;
+      setNotice((now) => (now === null || now.id < next.id ? next : now));
+    });
   }, []);
   const closeNotice = useCallback(() => setNotice(null), []);
   const navigate = useCallback((next: Screen, key?: string) => {
@@ -55,6 +61,12 @@ function Shell() {
   }, []);
   useEffect(() => on('navigate', (p) => navigate(p.screen, p.itemKey)), [navigate]);
   useEffect(() => on('notice', (p) => announce(p.message, { level: p.level })), [announce]);
+  // A notice about something under way (a check) goes when the companion says it changed.
+  useEffect(() => on('changed', ({ topics }) => {
+    const now = performance.now();
+    topics.forEach((topic) => lastChange.current.set(topic, now));
+    setNotice((n) => (n?.endsOn && topics.includes(n.endsOn) ? null : n));
+  }), []);
 
   const unread = counts.data?.unread ?? 0;
   useEffect(() => {

@@ -1,5 +1,6 @@
 // Actions with plain-words outcomes: useAct runs a call and announces a refusal or failure; Check Now is
-// busy only while its call is pending, then announces the answer (never a stale "Checking…").
+// busy only while its call is pending, then announces the answer, which leaves when the check is over (the
+// companion reports a status change), so no "Checking…" outlives the check.
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../lib/api.ts';
 import { useShell } from '../lib/context.ts';
@@ -27,7 +28,7 @@ export function useAct() {
 }
 
 export function CheckNow() {
-  const act = useAct();
+  const { announce } = useShell();
   const [busy, setBusy] = useState(false);
   const live = useRef(true);
   useEffect(() => {
@@ -36,7 +37,14 @@ export function CheckNow() {
   }, []);
   const check = async () => {
     setBusy(true);
-    await act(() => api().checkNow({}), (r) => ('message' in r ? r.message : undefined));
+    try {
+      const r = await api().checkNow({});
+      // The answer may say the check is under way: it is over when the companion reports the status changed.
+      if (r.ok) announce(r.message, { endsOn: 'status' });
+      else announce(r.error.message);
+    } catch {
+      announce(t.actionFailed);
+    }
     if (live.current) setBusy(false);
   };
   return (

@@ -3,6 +3,7 @@
 // it, and leaves by itself after a few seconds (longer for warnings and for notices with Undo).
 // The live region is always in the page, so screen readers hear every new message.
 import { useEffect, useRef, useState } from 'react';
+import type { Topic } from '../../shared/ipc/types.ts';
 import { t } from '../i18n/en.ts';
 
 export interface NoticeAction {
@@ -13,6 +14,8 @@ export interface NoticeAction {
 export interface NoticeOptions {
   level?: 'info' | 'warning';
   action?: NoticeAction;
+  /** The notice is over when the companion reports this topic changed (e.g. "Checking…" ends with the check). */
+  endsOn?: Topic;
 }
 
 export interface NoticeItem extends NoticeOptions {

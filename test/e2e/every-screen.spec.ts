@@ -77,8 +77,15 @@ for (const { screen, call, heading } of screens) {
   test(`${screen}: a slow load shows words, then the screen`, async ({ open, stub }) => {
     const handlers = stub.binding.handlers as unknown as Record<string, (a: unknown) => Promise<unknown>>;
     const real = handlers[call]!;
+    // Every held call is released, and later ones answer at once (the shell asks for the status too, and may
+    // ask before the screen does).
+    const held: (() => void)[] = [];
     let release: (() => void) | undefined;
-    handlers[call] = (a) => new Promise((resolve) => { release = () => resolve(real(a)); });
+    let released = false;
+    handlers[call] = (a) => (released ? real(a) : new Promise((resolve) => {
+      held.push(() => resolve(real(a)));
+      release = () => { released = true; held.splice(0).forEach((r) => r()); };
+    }));
     const page = await open({ screen });
     // Screens are chunks of their own: hold the answer until the screen has actually asked for it.
     await expect.poll(() => release !== undefined).toBe(true);

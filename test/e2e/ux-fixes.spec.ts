@@ -64,6 +64,13 @@ test.describe('Updates', () => {
     await expect(page.getByRole('button', { name: 'Check Now' })).toBeEnabled();
     await expect(page.getByText('Checking for updates…')).toHaveCount(0);
     await expect(page.locator('.toast')).toHaveText('Checked just now: nothing new.');
+    // An answer about a check under way ends with the check: the companion's status change takes it away.
+    stub.binding.handlers.checkNow = async () => ({ ok: true, message: 'Checking for updates…' });
+    await page.getByRole('button', { name: 'Check Now' }).click();
+    await expect(page.locator('.toast')).toHaveText('Checking for updates…');
+    stub.changed('status');
+    await expect(page.locator('.toast')).toHaveText('');
+    await expect(page.getByText('Checking for updates…')).toHaveCount(0);
   });
 
   test('the sidebar keeps its update marker when verification failed', async ({ open, stub }) => {
