@@ -43,7 +43,8 @@ function OfferHeader({ offer, installed }: { offer: Offer; installed: string }) 
 function Notes({ offer }: { offer: Offer }) {
   if (!offer.notes.trim()) return null;
   return (
-    <section className="notes" aria-label={t.updates.notesHeading}>
+    // Focusable: long notes scroll, and must scroll from the keyboard even when they hold no link.
+    <section className="notes" aria-label={t.updates.notesHeading} tabIndex={0}>
       <Markdown source={offer.notes} />
     </section>
   );
