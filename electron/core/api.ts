@@ -147,6 +147,8 @@ export interface Companion {
   checkNow(): CheckNowResult[];
   /** Resolves when every source's current or next manual check has finished (for shells that show a spinner). */
   checkAll(): Promise<void>;
+  /** Resolves when no check is running on any source (what a Check Now started has finished). */
+  settled(): Promise<void>;
   /** Marks items read (or, with `read: false`, unread again: ux.md's `m` toggles). */
   markRead(keys: number[] | 'all', read?: boolean): void;
   dismiss(keys: number | readonly number[]): void;

@@ -375,6 +375,9 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       }
       return results;
     },
+    async settled() {
+      await Promise.all([...engines.values()].map((e) => e.scheduler.idle()));
+    },
     async checkAll() {
       if (closed) return;
       await Promise.all([...engines.values()].map((e) => e.scheduler.runNow()));

@@ -126,3 +126,19 @@ test('real core: Experimental → Stable on a newer pre-release asks first; "swi
   assert.equal(done.state, 'verified');
   assert.equal(binding.verifiedDownload()?.version, '2.1.0');
 });
+
+test('real core: Check Now answers when the check is done, with what it found', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
+  const feed = await startDemoFeed({ dir, platform });
+  const binding = await createPreviewBinding({
+    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
+    sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {},
+  });
+  t.after(async () => { await binding.close(); await feed.close(); rmSync(dir, { recursive: true, force: true }); });
+  await binding.checkAll();
+  await feed.publish({ id: 'news-now', channel: 'news', kind: 'news', title: 'Fresh', body: 'Just now.' });
+  assert.deepEqual(await binding.handlers.checkNow({}), { ok: true, message: 'Checked just now: 1 new item.' });
+  assert.ok((await binding.handlers.listInbox({ offset: 0, limit: 50 })).items.some((i) => i.title === 'Fresh'), 'answered after the post was stored');
+  await new Promise((r) => setTimeout(r, 10_100)); // Check Now is rate-limited to one per 10 s
+  assert.deepEqual(await binding.handlers.checkNow({}), { ok: true, message: 'Checked just now: nothing new.' });
+});

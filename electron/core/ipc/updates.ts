@@ -8,6 +8,7 @@ import { isUpdateChannel } from '../../../shared/channels.ts';
 import { bodyOf, everyItem } from './inbox.ts';
 import { ok, refuse, type Ctx } from './context.ts';
 import { words } from './words.ts';
+import { plainError } from '../plain-errors.ts';
 
 type UpdateHandlers = Pick<InvokeHandlers, 'getUpdate' | 'checkNow' | 'download' | 'cancelDownload' | 'skipVersion' | 'unskipVersion' | 'remindLater' | 'clearRemind' | 'setChannel'>;
 
@@ -85,7 +86,20 @@ export function updateHandlers(ctx: Ctx): UpdateHandlers {
       }
       if (results.length === 0) return refuse('', words.noSourceToCheck);
       ctx.changed('status');
-      return { ok: true, message: words.checking };
+      // Answer when the check is done, with what it found (the window shows "Checking…" meanwhile): the log
+      // entries written since this call are this check's.
+      const last = JSON.stringify(companion.checkLog(1)[0] ?? null);
+      await companion.settled();
+      const log = companion.checkLog(50);
+      const mark = log.findIndex((e) => JSON.stringify(e) === last);
+      const fresh = mark === -1 ? log : log.slice(0, mark);
+      const failed = fresh.find((e) => !e.ok && !e.detail.startsWith('dropped'));
+      if (failed) {
+        const source = companion.sources().find((s) => s.id === failed.sourceId);
+        const url = companion.sourceConfigs().find((c) => c.id === failed.sourceId)?.url ?? '';
+        return { ok: true, message: plainError(failed.detail, url, source?.notBefore ?? null) };
+      }
+      return { ok: true, message: words.checked(fresh.filter((e) => e.ok).reduce((n, e) => n + e.added, 0)) };
     },
     download: async ({ version }) => {
       const status = companion.updateStatus();

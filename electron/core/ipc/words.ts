@@ -4,7 +4,7 @@
 const plural = new Intl.PluralRules('en');
 
 export const words = {
-  checking: 'Checking for updates…',
+  checked: (added: number) => (added === 0 ? 'Checked just now: nothing new.' : `Checked just now: ${added} new ${plural.select(added) === 'one' ? 'item' : 'items'}.`),
   alreadyChecking: 'Tidings is already checking.',
   serverAskedToWait: (until: string | null) => (until ? `The update server asked Tidings to wait until ${until}.` : 'The update server asked Tidings to wait.'),
   noSourceToCheck: 'There is no source to check. Add one in Settings → Sources.',
