@@ -142,3 +142,30 @@ test('real core: Check Now answers when the check is done, with what it found', 
   await new Promise((r) => setTimeout(r, 10_100)); // Check Now is rate-limited to one per 10 s
   assert.deepEqual(await binding.handlers.checkNow({}), { ok: true, message: 'Checked just now: nothing new.' });
 });
+
+test('real core: a reminder that comes due is an OS notification once (the shell\'s toast), under its own key', async (t) => {
+  const { FakeClock } = await import('../core/helpers/fake-clock.ts');
+  const clock = new FakeClock(Date.now());
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
+  const feed = await startDemoFeed({ dir, platform });
+  const binding = await createPreviewBinding({
+    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
+    sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {}, clock,
+  });
+  t.after(async () => { await binding.close(); await feed.close(); rmSync(dir, { recursive: true, force: true }); });
+  const toasts: { key: string; version?: string }[] = [];
+  binding.subscribeToasts((items) => toasts.push(...items));
+  await binding.checkAll();
+  const first = toasts.filter((x) => x.version === '2.1.0');
+  assert.equal(first.length, 1, 'the offer is told once');
+  assert.equal((await binding.handlers.remindLater({ preset: 'tomorrow' })).ok, true);
+  await clock.advance(86_400_000 - 60_000);
+  assert.equal(toasts.length, 1, 'quiet while snoozed');
+  await clock.advance(120_000);
+  const reminded = toasts.slice(1);
+  assert.equal(reminded.length, 1, 'told again when the reminder came due');
+  assert.notEqual(reminded[0]!.key, first[0]!.key, 'under its own key, so the shell\'s shown-set lets it through once');
+  assert.equal(reminded[0]!.version, '2.1.0');
+  await clock.advance(7 * 86_400_000);
+  assert.equal(toasts.length, 2, 'once');
+});
