@@ -1,5 +1,7 @@
-// The same promises checked on every screen: loading words, a plain-words error with Try Again (never the
-// raw error), the offline banner, an empty state, and every control reachable with Tab alone.
+// The same promises checked on every screen, on the stub (a held or failing answer on demand): loading words,
+// a plain-words error with Try Again (never the raw error), and every control reachable with Tab alone. The
+// offline banner on every screen, Status's sources and log, and the no-sources states run on the real core:
+// product-inbox.spec.ts, product-sources.spec.ts, core.spec.ts.
 import type { Page } from '@playwright/test';
 import { test, expect, inPage } from './fixtures.ts';
 import { expectAccessible } from './a11y.ts';
@@ -96,15 +98,6 @@ for (const { screen, call, heading } of screens) {
     await expect(page.getByText('Loading…')).toHaveCount(0);
   });
 
-  if (screen !== 'status') {
-    test(`${screen}: offline, the banner says what is shown`, async ({ open, stub }) => {
-      stub.state.status = { ...stub.state.status, online: false };
-      const page = await open({ screen });
-      await expect(page.getByRole('status').filter({ hasText: 'You’re offline. Showing what was saved; Tidings will check again when you’re back online.' })).toBeVisible();
-      await expect(page.getByRole('heading', { name: heading }).first()).toBeVisible();
-    });
-  }
-
   test(`${screen}: every control can be reached with Tab`, async ({ open }) => {
     const page = await open({ screen });
     await expect(page.getByRole('heading', { name: heading }).first()).toBeVisible();
@@ -120,33 +113,8 @@ for (const { screen, call, heading } of screens) {
   });
 }
 
-test('status: no sources and no checks yet say so', async ({ open, stub }) => {
-  stub.state.status = { ...stub.state.status, sources: [], log: [], frozenSince: null };
-  const page = await open({ screen: 'status' });
-  await expect(page.getByText('No checks yet.')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Check Now' })).toBeVisible();
-  await expectAccessible(page);
-});
-
-test('status: last and next check per source, the last problem in plain words, and the log', async ({ open }) => {
-  const page = await open({ screen: 'status' });
-  const card = page.locator('.source-list > li').filter({ hasText: 'Licensing messages' });
-  await expect(card).toContainText('Last check');
-  await expect(card).toContainText('Next check');
-  await expect(card).toContainText('The update server didn’t answer in time.');
-  await expect(page.getByRole('table').getByRole('row')).not.toHaveCount(1);
-  await expect(page.getByRole('button', { name: 'Check Now' })).toBeVisible();
-});
-
 test('publish: nothing published yet says so', async ({ open, stub }) => {
   stub.state.published = [];
   const page = await open({ screen: 'publish' });
   await expect(page.getByText('Nothing published yet.')).toBeVisible();
-});
-
-test('settings: no sources says what to do', async ({ open, stub }) => {
-  stub.state.settings = { ...stub.state.settings, sources: [] };
-  const page = await open({ screen: 'settings' });
-  await expect(page.getByText('No sources yet. Add the feed your publisher gave you.')).toBeVisible();
-  await expectAccessible(page);
 });

@@ -254,6 +254,14 @@ test('after Clear History the empty inbox names the source’s publisher', async
   const dialog = page.getByRole('dialog', { name: 'Clear history?' });
   // A destructive confirmation opens on Cancel, so Enter never clears by accident.
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expectAccessible(page);
+  // Esc cancels, and nothing is cleared.
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await nav(page, /^Inbox/).click();
+  await expect(row(page, /Welcome to Tidings/)).toBeVisible();
+  await nav(page, 'Settings').click();
+  await page.getByRole('button', { name: 'Clear History…' }).click();
   await dialog.getByRole('button', { name: 'Clear History' }).click();
   await expect(page.locator('.toast')).toHaveText('History cleared.');
   await nav(page, /^Inbox/).click();
@@ -281,6 +289,13 @@ test('Status → Recent checks says how many new posts a check brought, or No ch
   await expect(page.locator('table.log tbody tr', { hasText: '2 new posts' })).toHaveCount(1);
   await expect(page.locator('table.log tbody tr', { hasText: '2 new posts' }).locator('td').nth(1)).toHaveText('Demo feed');
   await expect(page.locator('table.log')).not.toContainText('Checked.');
+  const source = page.locator('.source-list > li').filter({ hasText: 'Demo feed' });
+  await expect(source).toContainText('Last check');
+  await expect(source).toContainText('Next check');
+  await expect(page.getByRole('button', { name: 'Check Now' })).toBeVisible();
+  // The scrolling part of the screen can be reached and scrolled from the keyboard (axe scrollable-region-focusable).
+  await expect(page.getByRole('region', { name: 'Sources and recent checks' })).toHaveAttribute('tabindex', '0');
+  await expectAccessible(page);
 });
 
 test('offline: the inbox says what it shows and that it will check again; back online the banner goes', async ({ world, page }) => {
@@ -290,8 +305,15 @@ test('offline: the inbox says what it shows and that it will check again; back o
   world.run!.binding.setOnline(false);
   await expect(banner).toBeVisible();
   await expect(row(page, /Welcome to Tidings/)).toBeVisible(); // what was saved stays readable
+  await page.screenshot({ path: join(repoRoot, 'out', 'e2e-screens', 'inbox-offline.png'), animations: 'disabled', caret: 'hide' });
   await nav(page, 'Status').click();
   await expect(page.locator('.status-line')).toContainText('Offline');
+  // Every other screen says so too, above what it shows.
+  for (const [screen, heading] of [['Updates', 'A new version of Tidings is available'], ['Settings', 'Settings'], ['Publish', 'Published']] as const) {
+    await nav(page, new RegExp(`^${screen}`)).click();
+    await expect(page.getByRole('heading', { name: heading }).first()).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'You’re offline.' })).toBeVisible();
+  }
   await nav(page, /^Inbox/).click();
   await expectAccessible(page);
   world.run!.binding.setOnline(true);
@@ -302,6 +324,25 @@ test('Check Now with no source set up is refused in plain words, in the live reg
   await world.start({ sources: [] });
   await world.open(page, 'status');
   await expect(page.getByText('No sources are set up. Add one in Settings.')).toBeVisible();
+  await expect(page.getByText('No checks yet.')).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole('button', { name: 'Check Now' }).click();
   await expect(page.locator('.toast[aria-live="polite"]')).toHaveText('There is no source to check. Add one in Settings → Sources.');
+});
+
+test('at 420 px the inbox shows the list or the opened post (with Back), never off-screen', async ({ world, page }) => {
+  await page.setViewportSize({ width: 420, height: 700 });
+  await firstRun(world, page);
+  await row(page, /Planned maintenance/).click();
+  const title = page.getByRole('heading', { name: 'Planned maintenance on Saturday' });
+  await expect(title).toBeInViewport({ ratio: 1 });
+  const box = (await page.locator('.detail').boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(420);
+  await expect(list(page)).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Back to Posts' })).toBeFocused();
+  await expectAccessible(page);
+  await page.keyboard.press('Enter');
+  await expect(list(page)).toBeVisible();
+  await expect(list(page)).toBeFocused();
+  await expect(title).toBeHidden();
 });

@@ -147,6 +147,9 @@ test('a release with a local file: hashed by the core, a taken version refused a
   // asks for this address when a file is chosen ("Enter the https address clients will download … from."), so
   // the field must stay editable beside the chosen file.
   await expect(form.getByLabel('Download address')).toBeEditable();
+  await form.getByRole('button', { name: 'Review and Publish…' }).click();
+  await expect(form.locator('#asset-0-url-error')).toHaveText('Enter the https:// address people will download this file from.');
+  await expect(confirmDialog(page)).toHaveCount(0);
   await form.getByLabel('Download address').fill(served.url);
   await form.getByRole('button', { name: 'Review and Publish…' }).click();
   await confirmDialog(page).getByRole('button', { name: 'Publish' }).click();
@@ -196,4 +199,26 @@ test('a chosen local file that vanished before publishing is refused at the file
   await confirmDialog(page).getByRole('button', { name: 'Publish' }).click();
   await expect(form.locator('#asset-0-error')).toHaveText(`Tidings-2.1.2-${platform}.bin is no longer there: it was moved or deleted after it was hashed. Choose it again.`);
   expect((await onFeed(world, 'stable')).filter((m) => m.release?.version === '2.1.2')).toHaveLength(0);
+});
+
+test('Link a New Version: no field overlaps another at 880, 600 or 420 px', async ({ world, page }) => {
+  await world.start();
+  await world.open(page, 'publish');
+  await page.getByRole('tab', { name: 'Link a New Version' }).click();
+  await expect(releaseForm(page)).toBeVisible();
+  const overlap = (a: number[], b: number[]) => a[0]! < b[2]! - 1 && b[0]! < a[2]! - 1 && a[1]! < b[3]! - 1 && b[1]! < a[3]! - 1;
+  for (const width of [880, 600, 420]) {
+    await page.setViewportSize({ width, height: 600 });
+    const boxes = await page.locator('.compose-form .field').evaluateAll((els) => els.map((el) => {
+      const r = el.getBoundingClientRect();
+      const input = el.querySelector('input, select, textarea')!.getBoundingClientRect();
+      return { id: el.querySelector('label')!.textContent, field: [r.left, r.top, r.right, r.bottom], input: [input.left, input.top, input.right, input.bottom] };
+    }));
+    expect(boxes.length).toBeGreaterThan(3);
+    for (const [i, a] of boxes.entries()) {
+      // Each input stays inside its own field, and no two fields share space.
+      expect(a.input[0]! >= a.field[0]! - 1 && a.input[2]! <= a.field[2]! + 1, `${a.id} sticks out of its field at ${width} px`).toBe(true);
+      for (const b of boxes.slice(i + 1)) expect(overlap(a.field, b.field), `${a.id} overlaps ${b.id} at ${width} px`).toBe(false);
+    }
+  }
 });

@@ -137,6 +137,15 @@ test('a Cryptolens account with its token and channel names: Test Connection, Sa
   await world.open(page, 'settings');
   await expect(page.getByText('No sources yet. Add the feed your publisher gave you.')).toBeVisible();
   await openAddSource(page);
+  // What a Cryptolens account needs is asked for at its field before anything is sent.
+  await fillSource(page, { name: 'Licensing', kind: 'Cryptolens', url: world.feed.url });
+  await form(page).getByRole('button', { name: 'Save' }).click();
+  await expect(form(page).locator('#src-token-error')).toHaveText('Enter the access token from your Cryptolens account.');
+  await expect(form(page).locator('#src-updateChannel-error')).toHaveText('Enter at least one channel name.');
+  await fillSource(page, { name: 'Licensing', url: world.feed.url, updateChannel: 'acme releases' });
+  await form(page).getByRole('button', { name: 'Save' }).click();
+  await expect(form(page).locator('#src-updateChannel-error')).toHaveText(/^Use letters, digits/);
+  expect(storedNames(world)).toEqual([]);
   await fillSource(page, { name: 'Licensing', kind: 'Cryptolens', url: world.feed.url, token: world.feed.readToken, updateChannel: 'stable', newsChannel: 'news' });
   await form(page).getByRole('button', { name: 'Test Connection' }).click();
   await expect(form(page).getByRole('status')).toHaveText('Reached feed: 2 channels, latest stable 2.1.0');
@@ -261,6 +270,8 @@ test('the Remove dialog tells the truth: a removed source’s posts leave the in
   // The core forgets what a removed source delivered (store/user-state.ts removeSource); the dialog must not promise otherwise.
   await expect(dialog).toBeVisible();
   await expect(dialog).not.toContainText('stay in the Inbox');
+  // A destructive confirmation opens on Cancel.
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await dialog.getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByText('No sources yet. Add the feed your publisher gave you.')).toBeVisible();
   await nav(page, /^Inbox/).click();

@@ -277,6 +277,16 @@ test('Experimental → Stable: Cancel on the downgrade question changes nothing'
   await expect(page.getByRole('dialog')).toHaveCount(0);
   await expect(page.getByRole('radio', { name: /Experimental/ })).toBeChecked();
   expect(world.run!.binding.companion.channel()).toBe('experimental');
+  // Enter (focus is on Cancel) and Esc cancel it too.
+  for (const key of ['Enter', 'Escape']) {
+    await page.getByRole('radio', { name: /Stable/ }).click();
+    await page.getByRole('dialog', { name: 'Switch to Stable?' }).getByRole('button', { name: 'Switch and install 2.1.0 now…' }).click();
+    await expect(page.getByRole('dialog', { name: 'Install 2.1.0?' }).getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await page.keyboard.press(key);
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expect(page.getByRole('radio', { name: /Experimental/ })).toBeChecked();
+  }
+  expect(world.run!.binding.companion.channel()).toBe('experimental');
 });
 
 test('About shows the install id, the same one after a restart', async ({ world, page }) => {

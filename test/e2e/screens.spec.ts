@@ -50,13 +50,6 @@ for (const scheme of schemes) {
       expect(await cspViolations(page)).toEqual([]);
     });
 
-    test('inbox empty state', async ({ open, stub }) => {
-      stub.state.items = [];
-      const page = await open({ screen: 'inbox', scheme });
-      await expect(page.getByText('No news yet. Posts from Tidings updates will appear here.')).toBeVisible();
-      await expectAccessible(page);
-    });
-
     test('settings renders', async ({ open }) => {
       const page = await open({ screen: 'settings', scheme });
       await expect(page.getByRole('radio', { name: /Stable/ })).toBeChecked();

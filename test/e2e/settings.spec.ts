@@ -1,16 +1,7 @@
-// Settings and the Publish page details the other specs don't cover: About names the version, install id and
-// trusted keys; hashing a local asset shows real progress. (Sources and preferences run on the real core:
-// product-sources.spec.ts, product-settings.spec.ts.)
+// A Publish page state the real core can't hold on demand: hashing a local asset mid-way shows its progress.
+// (Sources, preferences and About run on the real core: product-sources.spec.ts, product-settings.spec.ts,
+// product-updates.spec.ts.)
 import { test, expect } from './fixtures.ts';
-
-test('About names the version, the install id and the trusted publisher keys', async ({ open }) => {
-  const page = await open({ screen: 'settings' });
-  const about = page.getByRole('region', { name: 'About' });
-  await about.scrollIntoViewIfNeeded();
-  await expect(about).toContainText('Tidings 2.0.3');
-  await expect(about).toContainText('6c1f0d2e-8a4b-4f55-9b7e-2d3c4e5f6a7b');
-  await expect(about).toContainText('9f3c2a1b7d4e6f80');
-});
 
 test('hashing a local asset shows its progress, then its size and hash', async ({ open, stub }) => {
   const real = stub.binding.handlers.hashFile;

@@ -1,44 +1,8 @@
-// Offline, loading and error states, and the dialogs: plain words, never a raw error, accessible.
+// States the real core can't produce on demand, on the stub: a feed frozen for days, the channel dialog
+// photographed, a companion without a publisher token, and the shell's navigate event. Offline, loading and
+// failing loads: product-inbox.spec.ts (offline, on the real core) and every-screen.spec.ts.
 import { test, expect, cspViolations } from './fixtures.ts';
 import { expectAccessible, shoot } from './a11y.ts';
-
-test('offline: the banner says what is shown and what happens next', async ({ open, stub }) => {
-  stub.state.status = { ...stub.state.status, online: false };
-  const page = await open({ screen: 'inbox' });
-  await expect(page.getByText('You’re offline. Showing what was saved; Tidings will check again when you’re back online.')).toBeVisible();
-  await expect(page.getByRole('listbox', { name: 'Posts' }).getByRole('option')).toHaveCount(6);
-  await expectAccessible(page);
-  await shoot(page, 'inbox-offline', 'light');
-});
-
-test('a failing call shows plain words and Try Again, never the error itself', async ({ open, stub }) => {
-  let fail = true;
-  const real = stub.binding.handlers.getStatus;
-  stub.binding.handlers.getStatus = async (a) => {
-    if (fail) throw new Error('SQLITE_CORRUPT: database disk image is malformed at /home/u/.config/tidings/store.db');
-    return real(a);
-  };
-  const page = await open({ screen: 'status' });
-  await expect(page.getByText('Tidings couldn’t load this. Try again in a moment.')).toBeVisible();
-  await expect(page.locator('body')).not.toContainText('SQLITE');
-  await expect(page.locator('body')).not.toContainText('failed');
-  fail = false;
-  await page.getByRole('button', { name: 'Try Again' }).click();
-  await expect(page.getByRole('heading', { name: 'Tidings updates' })).toBeVisible();
-});
-
-test('slow answers show words after 200 ms, not a bare spinner', async ({ open, stub }) => {
-  const real = stub.binding.handlers.getSettings;
-  let release: (() => void) | undefined;
-  stub.binding.handlers.getSettings = (a) => new Promise((resolve) => { release = () => resolve(real(a)); });
-  const page = await open({ screen: 'settings' });
-  // The Settings screen is a chunk of its own: hold the answer until the screen has actually asked.
-  await expect.poll(() => release !== undefined).toBe(true);
-  await page.waitForTimeout(250);
-  await expect(page.getByRole('status').filter({ hasText: 'Loading…' })).toBeVisible();
-  release!();
-  await expect(page.getByRole('radio', { name: /Stable/ })).toBeVisible();
-});
 
 test('frozen feed: Status says it cannot confirm, since when', async ({ open, stub }) => {
   stub.state.status = { ...stub.state.status, frozenSince: stub.state.status.sources[0]!.lastSuccess! - 3 * 86400 };
