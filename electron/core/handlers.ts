@@ -178,8 +178,7 @@ export async function createBinding(o: BindingOptions): Promise<CoreBinding> {
     keys: await Promise.all(o.trustedKeys.map(async (publicKey) => ({ keyId: await keyIdOf(publicKey), publicKey }))),
   };
   const bound = createHandlers({ companion, info, loopback: o.allowLoopbackHttp, publisher: o.publisher ?? null });
-  const ctxPrefs = preferences({ companion } as Ctx);
-  applyPreferences({ companion } as Ctx, ctxPrefs);
+  applyPreferences(companion, preferences(companion));
   companion.start();
   return {
     ...bound, companion,

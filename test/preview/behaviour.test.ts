@@ -10,25 +10,33 @@ import type { InvokeHandlers } from '../../shared/ipc/contract.ts';
 import { createStub } from '../e2e/stub/handlers.ts';
 import { startDemoFeed } from '../../preview/demo-feed.ts';
 import { createPreviewBinding } from '../../preview/core-binding.ts';
+import type { Clock } from '../../electron/core/api.ts';
 
 const platform = `${process.platform}-${process.arch}`;
 
 interface Subject { name: string; make(t: TestContext): Promise<InvokeHandlers> }
+
+/** The real core on a fresh demo feed, closed and removed after the test. */
+async function realCore(t: TestContext, o: { installed?: string; clock?: Clock; publisher?: boolean } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
+  const feed = await startDemoFeed({ dir, platform });
+  const binding = await createPreviewBinding({
+    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: o.installed ?? '2.0.3', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
+    sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {},
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.publisher ? { publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo.key' } } } : {}),
+  });
+  t.after(async () => { await binding.close(); await feed.close(); rmSync(dir, { recursive: true, force: true }); });
+  return { feed, binding };
+}
 
 const subjects: Subject[] = [
   { name: 'stub', make: async () => createStub().binding.handlers },
   {
     name: 'real core',
     make: async (t) => {
-      const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
-      const feed = await startDemoFeed({ dir, platform });
-      const binding = await createPreviewBinding({
-        dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
-        sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {},
-        publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo.key' } },
-      });
+      const { binding } = await realCore(t, { publisher: true });
       await binding.checkAll();
-      t.after(async () => { await binding.close(); await feed.close(); rmSync(dir, { recursive: true, force: true }); });
       return binding.handlers;
     },
   },
@@ -97,13 +105,7 @@ for (const s of subjects) {
 
 // The real core alone: the downgrade question (issue 12, point 4: removing it from the handlers must fail a node test).
 test('real core: Experimental → Stable on a newer pre-release asks first; "switch and install" shows the download through verification', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
-  const feed = await startDemoFeed({ dir, platform });
-  const binding = await createPreviewBinding({
-    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.3.0-beta.1', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
-    sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {},
-  });
-  t.after(async () => { await binding.close(); await feed.close(); rmSync(dir, { recursive: true, force: true }); });
+  const { binding } = await realCore(t, { installed: '2.3.0-beta.1' });
   const h = binding.handlers;
   assert.equal((await h.setChannel({ channel: 'experimental' })).ok, true);
   await binding.checkAll();
@@ -128,13 +130,7 @@ test('real core: Experimental → Stable on a newer pre-release asks first; "swi
 });
 
 test('real core: Check Now answers when the check is done, with what it found', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
-  const feed = await startDemoFeed({ dir, platform });
-  const binding = await createPreviewBinding({
-    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
-    sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {},
-  });
-  t.after(async () => { await binding.close(); await feed.close(); rmSync(dir, { recursive: true, force: true }); });
+  const { feed, binding } = await realCore(t);
   await binding.checkAll();
   await feed.publish({ id: 'news-now', channel: 'news', kind: 'news', title: 'Fresh', body: 'Just now.' });
   assert.deepEqual(await binding.handlers.checkNow({}), { ok: true, message: 'Checked just now: 1 new item.' });
@@ -146,13 +142,7 @@ test('real core: Check Now answers when the check is done, with what it found', 
 test('real core: a reminder that comes due is an OS notification once (the shell\'s toast), under its own key', async (t) => {
   const { FakeClock } = await import('../core/helpers/fake-clock.ts');
   const clock = new FakeClock(Date.now());
-  const dir = mkdtempSync(join(tmpdir(), 'tidings-behaviour-'));
-  const feed = await startDemoFeed({ dir, platform });
-  const binding = await createPreviewBinding({
-    dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: '2.0.3', platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
-    sources: [{ kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: feed.url, token: feed.readToken, live: false }], log: () => {}, clock,
-  });
-  t.after(async () => { await binding.close(); await feed.close(); rmSync(dir, { recursive: true, force: true }); });
+  const { binding } = await realCore(t, { clock });
   const toasts: { key: string; version?: string }[] = [];
   binding.subscribeToasts((items) => toasts.push(...items));
   await binding.checkAll();

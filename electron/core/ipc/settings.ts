@@ -1,6 +1,6 @@
 // Settings handlers: preferences (stored by the core, so both shells restart with them, and applied here:
 // interval, retention), and the sources followed — added, edited, removed and tested for real.
-import type { ProbeResult, SourceConfig } from '../api.ts';
+import type { Companion, ProbeResult, SourceConfig } from '../api.ts';
 import { ConfigError } from '../companion.ts';
 import type { InvokeHandlers, SourceInput } from '../../../shared/ipc/contract.ts';
 import type { Settings, SourceView } from '../../../shared/ipc/types.ts';
@@ -13,8 +13,8 @@ import { words } from './words.ts';
 
 type SettingsHandlers = Pick<InvokeHandlers, 'getSettings' | 'updateSettings' | 'saveSource' | 'removeSource' | 'testSource'>;
 
-export function preferences(ctx: Ctx): Preferences {
-  return readPreferences(ctx.companion.preferences());
+export function preferences(companion: Companion): Preferences {
+  return readPreferences(companion.preferences());
 }
 
 export function sourceView(c: SourceConfig): SourceView {
@@ -30,13 +30,13 @@ export function sourceView(c: SourceConfig): SourceView {
 }
 
 export function settingsView(ctx: Ctx): Settings {
-  return { ...preferences(ctx), channel: ctx.companion.channel(), sources: ctx.companion.sourceConfigs().map(sourceView) };
+  return { ...preferences(ctx.companion), channel: ctx.companion.channel(), sources: ctx.companion.sourceConfigs().map(sourceView) };
 }
 
 /** Applies what the core itself acts on; the rest (notifications, quiet hours, login item) is the shell's. */
-export function applyPreferences(ctx: Ctx, p: Preferences): void {
-  ctx.companion.setInterval(p.autoCheck ? p.intervalHours * 3_600_000 : null);
-  ctx.companion.setRetention(p.retentionDays);
+export function applyPreferences(companion: Companion, p: Preferences): void {
+  companion.setInterval(p.autoCheck ? p.intervalHours * 3_600_000 : null);
+  companion.setRetention(p.retentionDays);
 }
 
 const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'source';
@@ -79,9 +79,9 @@ export function settingsHandlers(ctx: Ctx): SettingsHandlers {
   return {
     getSettings: async () => settingsView(ctx),
     updateSettings: async (patch) => {
-      const next = readPreferences({ ...preferences(ctx), ...patch });
+      const next = readPreferences({ ...preferences(companion), ...patch });
       companion.setPreferences(next);
-      applyPreferences(ctx, next);
+      applyPreferences(companion, next);
       ctx.changed('settings');
       return settingsView(ctx);
     },

@@ -17,9 +17,8 @@ export function statusHandlers(ctx: Ctx): Pick<InvokeHandlers, 'getStatus'> {
     needsAttention: s.needsAttention,
   });
   const logEntry = (e: CoreLogEntry, url: string): CheckLogEntry => {
-    const added = (e as CoreLogEntry & { added?: number }).added ?? 0;
     if (!e.ok) return { at: e.at, sourceId: e.sourceId, outcome: 'error', added: 0, message: plainError(e.detail, url, null) };
-    return { at: e.at, sourceId: e.sourceId, outcome: added > 0 ? 'new' : 'unchanged', added, message: '' };
+    return { at: e.at, sourceId: e.sourceId, outcome: e.added > 0 ? 'new' : 'unchanged', added: e.added, message: '' };
   };
   return {
     getStatus: async () => {
