@@ -32,3 +32,22 @@ export function KeyRow({ signingKey, onKey }: { signingKey: KeyInfo | null; onKe
     </div>
   );
 }
+
+/** The end of both publish forms: the signing key, the key and form errors, and Review (disabled without a key). */
+export function SignAndReview({ idPrefix, signingKey, onKey, keyError, formError, publishing }: {
+  idPrefix: string; signingKey: KeyInfo | null; onKey: (key: KeyInfo) => void; keyError?: string | undefined; formError?: string | undefined; publishing: boolean;
+}) {
+  return (
+    <>
+      <KeyRow signingKey={signingKey} onKey={onKey} />
+      <FieldError id={`${idPrefix}-key-error`} message={keyError} />
+      <FieldError id={`${idPrefix}-form-error`} message={formError} />
+      <div className="actions">
+        <span className="spacer" />
+        <button type="submit" className="primary" disabled={!signingKey || publishing} aria-describedby={signingKey ? undefined : keyNeededId}>
+          {publishing ? t.publish.publishing : t.publish.review}
+        </button>
+      </div>
+    </>
+  );
+}

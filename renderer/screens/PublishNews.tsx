@@ -7,11 +7,11 @@ import { api } from '../lib/api.ts';
 import { useApp } from '../lib/context.ts';
 import { t } from '../i18n/en.ts';
 import { Field } from '../components/Field.tsx';
-import { FieldError, Chip } from '../components/common.tsx';
+import { Chip } from '../components/common.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { fieldError, messages, type Errors } from './publishFields.ts';
-import { KeyRow, keyNeededId } from './PublishKey.tsx';
+import { SignAndReview } from './PublishKey.tsx';
 
 const known = ['channel', 'title', 'body', 'key'];
 const updateChannels = ['stable', 'experimental'];
@@ -71,15 +71,7 @@ export function PublishNews({ channels, signingKey, onKey }: { channels: string[
         <Field id="news-body" label={t.publish.body} error={errors.body}>
           {(p) => <textarea {...p} value={body} rows={8} onChange={(e) => setBody(e.target.value)} />}
         </Field>
-        <KeyRow signingKey={signingKey} onKey={onKey} />
-        <FieldError id="news-key-error" message={errors.key} />
-        <FieldError id="news-form-error" message={errors.form} />
-        <div className="actions">
-          <span className="spacer" />
-          <button type="submit" className="primary" disabled={!signingKey || publishing} aria-describedby={signingKey ? undefined : keyNeededId}>
-            {publishing ? t.publish.publishing : t.publish.review}
-          </button>
-        </div>
+        <SignAndReview idPrefix="news" signingKey={signingKey} onKey={onKey} keyError={errors.key} formError={errors.form} publishing={publishing} />
       </form>
       <section className="preview" aria-label={t.publish.preview}>
         <h3 className="preview-label">{t.publish.preview}</h3>

@@ -12,7 +12,7 @@ import { Chip, FieldError } from '../components/common.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { fieldError, httpsOk, intIn, messages, semverOk, type Errors } from './publishFields.ts';
-import { KeyRow, keyNeededId } from './PublishKey.tsx';
+import { SignAndReview } from './PublishKey.tsx';
 
 interface Asset { platform: string; url: string; file: HashedFile | null }
 type ReleaseInput = Extract<PublishInput, { kind: 'release' }>;
@@ -150,15 +150,7 @@ export function PublishRelease({ channels, signingKey, onKey }: { channels: stri
           </Field>
         </div>
         <label className="check"><input type="checkbox" checked={critical} onChange={(e) => setCritical(e.target.checked)} />{t.publish.critical}</label>
-        <KeyRow signingKey={signingKey} onKey={onKey} />
-        <FieldError id="rel-key-error" message={errors.key} />
-        <FieldError id="rel-form-error" message={errors.form} />
-        <div className="actions">
-          <span className="spacer" />
-          <button type="submit" className="primary" disabled={!signingKey || publishing} aria-describedby={signingKey ? undefined : keyNeededId}>
-            {publishing ? t.publish.publishing : t.publish.review}
-          </button>
-        </div>
+        <SignAndReview idPrefix="rel" signingKey={signingKey} onKey={onKey} keyError={errors.key} formError={errors.form} publishing={publishing} />
       </form>
       <section className="preview" aria-label={t.publish.preview}>
         <h3 className="preview-label">{t.publish.preview}</h3>
