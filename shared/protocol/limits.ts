@@ -16,6 +16,8 @@ export const MAX_PUBLISH_BODY_BYTES = 256 * 1024;
 export const MAX_PAGE_LIMIT = 100;
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_ASSETS = 32;
+/** Patches per asset: from the last few releases on the channel (docs/updates.md). */
+export const MAX_PATCHES = 5;
 /** Cryptolens overlap window, seconds (protocol.md). */
 export const CRYPTOLENS_OVERLAP_SECONDS = 60;
 /** A Cryptolens `Time` more than this far in the future is refused. */

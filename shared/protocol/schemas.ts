@@ -5,7 +5,7 @@ import semverValid from 'semver/functions/valid.js';
 import semverPrerelease from 'semver/functions/prerelease.js';
 import {
   CHANNEL_PATTERN, ID_PATTERN, KEY_ID_PATTERN, SIGNATURE_B64_PATTERN, PLATFORM_PATTERN, SHA256_HEX_PATTERN,
-  MAX_TITLE_CODE_POINTS, MAX_BODY_BYTES, MAX_DATA_BYTES, MAX_ASSETS,
+  MAX_TITLE_CODE_POINTS, MAX_BODY_BYTES, MAX_DATA_BYTES, MAX_ASSETS, MAX_PATCHES,
   utf8Length, codePointLength, isAllowedUrl,
 } from './limits.ts';
 
@@ -38,12 +38,28 @@ export interface SchemaOptions {
   allowLoopbackHttp: boolean;
 }
 
-function assetSchema(opts: SchemaOptions) {
-  return z.strictObject({
-    platform,
+/** How an asset is installed (docs/updates.md): decides which applier the companion uses. */
+export const packageKind = z.enum(['appimage', 'deb', 'rpm', 'nsis', 'zip', 'dmg']);
+export type PackageKind = z.infer<typeof packageKind>;
+
+function fileRefSchema(opts: SchemaOptions) {
+  return {
     url: z.string().max(2048).refine((u) => isAllowedUrl(u, opts.allowLoopbackHttp), 'must be an https URL'),
     sha256: z.string().regex(SHA256_HEX_PATTERN, 'must be 64 lowercase hex digits'),
     size: z.int().min(0).max(2 ** 45),
+  };
+}
+
+function assetSchema(opts: SchemaOptions) {
+  return z.strictObject({
+    platform,
+    ...fileRefSchema(opts),
+    /** Absent: inferred from the URL's file extension (docs/updates.md). */
+    package: packageKind.optional(),
+    /** Binary patches from earlier versions' same asset to this one (zstd patch-from; docs/updates.md). */
+    patches: z.array(z.strictObject({ from: semverString, ...fileRefSchema(opts) })).max(MAX_PATCHES).optional(),
+    /** The content-defined chunk map of this asset, so a client can reuse the chunks it already has. */
+    chunks: z.strictObject(fileRefSchema(opts)).optional(),
   });
 }
 
@@ -100,8 +116,10 @@ function checkKindRules(m: KindFields, ctx: z.RefinementCtx) {
     if (m.release) {
       const seen = new Set<string>();
       m.release.assets.forEach((a, i) => {
-        if (seen.has(a.platform)) issue(['release', 'assets', i, 'platform'], 'each platform may appear only once');
-        seen.add(a.platform);
+        // One asset per platform and package kind: linux-x64 may carry an AppImage and a deb.
+        const key = `${a.platform}/${(a as { package?: string }).package ?? ''}`;
+        if (seen.has(key)) issue(['release', 'assets', i, 'platform'], 'each platform may appear only once per package kind');
+        seen.add(key);
       });
     }
   } else if (m.kind === 'retraction') {
