@@ -82,7 +82,7 @@ function Shell() {
   const current = !known || visible.includes(screen) ? screen : 'inbox';
   const view = update.data?.view;
   // Something to act on in Updates: an offer, a download under way or done, or one that failed verification.
-  const updateBadge = view && ['available', 'downloading', 'verified', 'verify-failed'].includes(view.state);
+  const updateBadge = view && ['available', 'downloading', 'verified', 'verify-failed', 'installing', 'install-failed'].includes(view.state);
   const withInfo = (node: ReactNode) => (known ? node : <div className="boot"><Loading slow={info.slow} /></div>);
   const content = info.failed && !known ? <div className="boot"><Failed onRetry={info.reload} /></div> : (
     <Suspense fallback={<div className="boot"><Pending /></div>}>

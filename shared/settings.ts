@@ -13,6 +13,10 @@ export const preferencesSchema = z.object({
   notifyNews: z.boolean().default(true),
   quietHours: z.strictObject({ enabled: z.boolean(), start: time, end: time }).default({ enabled: false, start: '22:00', end: '08:00' }),
   launchAtLogin: z.boolean().default(false),
+  /** A verified update not yet installed is installed when the app quits (as electron-updater's autoInstallOnAppQuit). */
+  installOnQuit: z.boolean().default(true),
+  /** Send the publisher a small report when an update fails to start (version, platform, channel, bucket). Off by default. */
+  shareDiagnostics: z.boolean().default(false),
   /** News kept for this many days; null = forever. */
   retentionDays: z.union([z.literal(30), z.literal(90), z.null()]).default(90),
 });

@@ -42,6 +42,32 @@ export type SourceConfig =
     newsChannel?: string;
   };
 
+/**
+ * How this install applies an update (electron/core/apply; docs/updates.md). The shell builds it from how the
+ * app was installed; absent, the app can't update itself (a development run) and offers the installer instead.
+ */
+export interface InstallSetup {
+  /** Puts the verified file in place (re-checking its hash first); throws with one plain sentence. */
+  apply(file: string, version: string, sha256: string): Promise<void>;
+  /** After apply: the watchdog relaunches into `version` and restores `from` if it fails to start (docs/rollback.md). */
+  handoff(version: string, from: string): Promise<void>;
+  /** The installed file a patch applies to (an AppImage), if the platform has one. */
+  installedFile?: string | null;
+  /** Called once the app is healthy (core started, first window shown). */
+  reportHealthy?(version: string): void;
+  /** What the watchdog did after the last update, read once at start. */
+  takeOutcome?(): UpdateOutcome | null;
+}
+
+export type UpdateOutcome =
+  | { updated: { from: string; to: string } }
+  | { rolledBack: { bad: string; restored: string; reason: string } };
+
+export type InstallEvent =
+  | { state: 'installing'; version: string }
+  | { state: 'installed'; version: string }
+  | { state: 'failed'; version: string; message: string };
+
 export interface CompanionOptions {
   /** Folder for the database (tidings.db) and, unless downloadDir is set, downloads. */
   dataDir: string;
@@ -69,6 +95,8 @@ export interface CompanionOptions {
   /** News retention. Default 180 days / 5,000 items. */
   retention?: { maxAgeDays: number; maxCount: number };
   downloadDir?: string;
+  /** How this install applies updates; absent: it can't (the user opens the installer). */
+  install?: InstallSetup;
   /** Used for download file names when the URL has no plain name. Default 'Tidings'. */
   productName?: string;
   clock?: Clock;
@@ -113,6 +141,8 @@ export interface CompanionEvents {
   /** A check started or finished on a source. */
   check: SourceStatus;
   download: DownloadEvent;
+  /** Installing the verified update: started, done (the shell quits for the relaunch), or failed with words. */
+  install: InstallEvent;
   /** A live-only message pushed over SSE (persistent: false): show it as a toast or banner; it is not stored. */
   live: LiveMessage;
   /** A non-blocking notice (e.g. the local data was unreadable and is being re-downloaded). */
@@ -177,6 +207,20 @@ export interface Companion {
   downgradeTarget(): ReleaseInfo | null;
   /** Downloads the downgrade target after the user confirmed that exact version. */
   confirmDowngrade(version: string): Promise<DownloadEvent>;
+  /** 'restart': Restart to Update applies the verified download in place; 'manual': the user opens the installer. */
+  installMode(): 'restart' | 'manual';
+  /** The verified download of the offered version, if any (never a path the UI supplied). */
+  verifiedDownload(): { path: string; version: string; sha256: string } | null;
+  /** The install in progress or the last one's failure, for the Updates screen. */
+  installState(): InstallEvent | null;
+  /** Applies the verified update and starts the watchdog; the shell then quits. */
+  restartToUpdate(): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** At quit: installs a verified update if `allowed` (the user's setting). True if it did. */
+  installAtQuit(allowed: boolean): Promise<boolean>;
+  /** The app is healthy after an update (core started, first window shown): the watchdog stops waiting. */
+  reportHealthy(): void;
+  /** After a rollback, while the restored version runs: which version failed to start. */
+  restoredAfterFailure(): { bad: string; restored: string } | null;
   /** Power resume / network back: re-check after a random 0–60 s. */
   wake(): void;
 

@@ -21,6 +21,7 @@ import { downloadAsset, safeFileName, DownloadError } from './download.ts';
 import { systemClock } from './types.ts';
 import { UserState } from './store/user-state.ts';
 import { probeSource } from './probe.ts';
+import { createUpdating } from './updating.ts';
 
 export class ConfigError extends Error {
   /** The configuration field at fault ('url', 'channels', …), for forms. */
@@ -99,6 +100,15 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   let download: AbortController | null = null;
   let closed = false;
 
+  const updating = createUpdating({
+    setup: opts.install, installedVersion: opts.installedVersion, store, user, nowSec: () => Math.floor(clock.now() / 1000),
+    emit: (e) => emit('install', e), notice: (message) => emit('notice', { message }),
+    wanted: () => {
+      const s = updateStatus(policyInput());
+      return s.state === 'available' ? s.offer.release.version : downgradeTarget(policyInput())?.version ?? null;
+    },
+  });
+
   const newsChannels = (c: SourceConfig) => (c.kind === 'feed-v1' ? c.newsChannels ?? ['news'] : []);
 
   const sourceFor = (c: SourceConfig) => c.kind === 'feed-v1'
@@ -114,7 +124,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       const rec = item.record as StoredMessage;
       return {
         id: item.id, channel: item.channel, version: item.version!, critical: item.critical, expires: item.expires,
-        target: rec.target ?? null, assets: rec.release?.assets ?? [], retracted,
+        target: rec.target ?? null, assets: rec.release?.assets ?? [], retracted, issued: rec.issued,
       };
     });
     const states = [...engines.keys()].map((id) => store.source(id)).filter((s) => s !== null);
@@ -125,7 +135,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     // After a manual Check Now a skipped version is shown again (as Sparkle does), until the user decides again.
     const skipped = store.getMeta('reveal_skipped') === '1' ? [] : store.skippedVersions();
     return {
-      installedVersion: opts.installedVersion, platform: opts.platform, channel, releases, skipped,
+      installedVersion: opts.installedVersion, platform: opts.platform, channel, releases, skipped, bad: user.badVersions(),
       remindUntil: remind === null ? null : Number(remind), installBucket: bucketOf(store.installId()),
       now: Math.floor(clock.now() / 1000), lastSuccess, failingSince,
     };
@@ -269,6 +279,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
         onProgress: (p) => emit('download', { state: 'progress', version: target.version, ...p }),
       });
       result = { state: 'done', version: target.version, path };
+      updating.verified({ path, version: target.version, sha256: asset.sha256 });
     } catch (err) {
       const kind = err instanceof DownloadError ? err.kind : 'internal';
       result = kind === 'cancelled' ? { state: 'cancelled', version: target.version } : { state: 'failed', version: target.version, kind, message: (err as Error).message };
@@ -283,6 +294,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const companion: Companion = {
     start() {
       if (store.recovery) emit('notice', { message: store.getMeta('notice') ?? 'Local data was reset.' });
+      updating.takeOutcome();
       for (const e of engines.values()) e.scheduler.start();
       followLive();
       if (prune(clock.now())) emit('unread', store.unreadCounts());
@@ -453,6 +465,13 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       return fetchRelease(target);
     },
     wake: () => engines.forEach((e) => e.scheduler.wake()),
+    installMode: () => updating.mode(),
+    verifiedDownload: () => updating.verifiedFile(),
+    installState: () => updating.state(),
+    restartToUpdate: () => updating.restartToUpdate(),
+    installAtQuit: (allowed) => updating.installAtQuit(allowed),
+    reportHealthy: () => updating.reportHealthy(),
+    restoredAfterFailure: () => updating.restored(),
   };
   return companion;
 }

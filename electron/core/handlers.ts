@@ -97,6 +97,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     companion.on('network', () => ctx.changed('status')),
     companion.on('notice', ({ message }) => emit('notice', { level: 'warning', message })),
     companion.on('live', (m) => emit('notice', { level: 'info', message: m.title })),
+    companion.on('install', () => ctx.changed('update')),
     companion.on('download', (e) => {
       ctx.download = { ...ctx.download, event: e };
       if (e.state === 'progress') emit('downloadProgress', { version: e.version, received: e.received, total: e.total });

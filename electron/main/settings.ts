@@ -132,7 +132,8 @@ export function createSettings(store: KeyValueStore<StoredSettings>, safe: SafeS
       return {
         channel: get('channel'), autoCheck: get('autoCheck'), intervalHours: get('intervalHours'),
         notifyUpdates: get('notifyUpdates'), notifyNews: get('notifyNews'), quietHours: get('quietHours'),
-        launchAtLogin: get('launchAtLogin'), retentionDays: get('retentionDays'), sources: get('sources').map(sourceView),
+        launchAtLogin: get('launchAtLogin'), installOnQuit: get('installOnQuit'), shareDiagnostics: get('shareDiagnostics'),
+        retentionDays: get('retentionDays'), sources: get('sources').map(sourceView),
       };
     },
     patch(p: SettingsPatch): void {

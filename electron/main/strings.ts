@@ -11,6 +11,8 @@ export const en = {
     available: (v: string) => `Update ${v} available`,
     downloading: (v: string) => `Downloading ${v}`,
     ready: (v: string) => `${v} ready to install`,
+    installing: (v: string) => `Installing ${v}…`,
+    installFailed: (v: string) => `${v} couldn’t be installed`,
     verifyFailed: (v: string) => `Download of ${v} failed verification`,
     cantConfirm: "Can't confirm updates",
     upToDate: 'Up to date',

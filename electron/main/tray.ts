@@ -40,7 +40,7 @@ export function tomorrowMorning(now: number): number {
 
 export function trayIconState(s: TrayCoreState): IconState {
   if (s.update.state === 'available') return 'update';
-  if (s.attention !== null || s.update.state === 'cant-confirm' || s.update.state === 'verify-failed') return 'attention';
+  if (s.attention !== null || s.update.state === 'cant-confirm' || s.update.state === 'verify-failed' || s.update.state === 'install-failed') return 'attention';
   if (s.unread > 0) return 'unread';
   return 'normal';
 }
@@ -52,6 +52,8 @@ function statusLine(s: TrayCoreState): string {
     case 'downloading': return w.downloading(v.offer.version);
     case 'verified': return w.ready(v.offer.version);
     case 'verify-failed': return w.verifyFailed(v.offer.version);
+    case 'installing': return w.installing(v.offer.version);
+    case 'install-failed': return w.installFailed(v.offer.version);
     case 'cant-confirm': return w.cantConfirm;
     case 'up-to-date':
     case 'skipped': return w.upToDate;

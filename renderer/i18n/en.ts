@@ -52,6 +52,16 @@ export const en = {
     verified: 'Downloaded and verified: the file matches what the publisher signed.',
     verifiedFile: (name: string) => `File: ${name}`,
     openInstaller: 'Open Installer',
+    restart: 'Restart to Update',
+    installOnQuit: 'Install When I Quit',
+    later: 'Later',
+    ready: (product: string, version: string, onQuit: boolean) =>
+      `${version} is downloaded and verified. Restart ${product} to finish updating${onQuit ? ', or it installs when you quit' : ''}.`,
+    willInstallOnQuit: (version: string) => `${version} will be installed when you quit.`,
+    installing: (version: string) => `Installing ${version}…`,
+    installingHint: (product: string) => `${product} restarts by itself when it’s done.`,
+    installFailed: (version: string) => `${version} couldn’t be installed. Your current version is unchanged and keeps working.`,
+    restored: (bad: string, restored: string) => `${bad} didn’t start, so ${restored} was restored. You won’t be offered ${bad} again unless the publisher fixes it.`,
     showInFolder: 'Show in Folder',
     verifyFailed: 'The download didn’t match what the publisher signed, so it was deleted. Nothing was installed.',
     upToDate: (product: string, installed: string, channel: string, checkedAt: number | null) =>
@@ -120,6 +130,9 @@ export const en = {
     remindUntil: (t: number) => `Reminder snoozed until ${formatDateTime(t)}`,
     remindCleared: 'Reminder cancelled. The update is offered again.',
     launchAtLogin: 'Open Tidings when you log in',
+    installOnQuit: 'Install a downloaded update when I quit',
+    shareDiagnostics: 'Tell the publisher when an update fails to start',
+    shareDiagnosticsHint: 'Sends the version, platform, channel and rollout group. Nothing about you or this computer.',
     switchTitle: 'Switch to Stable?',
     switchText: (installed: string, stable: string) =>
       `You’re running ${installed}, which is newer than the latest stable release (${stable}). You’ll keep ${installed} and move to Stable with the next stable release newer than yours.`,

@@ -105,6 +105,9 @@ function Body({ s: saved, update: updateQuery }: { s: SettingsView; update: Quer
           </select>
         </label>
         <label className="check"><input type="checkbox" checked={s.launchAtLogin} onChange={(e) => patch({ launchAtLogin: e.target.checked })} />{t.settings.launchAtLogin}</label>
+        <label className="check"><input type="checkbox" checked={s.installOnQuit} onChange={(e) => patch({ installOnQuit: e.target.checked })} />{t.settings.installOnQuit}</label>
+        <label className="check"><input type="checkbox" checked={s.shareDiagnostics} onChange={(e) => patch({ shareDiagnostics: e.target.checked })} aria-describedby="diagnostics-hint" />{t.settings.shareDiagnostics}</label>
+        <p className="hint" id="diagnostics-hint">{t.settings.shareDiagnosticsHint}</p>
         <h3>{t.settings.skippedHeading}</h3>
         {skipped.length === 0 && remindAt === null ? <p className="hint">{t.settings.skippedNone}</p> : null}
         <ul className="plain-list undo-list">

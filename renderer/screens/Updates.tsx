@@ -1,4 +1,5 @@
-// The update prompt, in the manner of Sparkle: available / critical / downloading / verified /
+// The update prompt, in the manner of Sparkle: available / critical / downloading / verified (Restart to
+// Update, or Install When I Quit) / installing / install failed /
 // verification failed / skipped / up to date (or ahead of Stable) / can't confirm. Every state says exactly
 // what is known: a skipped newest version is never "up to date".
 import { useEffect, useRef, useState } from 'react';
@@ -73,7 +74,7 @@ function Progress({ view }: { view: Extract<UpdateView, { state: 'downloading' }
 }
 
 function UpdateCard({ view }: { view: UpdateView }) {
-  const { info, navigate } = useApp();
+  const { info, navigate, announce } = useApp();
   const act = useAct();
   const channel = t.channelName(view.channel);
   switch (view.state) {
@@ -103,12 +104,46 @@ function UpdateCard({ view }: { view: UpdateView }) {
       return (
         <article className="card update">
           <OfferHeader offer={view.offer} installed={view.installed} />
-          <p className="ok" role="status">{t.updates.verified}</p>
+          <p className="ok" role="status">{view.apply === 'restart' ? t.updates.ready(info.product, view.offer.version, view.installOnQuit) : t.updates.verified}</p>
           <p className="meta">{t.updates.verifiedFile(view.fileName)}</p>
+          {view.apply === 'restart' ? (
+            <div className="actions">
+              <span className="spacer" />
+              <button type="button" onClick={() => { if (view.installOnQuit) announce(t.updates.willInstallOnQuit(view.offer.version)); navigate('inbox'); }}>
+                {view.installOnQuit ? t.updates.installOnQuit : t.updates.later}
+              </button>
+              <button type="button" className="primary" autoFocus onClick={() => act(() => api().restartToUpdate({}))}>{t.updates.restart}</button>
+            </div>
+          ) : (
+            <div className="actions">
+              <span className="spacer" />
+              <button type="button" onClick={() => act(() => api().showInFolder({}))}>{t.updates.showInFolder}</button>
+              <button type="button" className="primary" autoFocus onClick={() => act(() => api().openInstaller({}))}>{t.updates.openInstaller}</button>
+            </div>
+          )}
+        </article>
+      );
+    case 'installing':
+      return (
+        <article className="card update">
+          <OfferHeader offer={view.offer} installed={view.installed} />
+          <div className="progress-block">
+            <p role="status">{t.updates.installing(view.offer.version)}</p>
+            <div className="progress progress-indeterminate" role="progressbar" aria-label={t.updates.installing(view.offer.version)}><div className="progress-fill" /></div>
+            <p className="meta">{t.updates.installingHint(info.product)}</p>
+          </div>
+        </article>
+      );
+    case 'install-failed':
+      return (
+        <article className="card update">
+          <OfferHeader offer={view.offer} installed={view.installed} />
+          <p className="problem" role="alert">{t.updates.installFailed(view.offer.version)}</p>
+          <p className="meta">{view.message}</p>
           <div className="actions">
             <span className="spacer" />
             <button type="button" onClick={() => act(() => api().showInFolder({}))}>{t.updates.showInFolder}</button>
-            <button type="button" className="primary" autoFocus onClick={() => act(() => api().openInstaller({}))}>{t.updates.openInstaller}</button>
+            <button type="button" className="primary" onClick={() => act(() => api().restartToUpdate({}))}>{t.retry}</button>
           </div>
         </article>
       );
@@ -130,6 +165,7 @@ function UpdateCard({ view }: { view: UpdateView }) {
               {view.checkedAt ? <p className="meta">{t.updates.checked(view.checkedAt)}</p> : null}
             </>
           ) : <p className="lead">{t.updates.upToDate(info.product, view.installed, channel, view.checkedAt)}</p>}
+          {view.restored ? <p className="problem" role="status">{t.updates.restored(view.restored.bad, view.restored.restored)}</p> : null}
           <div className="actions"><CheckNow /></div>
         </article>
       );

@@ -82,6 +82,8 @@ export const invokeSchemas = {
   checkNow: none,
   download: z.strictObject({ version: semverString }),
   cancelDownload: none,
+  /** Apply the verified update and relaunch into it (the shell quits; docs/updates.md). */
+  restartToUpdate: none,
   openInstaller: none,
   showInFolder: none,
   skipVersion: z.strictObject({ version: semverString }),
@@ -119,6 +121,7 @@ export interface InvokeResults {
   checkNow: Result<{ message: string }>;
   download: Result;
   cancelDownload: Result;
+  restartToUpdate: Result;
   openInstaller: Result;
   showInFolder: Result;
   skipVersion: Result;

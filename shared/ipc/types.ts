@@ -66,18 +66,32 @@ export interface Offer {
   itemKey: string;
 }
 
+/** A version that failed to start after an update, and the one restored instead (docs/rollback.md). */
+export interface Restored {
+  bad: string;
+  restored: string;
+}
+
 export type UpdateView =
   /**
    * `ahead`: running a pre-release newer than the latest stable after switching to Stable (the renderer words it
    * from its catalogue: "You'll keep {installed} and move to Stable with the next stable release newer than yours").
    */
-  | { state: 'up-to-date'; installed: string; channel: Channel; checkedAt: number | null; ahead?: { stable: string | null } }
+  | { state: 'up-to-date'; installed: string; channel: Channel; checkedAt: number | null; ahead?: { stable: string | null }; restored?: Restored }
   /** The newest version is one the user skipped: honest, with Undo (never "up to date"). */
   | { state: 'skipped'; installed: string; channel: Channel; version: string; checkedAt: number | null }
   | { state: 'available'; installed: string; channel: Channel; offer: Offer; remindAt: number | null }
   | { state: 'cant-confirm'; installed: string; channel: Channel; since: number | null; reason: string }
   | { state: 'downloading'; installed: string; channel: Channel; offer: Offer; received: number; total: number }
-  | { state: 'verified'; installed: string; channel: Channel; offer: Offer; fileName: string }
+  /**
+   * Downloaded and verified. `apply`: 'restart' = this install is updated in place by Restart to Update (or at
+   * quit when `installOnQuit`); 'manual' = no installed app to replace (a development run): open the installer.
+   */
+  | { state: 'verified'; installed: string; channel: Channel; offer: Offer; fileName: string; apply: 'restart' | 'manual'; installOnQuit: boolean }
+  /** Applying the verified update, then handing over to the new version. */
+  | { state: 'installing'; installed: string; channel: Channel; offer: Offer }
+  /** The install stopped with one plain message; the installed version is unchanged and still runs. */
+  | { state: 'install-failed'; installed: string; channel: Channel; offer: Offer; message: string }
   | { state: 'verify-failed'; installed: string; channel: Channel; offer: Offer; message: string };
 
 export interface UpdateState {

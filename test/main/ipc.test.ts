@@ -11,7 +11,7 @@ import { startTestShell } from './harness.ts';
 const valid: Record<InvokeChannel, unknown> = {
   getAppInfo: {}, listInbox: { offset: 0, limit: 50 }, getItem: { key: 'k1' }, setRead: { keys: ['k1'], read: true },
   markAllRead: {}, dismiss: { keys: ['k1'] }, restoreItems: { keys: ['k1'] }, listDismissed: {}, getCounts: {}, getUpdate: {}, checkNow: {}, download: { version: '2.1.0' },
-  cancelDownload: {}, openInstaller: {}, showInFolder: {}, skipVersion: { version: '2.1.0' }, unskipVersion: { version: '2.1.0' },
+  cancelDownload: {}, restartToUpdate: {}, openInstaller: {}, showInFolder: {}, skipVersion: { version: '2.1.0' }, unskipVersion: { version: '2.1.0' },
   remindLater: { preset: 'tomorrow' }, clearRemind: {}, setChannel: { channel: 'stable' }, getSettings: {}, updateSettings: { notifyNews: false },
   saveSource: { name: 'Acme', kind: 'tidings', url: 'https://feed.example.com', channels: ['stable'], token: 's3cret' },
   removeSource: { id: 'src-1' }, testSource: { name: 'Acme', kind: 'tidings', url: 'https://feed.example.com', channels: ['stable'] },

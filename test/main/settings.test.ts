@@ -14,7 +14,7 @@ test('a fresh store has the defaults', () => {
   const s = createSettings(openStore(tmp()), fakeElectron().api.safeStorage);
   assert.deepEqual(s.view(), {
     channel: 'stable', autoCheck: true, intervalHours: 4, notifyUpdates: true, notifyNews: true,
-    quietHours: { enabled: false, start: '22:00', end: '08:00' }, launchAtLogin: false, retentionDays: 90, sources: [],
+    quietHours: { enabled: false, start: '22:00', end: '08:00' }, launchAtLogin: false, installOnQuit: true, shareDiagnostics: false, retentionDays: 90, sources: [],
   });
   assert.deepEqual(s.get('shownToasts'), defaultSettings.shownToasts);
 });

@@ -17,7 +17,7 @@ export const views = {
 
 const emptySettings: Settings = {
   channel: 'stable', autoCheck: true, intervalHours: 4, notifyUpdates: true, notifyNews: true,
-  quietHours: { enabled: false, start: '22:00', end: '08:00' }, launchAtLogin: false, retentionDays: 90, sources: [],
+  quietHours: { enabled: false, start: '22:00', end: '08:00' }, launchAtLogin: false, installOnQuit: true, shareDiagnostics: false, retentionDays: 90, sources: [],
 };
 
 export function stubCore(initial: Partial<TrayCoreState> = {}) {
@@ -46,6 +46,7 @@ export function stubCore(initial: Partial<TrayCoreState> = {}) {
     checkNow: async (a) => { rec('checkNow', a); return { ok: true, message: 'Checking…' }; },
     download: async (a) => { rec('download', a); return ok; },
     cancelDownload: async (a) => { rec('cancelDownload', a); return ok; },
+    restartToUpdate: async (a) => { rec('restartToUpdate', a); return ok; },
     openInstaller: async (a) => { rec('openInstaller', a); return ok; },
     showInFolder: async (a) => { rec('showInFolder', a); return ok; },
     skipVersion: async (a) => { rec('skipVersion', a); return ok; },

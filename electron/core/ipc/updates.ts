@@ -9,8 +9,9 @@ import { bodyOf, everyItem } from './inbox.ts';
 import { ok, refuse, type Ctx } from './context.ts';
 import { words } from './words.ts';
 import { plainError } from '../plain-errors.ts';
+import { preferences } from './settings.ts';
 
-type UpdateHandlers = Pick<InvokeHandlers, 'getUpdate' | 'checkNow' | 'download' | 'cancelDownload' | 'skipVersion' | 'unskipVersion' | 'remindLater' | 'clearRemind' | 'setChannel'>;
+type UpdateHandlers = Pick<InvokeHandlers, 'getUpdate' | 'checkNow' | 'download' | 'cancelDownload' | 'restartToUpdate' | 'skipVersion' | 'unskipVersion' | 'remindLater' | 'clearRemind' | 'setChannel'>;
 
 const verifyKinds = new Set(['hash-mismatch', 'size-mismatch']);
 const DAY = 86_400_000;
@@ -26,11 +27,19 @@ export function offerFor(ctx: Ctx, r: ReleaseInfo, critical: boolean): Offer {
   };
 }
 
-/** What a download of `offer` looks like now, if one is running or finished for it. */
-function downloadView(base: { installed: string; channel: UpdateView['channel'] }, offer: Offer, dl: DownloadEvent | null): UpdateView | null {
+/** What a download (then install) of `offer` looks like now, if one is running or finished for it. */
+function downloadView(ctx: Ctx, base: { installed: string; channel: UpdateView['channel'] }, offer: Offer, dl: DownloadEvent | null): UpdateView | null {
+  const install = ctx.companion.installState();
+  if (install?.version === offer.version && install.state === 'installing') return { ...base, state: 'installing', offer };
+  if (install?.version === offer.version && install.state === 'failed') return { ...base, state: 'install-failed', offer, message: install.message };
   if (!dl || dl.version !== offer.version) return null;
   if (dl.state === 'progress') return { ...base, state: 'downloading', offer, received: dl.received, total: dl.total };
-  if (dl.state === 'done') return { ...base, state: 'verified', offer, fileName: basename(dl.path) };
+  if (dl.state === 'done') {
+    // Installed and handed over: the shell is quitting into the new version; until then it stays "installing".
+    if (install?.version === offer.version && install.state === 'installed') return { ...base, state: 'installing', offer };
+    const installOnQuit = ctx.companion.installMode() === 'restart' && preferences(ctx.companion).installOnQuit;
+    return { ...base, state: 'verified', offer, fileName: basename(dl.path), apply: ctx.companion.installMode(), installOnQuit };
+  }
   if (dl.state === 'failed' && verifyKinds.has(dl.kind)) return { ...base, state: 'verify-failed', offer, message: dl.message };
   return null;
 }
@@ -41,17 +50,18 @@ export function updateView(ctx: Ctx, status: UpdateStatus = ctx.companion.update
   const checkedAt = () => companion.sources().reduce<number | null>((m, s) => (s.lastSuccess !== null && (m === null || s.lastSuccess > m) ? s.lastSuccess : m), null);
   if (status.state === 'available') {
     const offer = offerFor(ctx, status.offer.release, status.offer.critical);
-    return downloadView(base, offer, ctx.download.event) ?? { ...base, state: 'available', offer, remindAt: companion.remindUntil() };
+    return downloadView(ctx, base, offer, ctx.download.event) ?? { ...base, state: 'available', offer, remindAt: companion.remindUntil() };
   }
   if (status.state === 'ahead-of-channel') {
     const target = companion.downgradeTarget();
     // A confirmed downgrade ("Switch and install 2.0.1 now…") is shown through download and verification.
-    const shown = target && downloadView(base, offerFor(ctx, target, false), ctx.download.event);
+    const shown = target && downloadView(ctx, base, offerFor(ctx, target, false), ctx.download.event);
     return shown ?? { ...base, state: 'up-to-date', checkedAt: checkedAt(), ahead: { stable: target?.version ?? null } };
   }
   if (status.state === 'up-to-date') {
     const skipped = companion.skippedNewest();
-    return skipped ? { ...base, state: 'skipped', version: skipped, checkedAt: status.checkedAt } : { ...base, state: 'up-to-date', checkedAt: status.checkedAt };
+    const restored = companion.restoredAfterFailure();
+    return skipped ? { ...base, state: 'skipped', version: skipped, checkedAt: status.checkedAt } : { ...base, state: 'up-to-date', checkedAt: status.checkedAt, ...(restored ? { restored } : {}) };
   }
   if (status.state === 'cant-confirm') return { ...base, state: 'cant-confirm', since: status.since, reason: '' };
   return { ...base, state: 'cant-confirm', since: null, reason: '' };
@@ -108,6 +118,11 @@ export function updateHandlers(ctx: Ctx): UpdateHandlers {
       return ok;
     },
     cancelDownload: async () => { companion.cancelDownload(); return ok; },
+    restartToUpdate: async () => {
+      if (companion.installMode() === 'manual') return refuse('', words.cantUpdateItself);
+      const r = await companion.restartToUpdate();
+      return r.ok ? ok : refuse('', r.message);
+    },
     skipVersion: async ({ version }) => {
       const status = companion.updateStatus();
       if (status.state === 'available' && status.offer.critical && status.offer.release.version === version) return refuse('version', words.criticalCantSkip);

@@ -26,6 +26,7 @@ export const words = {
   },
   noPublisher: 'Publishing needs a publisher token: add a source with one in Settings → Sources.',
   installerNeedsDesktop: 'Opening the installer needs the desktop app.',
+  cantUpdateItself: 'This copy of the app can’t update itself. Open the installer instead.',
   folderNeedsDesktop: 'Showing the file needs the desktop app.',
   linksNeedDesktop: 'Links open from the desktop app.',
 } as const;

@@ -18,6 +18,8 @@ export interface ReleaseInfo {
   target: Target | null;
   assets: Asset[];
   retracted: boolean;
+  /** The record's issue time (unix s): tells a republished version from the one that failed to start. */
+  issued?: number;
 }
 
 /** What an install is, for targeting: the same facts decide whether a release is offered and whether it sets the floor. */
@@ -32,6 +34,8 @@ export interface PolicyInput extends InstallFacts {
   channel: UpdateChannel;
   releases: readonly ReleaseInfo[];
   skipped: readonly string[];
+  /** Versions that failed to start here and were rolled back: never offered again, unless republished later. */
+  bad?: readonly { version: string; issued: number }[];
   /** Unix seconds; before this, a non-critical offer does not notify. */
   remindUntil: number | null;
   /** Unix seconds, fixed at the start of the check (expiry is judged against one instant). */
@@ -120,6 +124,7 @@ export function bestRelease(input: PolicyInput): ReleaseInfo | null {
   for (const r of input.releases) {
     if (!applicable(r, input, subscribed)) continue;
     if (cmp(r.version, input.installedVersion) <= 0) continue;
+    if (input.bad?.some((b) => b.version === r.version && (r.issued ?? 0) <= b.issued)) continue;
     // Rollback protection: never offer below the highest version already trusted on that channel for this install.
     if (cmp(r.version, floors.get(r.channel) ?? r.version) < 0) continue;
     if (!best || cmp(r.version, best.version) > 0 || (cmp(r.version, best.version) === 0 && (r.expires ?? Infinity) > (best.expires ?? Infinity))) best = r;

@@ -127,4 +127,15 @@ export class UserState {
   unskip(version: string): boolean {
     return this.db.prepare(`DELETE FROM skipped_versions WHERE version = ?`).run(version).changes > 0;
   }
+
+  // Versions that failed to start (docs/rollback.md) ---------------------------------------------------------
+
+  /** `issued`: the failed record's issue time; a record of the same version issued later is a republish. */
+  markBad(version: string, issued: number, reason: string, at: number): void {
+    this.db.prepare(`INSERT OR REPLACE INTO bad_versions (version, issued, reason, at) VALUES (?, ?, ?, ?)`).run(version, issued, reason, at);
+  }
+
+  badVersions(): { version: string; issued: number }[] {
+    return this.db.prepare(`SELECT version, issued FROM bad_versions`).all() as { version: string; issued: number }[];
+  }
 }

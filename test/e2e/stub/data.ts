@@ -69,7 +69,7 @@ export function payloadItem(id: string, title: string, body: string): InboxItemD
 export function settings(): Settings {
   return {
     channel: 'stable', autoCheck: true, intervalHours: 4, notifyUpdates: true, notifyNews: true,
-    quietHours: { enabled: true, start: '22:00', end: '07:00' }, launchAtLogin: false, retentionDays: 90,
+    quietHours: { enabled: true, start: '22:00', end: '07:00' }, launchAtLogin: false, installOnQuit: true, shareDiagnostics: false, retentionDays: 90,
     sources: [
       { id: 'src1', name: 'Tidings updates', kind: 'tidings', url: 'https://updates.example.com/feed', channels: ['news'], hasToken: true, publisher: true },
       { id: 'src2', name: 'Licensing messages', kind: 'cryptolens', url: 'https://api.cryptolens.io', channels: [], updateChannel: 'releases', newsChannel: 'news', hasToken: true, publisher: false },

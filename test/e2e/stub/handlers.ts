@@ -90,6 +90,13 @@ export function createStub(opts: { extraItems?: number } = {}): Stub {
     },
     download: async ({ version }) => { setView({ state: 'downloading', installed: '2.0.3', channel: state.settings.channel, offer, received: 0, total: offer.size }); void version; return ok; },
     cancelDownload: async () => { setView(available()); return ok; },
+    // As the core: only a verified download this install can apply goes to 'installing' (the shell then quits).
+    restartToUpdate: async () => {
+      const v = state.update.view;
+      if (v.state !== 'verified' || v.apply !== 'restart') return { ok: false, error: { field: '', message: 'There is no verified update to install. Download it again.' } };
+      setView({ state: 'installing', installed: v.installed, channel: v.channel, offer: v.offer });
+      return ok;
+    },
     openInstaller: async () => ok,
     showInFolder: async () => ok,
     skipVersion: async ({ version }) => {

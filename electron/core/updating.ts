@@ -1,0 +1,116 @@
+// Installing a verified update (issue 13; docs/updates.md, docs/rollback.md): Restart to Update applies the
+// verified file in place and hands over to a watchdog that relaunches into the new version and restores the
+// previous one if it fails to start; "install when I quit" applies it at quit. At the next start the watchdog's
+// outcome is read: a version that failed to start is marked bad (never offered again unless republished) and
+// the user is told in plain words. How a platform applies an update is the shell's InstallSetup (electron/core/apply).
+import { UPDATE_CHANNELS } from '../../shared/channels.ts';
+import type { InstallEvent, InstallSetup } from './api.ts';
+import type { Store } from './store/store.ts';
+import type { UserState } from './store/user-state.ts';
+
+export interface Verified {
+  path: string;
+  version: string;
+  sha256: string;
+}
+
+export interface UpdatingDeps {
+  setup: InstallSetup | undefined;
+  installedVersion: string;
+  store: Store;
+  user: UserState;
+  nowSec: () => number;
+  emit: (event: InstallEvent) => void;
+  notice: (message: string) => void;
+  /** The release the update status offers now (or the confirmed downgrade), to refuse a stale file. */
+  wanted: () => string | null;
+}
+
+export const restoredWords = (bad: string, restored: string) => `${bad} didn't start, so ${restored} was restored.`;
+
+/** One plain sentence from whatever an applier threw (ApplyError messages already are). */
+function plain(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return /^[A-Z].*[.!]$/.test(m) && !/\bE[A-Z]{3,}\b/.test(m) ? m : "The update couldn't be installed. Your current version is unchanged.";
+}
+
+export function createUpdating(d: UpdatingDeps) {
+  let verified: Verified | null = null;
+  let state: InstallEvent | null = null;
+  const set = (e: InstallEvent) => {
+    state = e;
+    d.emit(e);
+  };
+
+  /** Applies the verified file; true when the new version is in place. */
+  async function applyVerified(mode: 'restart' | 'quit'): Promise<{ ok: true } | { ok: false; message: string }> {
+    const setup = d.setup;
+    const file = verified;
+    if (!setup) return { ok: false, message: 'This copy of the app can’t update itself. Open the installer instead.' };
+    if (!file || file.version !== d.wanted()) return { ok: false, message: 'There is no verified update to install. Download it again.' };
+    if (state?.state === 'installing') return { ok: false, message: 'The update is already being installed.' };
+    set({ state: 'installing', version: file.version });
+    try {
+      await setup.apply(file.path, file.version, file.sha256);
+      if (mode === 'restart') await setup.handoff(file.version, d.installedVersion);
+      d.store.log('update', d.nowSec(), true, `installed ${file.version}${mode === 'quit' ? ' at quit' : ', restarting'}`);
+      set({ state: 'installed', version: file.version });
+      verified = null;
+      return { ok: true };
+    } catch (err) {
+      const message = plain(err);
+      d.store.log('update', d.nowSec(), false, `install of ${file.version} failed: ${(err as Error).message}`);
+      set({ state: 'failed', version: file.version, message });
+      return { ok: false, message };
+    }
+  }
+
+  return {
+    mode: (): 'restart' | 'manual' => (d.setup ? 'restart' : 'manual'),
+    /** A download finished and matched its signed hash. */
+    verified(v: Verified | null) {
+      verified = v;
+      if (v && state?.version !== v.version) state = null;
+      if (v && state?.state === 'failed') state = null;
+    },
+    verifiedFile: () => verified,
+    state: () => state,
+    restartToUpdate: () => applyVerified('restart'),
+    /** At quit: installs a verified update when the user lets it (Settings → Install when I quit). */
+    async installAtQuit(allowed: boolean): Promise<boolean> {
+      if (!allowed || !verified || !d.setup) return false;
+      return (await applyVerified('quit')).ok;
+    },
+    reportHealthy: () => d.setup?.reportHealthy?.(d.installedVersion),
+    /** At start: what the watchdog did after the last update (once). */
+    takeOutcome(): void {
+      const outcome = d.setup?.takeOutcome?.() ?? null;
+      if (!outcome) return;
+      if ('rolledBack' in outcome) {
+        const { bad, restored, reason } = outcome.rolledBack;
+        // The failed record's issue time: a record of that version issued later is a republish (offered again).
+        const issued = d.store.releaseRecords(UPDATE_CHANNELS)
+          .filter(({ item }) => item.version === bad)
+          .reduce((m, { item }) => Math.max(m, (item.record as { issued?: number }).issued ?? 0), 0);
+        d.user.markBad(bad, issued, reason, d.nowSec());
+        d.store.setMeta('restored', JSON.stringify({ bad, restored }));
+        d.store.log('update', d.nowSec(), false, `${bad} failed to start (${reason}); ${restored} was restored`);
+        d.notice(restoredWords(bad, restored));
+      } else {
+        d.store.setMeta('restored', null);
+        d.store.log('update', d.nowSec(), true, `updated from ${outcome.updated.from} to ${outcome.updated.to}`);
+      }
+    },
+    /** The last rollback, while the restored version is the one running. */
+    restored(): { bad: string; restored: string } | null {
+      try {
+        const r = JSON.parse(d.store.getMeta('restored') ?? 'null') as { bad: string; restored: string } | null;
+        return r && r.restored === d.installedVersion ? r : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export type Updating = ReturnType<typeof createUpdating>;
