@@ -89,10 +89,11 @@ export function createUpdating(d: UpdatingDeps) {
       if ('rolledBack' in outcome) {
         const { bad, restored, reason } = outcome.rolledBack;
         // The failed record's issue time: a record of that version issued later is a republish (offered again).
+        // Unknown here (the store was reset): the time of the failure, so nothing signed before it comes back.
         const issued = d.store.releaseRecords(UPDATE_CHANNELS)
           .filter(({ item }) => item.version === bad)
-          .reduce((m, { item }) => Math.max(m, (item.record as { issued?: number }).issued ?? 0), 0);
-        d.user.markBad(bad, issued, reason, d.nowSec());
+          .reduce<number | null>((m, { item }) => Math.max(m ?? 0, (item.record as { issued?: number }).issued ?? 0), null);
+        d.user.markBad(bad, issued ?? d.nowSec(), reason, d.nowSec());
         d.store.setMeta('restored', JSON.stringify({ bad, restored }));
         d.store.log('update', d.nowSec(), false, `${bad} failed to start (${reason}); ${restored} was restored`);
         d.notice(restoredWords(bad, restored));
