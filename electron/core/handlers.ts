@@ -3,7 +3,7 @@
 // composes them, translates the companion's events once, and starts the companion.
 import { createCompanion } from './index.ts';
 import { keyIdOf } from '../../shared/protocol/signing.ts';
-import type { Clock, Companion, SourceConfig, TokenSeal } from './api.ts';
+import type { Clock, Companion, InstallSetup, SourceConfig, TokenSeal } from './api.ts';
 import type { InvokeHandlers } from '../../shared/ipc/contract.ts';
 import type { AppInfo, Topic } from '../../shared/ipc/types.ts';
 import type { Ctx, Emit } from './ipc/context.ts';
@@ -151,6 +151,8 @@ export interface BindingOptions {
   tokenSeal?: TokenSeal;
   /** The publisher page's handlers, when the shell can publish. */
   publisher?: PublisherHandlers | null;
+  /** How this install applies updates (electron/core/apply); absent: the user opens the installer. */
+  install?: InstallSetup;
   clock?: Clock;
 }
 
@@ -171,7 +173,7 @@ export async function createBinding(o: BindingOptions): Promise<CoreBinding> {
     dataDir: o.dataDir, publisherKeys: o.trustedKeys, installedVersion: o.installedVersion, platform: o.platform, channel: 'stable',
     allowLoopbackHttp: o.allowLoopbackHttp, productName: o.product, sources: o.sources,
     ...(o.installedReleaseTime !== undefined ? { installedReleaseTime: o.installedReleaseTime } : {}),
-    ...(o.tokenSeal ? { tokenSeal: o.tokenSeal } : {}), ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.tokenSeal ? { tokenSeal: o.tokenSeal } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.install ? { install: o.install } : {}),
   });
   const info: AppInfo = {
     product: o.product, version: o.installedVersion, installId: companion.installId(), platform: o.platform,
