@@ -1,5 +1,7 @@
 // Typed HTTP errors. Every refusal carries a short code, plain words and (where one is to blame) the JSON
 // path of the field, in the shape protocol.md fixes: { error: { code, message, field? } }.
+import { StoreUnavailableError } from './store/types.ts';
+
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
@@ -24,6 +26,9 @@ export const badRequest = (field: string, message: string, code = 'invalid') => 
 /** Fastify's own errors for bad requests, translated to ours; anything unknown becomes an opaque 500. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof StoreUnavailableError) {
+    return new HttpError(503, 'database_unavailable', 'the feed database is unavailable right now; retry shortly', undefined, { 'Retry-After': String(err.retryAfter) });
+  }
   const e = err as { code?: string; statusCode?: number; message?: string };
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

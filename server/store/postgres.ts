@@ -1,7 +1,11 @@
 // The PostgreSQL feed store for several stateless service nodes. Ordering: every publish first takes the
 // row lock of feed_state and increments its head, so seqs are assigned and committed one after another
 // (a reader on any node never sees seq N+1 before N). Live push: the publishing transaction NOTIFYs; every
-// node LISTENs and forwards committed messages, in seq order, to its own SSE subscribers.
+// node LISTENs on one connection and forwards committed messages, in seq order, to its own SSE subscribers.
+// That connection is supervised: lost (database restart, terminated backend, network), it is reconnected
+// with a short capped backoff for as long as it takes, and the node catches up on everything committed
+// meanwhile before it trusts its cached heads again. A database that cannot be reached surfaces as
+// StoreUnavailableError (a typed 503 with Retry-After), never as a 500.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { canonicalPayload } from '../../shared/protocol/signing.ts';
@@ -9,12 +13,70 @@ import type { ChannelInfo, CryptolensMessage, StoredMessage } from '../../shared
 import { postgresMigrations } from './migrations/postgres.ts';
 import { NewerSchemaError } from './sqlite.ts';
 import { assemblePage, finalRecord, planInsert, rawJson, type ExistingRow } from './rules.ts';
-import type { FeedEvent, FeedStore, InsertRequest, InsertResult, PageResult, Scope, TokenRow } from './types.ts';
+import { StoreUnavailableError, type FeedEvent, type FeedStore, type InsertRequest, type InsertResult, type PageResult, type Scope, type TokenRow } from './types.ts';
 
 const NOTIFY_CHANNEL = 'tidings_feed';
 const MIGRATION_LOCK = 0x7469646e; // 'tidn'
-/** Heads are re-read at least this often even without notifications (a dropped LISTEN connection). */
+/** Heads are re-read at least this often even without notifications (a LISTEN connection that died silently). */
 const HEADS_TTL_MS = 1000;
+/**
+ * LISTEN reconnect backoff: 100 ms doubling, capped at 500 ms (half of it jittered). The cap is low on
+ * purpose: a publish must reach every node's subscribers within a second of the database coming back, and
+ * a failed attempt against a database that is down costs one refused TCP connection.
+ */
+const RECONNECT_BASE_MS = 100;
+const RECONNECT_CAP_MS = 500;
+/**
+ * NOTIFY payloads must be shorter than 8000 bytes. A live-only message travels in the notification itself
+ * (it is never stored); one that does not fit is split into parts sent in one transaction, which PostgreSQL
+ * delivers together and in order, and reassembled by every listener.
+ */
+const NOTIFY_MAX_BYTES = 7999;
+const LIVE_PART_BYTES = 7800;
+/** Application name of the LISTEN connection, so operators (and tests) can count them in pg_stat_activity. */
+export const LISTEN_APPLICATION_NAME = 'tidings-listen';
+
+/** SQLSTATEs that mean "the database is not there right now": connection exceptions (class 08),
+ * insufficient resources (class 53: disk full, out of memory, too many connections), shutting down or
+ * starting up (57P01–57P03), and a standby that does not accept writes yet (25006, during a failover). */
+const UNAVAILABLE_STATES = /^(08|53|57P0[123]$|25006$)/;
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+/** node-postgres reports a lost or never-made connection by message only. */
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|Client was closed and is not queryable|Connection terminated due to connection timeout/i;
+
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (UNAVAILABLE_ERRNOS.has(e.code) || UNAVAILABLE_STATES.test(e.code))) return true;
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  // Node's happy-eyeballs connect reports one error per address tried.
+  return Array.isArray(e.errors) && e.errors.some(isUnavailable);
+}
+
+/** The error a caller should see: a typed StoreUnavailableError for an unreachable database, else itself. */
+function classify(err: unknown): unknown {
+  if (err instanceof StoreUnavailableError || !isUnavailable(err)) return err;
+  return new StoreUnavailableError(`the feed database is unavailable: ${(err as Error).message}`);
+}
+
+/** Splits text into pieces of at most maxBytes of UTF-8, never inside a character. */
+export function splitUtf8(text: string, maxBytes: number): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > maxBytes) {
+      parts.push(current);
+      current = '';
+      bytes = 0;
+    }
+    current += ch;
+    bytes += n;
+  }
+  parts.push(current);
+  return parts;
+}
 
 // bigint columns come back as strings by default; every seq and timestamp here fits a double exactly.
 const types = {
@@ -27,6 +89,8 @@ interface Row extends ExistingRow {
   content: string;
   retracted_by: number | null;
 }
+
+interface TokenDbRow { id: string; name: string; hash: Buffer; scopes: string; channels: string | null; created: number; revoked: number | null }
 
 const toStored = (row: Row): StoredMessage & { retracted: boolean } =>
   ({ ...(JSON.parse(rawJson(row)) as StoredMessage), retracted: row.retracted_by !== null });
@@ -59,7 +123,16 @@ async function migrate(pool: pg.Pool): Promise<void> {
 export class PostgresFeedStore implements FeedStore {
   readonly epoch: string;
   private readonly pool: pg.Pool;
+  /** The one LISTEN connection of this node, or null while it is being re-established. */
   private listener: pg.Client | null = null;
+  /** LISTEN is up and everything committed before it was forwarded: only then are cached heads trusted. */
+  private caughtUp = false;
+  /** Set when the listener dropped or forwarding failed; the supervisor reconnects and catches up. */
+  private troubled = false;
+  private onTrouble: (() => void) | null = null;
+  private wakeSupervisor: (() => void) | null = null;
+  /** Live-only messages too large for one notification, by part tag, while their parts arrive. */
+  private readonly liveParts = new Map<string, { parts: string[]; got: number; at: number }>();
   private readonly listeners = new Set<(e: FeedEvent) => void>();
   private heads_: { at: number; heads: Record<string, number>; global: number } | null = null;
   /** Bumped by every invalidation; a read that started before one never fills the cache. */
@@ -78,50 +151,163 @@ export class PostgresFeedStore implements FeedStore {
   }
 
   static async open(url: string): Promise<PostgresFeedStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 10, types });
+    // A request waits at most 10 s for a connection (a pool slot or a new one), then gets a typed 503.
+    const pool = new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 10_000, keepAlive: true });
     pool.on('error', () => { /* an idle client died; the pool replaces it */ });
     await migrate(pool);
     const epoch = (await pool.query<{ value: string }>(`SELECT value FROM meta WHERE key = 'epoch'`)).rows[0]?.value as string;
     const store = new PostgresFeedStore(pool, epoch, url);
     store.forwarded = (await pool.query<{ head: number }>('SELECT head FROM feed_state')).rows[0]?.head ?? 0;
-    await store.listen();
+    try {
+      await store.connectListener();
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    store.caughtUp = true;
+    void store.supervise();
     return store;
   }
 
-  /** One dedicated connection LISTENs; if it drops, it reconnects and catches up from `forwarded`. */
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, types });
-    client.on('notification', (n) => {
-      this.invalidateHeads();
-      const [kind, value] = (n.payload ?? '').split(':');
-      if (kind === 'seq') this.forwardUpTo(Number(value));
-      else if (kind === 'live') void this.forwardLive(Number(value));
-    });
-    client.on('error', () => {
+  /**
+   * Keeps this node's LISTEN connection up for the store's whole life: whenever it drops (or forwarding
+   * fails), reconnect with backoff, forward everything committed meanwhile, then trust the heads again.
+   */
+  private async supervise(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      await this.untilTrouble();
       if (this.closed) return;
-      this.listener = null;
+      this.caughtUp = false;
       this.invalidateHeads();
-      setTimeout(() => void this.listen().then(() => this.forwardUpTo(Number.MAX_SAFE_INTEGER)).catch(() => {}), 500).unref();
+      this.troubled = false;
+      try {
+        if (!this.listener) await this.connectListener();
+        await this.catchUp();
+        if (this.troubled) continue;
+        // Anything read before LISTEN was (re-)established may have missed a notification.
+        this.invalidateHeads();
+        this.caughtUp = true;
+        failures = 0;
+      } catch {
+        this.troubled = true;
+        await this.sleep(Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** failures++) * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+
+  private untilTrouble(): Promise<void> {
+    if (this.troubled || this.closed) return Promise.resolve();
+    return new Promise((resolve) => { this.onTrouble = resolve; });
+  }
+
+  private trouble(): void {
+    this.troubled = true;
+    this.caughtUp = false;
+    this.invalidateHeads();
+    const fn = this.onTrouble;
+    this.onTrouble = null;
+    fn?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wakeSupervisor = null; resolve(); }, ms);
+      t.unref();
+      this.wakeSupervisor = () => { clearTimeout(t); this.wakeSupervisor = null; resolve(); };
     });
-    await client.connect();
-    await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+  }
+
+  /** Opens the LISTEN connection. Exactly one per store: a lost one is ended before a new one is made. */
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, types, application_name: LISTEN_APPLICATION_NAME, keepAlive: true, connectionTimeoutMillis: 5000 });
+    let dead = false;
+    const lost = () => {
+      if (dead) return;
+      dead = true;
+      client.end().catch(() => {});
+      if (this.listener === client) {
+        this.listener = null;
+        this.liveParts.clear();
+        this.trouble();
+      }
+    };
+    // 'error' (terminated backend, database shutdown) and 'end' (socket closed) may both come; either is the end.
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (n) => this.notified(n.payload ?? ''));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch (err) {
+      lost();
+      throw err;
+    }
+    if (dead) throw new Error('the LISTEN connection closed while it was being set up');
+    if (this.closed) {
+      lost();
+      return;
+    }
     this.listener = client;
   }
 
-  private forwardUpTo(seq: number): void {
-    this.forwarding = this.forwarding.then(async () => {
-      if (seq <= this.forwarded || this.closed) return;
-      const rows = (await this.pool.query<Row>('SELECT seq, channel, created, record FROM messages WHERE seq > $1 AND seq <= $2 ORDER BY seq', [this.forwarded, seq])).rows;
-      for (const r of rows) {
-        this.forwarded = r.seq;
-        this.emit({ channel: r.channel, seq: r.seq, json: rawJson(r) });
-      }
-    }).catch(() => {});
+  /** Forwards everything committed up to the feed's current head (what was published while we were away). */
+  private async catchUp(): Promise<void> {
+    const head = (await this.pool.query<{ head: number }>('SELECT head FROM feed_state')).rows[0]?.head ?? 0;
+    await this.forwardUpTo(head);
   }
 
-  private async forwardLive(id: number): Promise<void> {
-    const r = (await this.pool.query<{ channel: string; json: string }>('SELECT channel, json FROM live_messages WHERE id = $1', [id]).catch(() => ({ rows: [] }))).rows[0];
-    if (r) this.emit({ channel: r.channel, json: r.json });
+  private notified(payload: string): void {
+    this.invalidateHeads();
+    const colon = payload.indexOf(':');
+    const kind = payload.slice(0, colon);
+    const rest = payload.slice(colon + 1);
+    if (kind === 'seq') {
+      this.forwardUpTo(Number(rest)).catch(() => this.trouble());
+    } else if (kind === 'live') {
+      // live:<channel>:<json>; channel names never contain ':'.
+      const c = rest.indexOf(':');
+      this.emit({ channel: rest.slice(0, c), json: rest.slice(c + 1) });
+    } else if (kind === 'part') {
+      this.livePart(rest);
+    }
+  }
+
+  /** part:<tag>:<index>:<count>:<channel>:<text> — reassembled, then emitted like a single `live`. */
+  private livePart(rest: string): void {
+    const m = /^([0-9a-f]+):(\d+):(\d+):([^:]+):/.exec(rest);
+    if (!m) return;
+    const [head, tag, i, n, channel] = m as unknown as [string, string, string, string, string];
+    const now = Date.now();
+    for (const [t, p] of this.liveParts) if (now - p.at > 60_000) this.liveParts.delete(t);
+    let entry = this.liveParts.get(tag);
+    if (!entry) this.liveParts.set(tag, (entry = { parts: new Array<string>(Number(n)), got: 0, at: now }));
+    if (entry.parts[Number(i)] === undefined) entry.got++;
+    entry.parts[Number(i)] = rest.slice(head.length);
+    if (entry.got === entry.parts.length) {
+      this.liveParts.delete(tag);
+      this.emit({ channel, json: entry.parts.join('') });
+    }
+  }
+
+  /**
+   * Forwards every committed message in (forwarded, seq] to subscribers, in seq order. Serialized, so a
+   * notification, a local publish and a catch-up never interleave. Rejects when the database could not
+   * be read (the caller hands that to the supervisor, which retries).
+   */
+  private forwardUpTo(seq: number): Promise<void> {
+    const run = this.forwarding.then(async () => {
+      while (seq > this.forwarded && !this.closed) {
+        const rows = (await this.pool.query<Row>('SELECT seq, channel, created, record FROM messages WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 500', [this.forwarded, seq])).rows;
+        if (rows.length === 0) return;
+        for (const r of rows) {
+          this.forwarded = r.seq;
+          this.emit({ channel: r.channel, seq: r.seq, json: rawJson(r) });
+        }
+      }
+    });
+    this.forwarding = run.catch(() => {});
+    return run;
   }
 
   private emit(e: FeedEvent): void {
@@ -133,10 +319,39 @@ export class PostgresFeedStore implements FeedStore {
     return () => this.listeners.delete(fn);
   }
 
+  /** A live-only message travels in the notification itself and is never stored (protocol.md). */
   async publishLive(channel: string, json: string): Promise<void> {
-    await this.pool.query(`DELETE FROM live_messages WHERE at < now() - interval '1 minute'`);
-    const id = (await this.pool.query<{ id: number }>('INSERT INTO live_messages (channel, json) VALUES ($1, $2) RETURNING id', [channel, json])).rows[0]?.id;
-    await this.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, `live:${id}`]);
+    const single = `live:${channel}:${json}`;
+    if (Buffer.byteLength(single) <= NOTIFY_MAX_BYTES) {
+      await this.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, single]);
+      return;
+    }
+    const pieces = splitUtf8(json, LIVE_PART_BYTES);
+    const tag = randomBytes(8).toString('hex');
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      // One transaction: every listener gets all parts, together and in order, or none.
+      await client.query('BEGIN');
+      for (const [i, piece] of pieces.entries()) {
+        await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, `part:${tag}:${i}:${pieces.length}:${channel}:${piece}`]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client?.query('ROLLBACK').catch(() => {});
+      throw classify(err);
+    } finally {
+      client?.release();
+    }
+  }
+
+  /** pool.query with an unreachable database reported as StoreUnavailableError. */
+  private async query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<pg.QueryResult<T>> {
+    try {
+      return await this.pool.query<T>(sql, args);
+    } catch (err) {
+      throw classify(err);
+    }
   }
 
   private invalidateHeads(): void {
@@ -146,10 +361,10 @@ export class PostgresFeedStore implements FeedStore {
     this.headsReading = null;
   }
 
-  /** Cached heads while fresh: LISTEN is up and they were read less than HEADS_TTL_MS ago. */
+  /** Cached heads while fresh: LISTEN is up and caught up, and they were read less than HEADS_TTL_MS ago. */
   peekHeads() {
     const h = this.heads_;
-    return h && this.listener && Date.now() - h.at < HEADS_TTL_MS ? h : undefined;
+    return h && this.caughtUp && this.listener && Date.now() - h.at < HEADS_TTL_MS ? h : undefined;
   }
 
   private headState(): Promise<{ heads: Record<string, number>; global: number }> | { heads: Record<string, number>; global: number } {
@@ -159,7 +374,7 @@ export class PostgresFeedStore implements FeedStore {
     if (this.headsReading) return this.headsReading;
     const gen = this.headsGen;
     const at = Date.now();
-    const reading = this.pool.query<{ name: string; head: number }>('SELECT name, head FROM channels').then((r) => {
+    const reading = this.query<{ name: string; head: number }>('SELECT name, head FROM channels').then((r) => {
       const heads: Record<string, number> = {};
       let global = 0;
       for (const row of r.rows) {
@@ -179,13 +394,13 @@ export class PostgresFeedStore implements FeedStore {
 
   async globalHead() { return (await this.headState()).global; }
   async heads() { return (await this.headState()).heads; }
-  async channels() { return (await this.pool.query<ChannelInfo>('SELECT name, kind, title, head FROM channels ORDER BY name COLLATE "C"')).rows; }
+  async channels() { return (await this.query<ChannelInfo>('SELECT name, kind, title, head FROM channels ORDER BY name COLLATE "C"')).rows; }
   // From the same notified cache as the heads (a page's unchanged check never queries).
   async channelHead(channel: string) { return (await this.headState()).heads[channel]; }
 
   async page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult> {
     // One statement, one snapshot: the head and the rows agree, so a short page may safely jump to head.
-    const rows = (await this.pool.query<Row & { head: number }>(
+    const rows = (await this.query<Row & { head: number }>(
       `WITH h AS (SELECT head FROM channels WHERE name = $1)
        SELECT h.head, m.seq, m.created, m.record FROM h LEFT JOIN LATERAL (
          SELECT seq, created, record FROM messages WHERE channel = $1 AND seq > $2 AND retracted_by IS NULL ORDER BY seq LIMIT $3
@@ -194,18 +409,24 @@ export class PostgresFeedStore implements FeedStore {
   }
 
   async byId(id: string) {
-    const r = (await this.pool.query<Row>('SELECT * FROM messages WHERE id = $1', [id])).rows[0];
+    const r = (await this.query<Row>('SELECT * FROM messages WHERE id = $1', [id])).rows[0];
     return r ? toStored(r) : undefined;
   }
 
   async bySeq(seq: number) {
-    const r = (await this.pool.query<Row>('SELECT * FROM messages WHERE seq = $1', [seq])).rows[0];
+    const r = (await this.query<Row>('SELECT * FROM messages WHERE seq = $1', [seq])).rows[0];
     return r ? toStored(r) : undefined;
   }
 
   async insert(req: InsertRequest): Promise<InsertResult> {
     const { record } = req;
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw classify(err);
+    }
+    let failed: unknown;
     try {
       await client.query('BEGIN');
       // The feed-wide lock: publishes on every node queue here, so seq order is commit order.
@@ -243,60 +464,69 @@ export class PostgresFeedStore implements FeedStore {
       this.invalidateHeads();
       // On the same client: taking a second pool connection while holding this one could deadlock the pool.
       const stored = (await client.query<Row>('SELECT * FROM messages WHERE seq = $1', [seq])).rows[0] as Row;
-      this.forwardUpTo(seq);
+      this.forwardUpTo(seq).catch(() => this.trouble());
       return { status: 'created', message: toStored(stored) };
     } catch (err) {
+      failed = err;
       await client.query('ROLLBACK').catch(() => {});
-      throw err;
+      // A connection lost around COMMIT leaves the outcome unknown: the 503 tells the publisher to retry,
+      // and a retry with the same id is answered 200 if the first attempt did commit.
+      throw classify(err);
     } finally {
-      client.release();
+      // A client whose connection failed is discarded rather than returned to the pool.
+      client.release(failed !== undefined && isUnavailable(failed));
     }
   }
 
   async cryptolensMessages(channel: string | null, time: number, limit: number): Promise<CryptolensMessage[]> {
     const where = `created > $1 AND retracted_by IS NULL AND kind <> 'retraction'${channel === null ? '' : ' AND channel = $3'}`;
     const args: unknown[] = channel === null ? [time, limit] : [time, limit, channel];
-    const rows = (await this.pool.query<Row>(`SELECT seq, content, created, channel FROM messages WHERE ${where} ORDER BY created DESC, seq DESC LIMIT $2`, args)).rows;
+    const rows = (await this.query<Row>(`SELECT seq, content, created, channel FROM messages WHERE ${where} ORDER BY created DESC, seq DESC LIMIT $2`, args)).rows;
     return rows.map((r) => ({ id: r.seq, content: r.content, created: r.created, channel: r.channel }));
   }
 
   async newestCreated(channel: string | null) {
-    if (channel === null) return (await this.pool.query<{ n: number }>('SELECT newest_created AS n FROM feed_state')).rows[0]?.n ?? 0;
-    return (await this.pool.query<{ n: number }>('SELECT newest_created AS n FROM channels WHERE name = $1', [channel])).rows[0]?.n ?? 0;
+    if (channel === null) return (await this.query<{ n: number }>('SELECT newest_created AS n FROM feed_state')).rows[0]?.n ?? 0;
+    return (await this.query<{ n: number }>('SELECT newest_created AS n FROM channels WHERE name = $1', [channel])).rows[0]?.n ?? 0;
   }
 
   async createToken(t: { id: string; name: string; hash: Buffer; scopes: Scope[]; channels: string[] | null; created: number }) {
-    await this.pool.query('INSERT INTO tokens (id, name, hash, scopes, channels, created) VALUES ($1, $2, $3, $4, $5, $6)', [t.id, t.name, t.hash, t.scopes.join(','), t.channels ? JSON.stringify(t.channels) : null, t.created]);
+    await this.query('INSERT INTO tokens (id, name, hash, scopes, channels, created) VALUES ($1, $2, $3, $4, $5, $6)', [t.id, t.name, t.hash, t.scopes.join(','), t.channels ? JSON.stringify(t.channels) : null, t.created]);
   }
 
-  private tokenRow(r: { id: string; name: string; hash: Buffer; scopes: string; channels: string | null; created: number; revoked: number | null }) {
+  private tokenRow(r: TokenDbRow) {
     return { id: r.id, name: r.name, hash: r.hash, scopes: r.scopes.split(',') as Scope[], channels: r.channels ? (JSON.parse(r.channels) as string[]) : null, created: r.created, revoked: r.revoked };
   }
 
   async tokenById(id: string) {
-    const r = (await this.pool.query('SELECT * FROM tokens WHERE id = $1', [id])).rows[0];
+    const r = (await this.query<TokenDbRow>('SELECT * FROM tokens WHERE id = $1', [id])).rows[0];
     return r ? this.tokenRow(r) : undefined;
   }
 
   async listTokens(): Promise<TokenRow[]> {
-    return (await this.pool.query('SELECT * FROM tokens ORDER BY created, id')).rows.map((r) => {
+    return (await this.query<TokenDbRow>('SELECT * FROM tokens ORDER BY created, id')).rows.map((r) => {
       const { hash: _h, ...rest } = this.tokenRow(r);
       return rest;
     });
   }
 
-  async revokeToken(id: string, at: number) { return ((await this.pool.query('UPDATE tokens SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [at, id])).rowCount ?? 0) > 0; }
-  async tokenCount() { return (await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tokens WHERE revoked IS NULL')).rows[0]?.n ?? 0; }
+  async revokeToken(id: string, at: number) { return ((await this.query('UPDATE tokens SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [at, id])).rowCount ?? 0) > 0; }
+  async tokenCount() { return (await this.query<{ n: number }>('SELECT count(*)::int AS n FROM tokens WHERE revoked IS NULL')).rows[0]?.n ?? 0; }
   async addPublisherKey(publicKey: string, keyId: string, name: string, at: number) {
-    await this.pool.query('INSERT INTO publisher_keys (key_id, public_key, name, added) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [keyId, publicKey, name, at]);
+    await this.query('INSERT INTO publisher_keys (key_id, public_key, name, added) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [keyId, publicKey, name, at]);
   }
-  async publisherKeys() { return (await this.pool.query<{ keyId: string; publicKey: string; name: string }>('SELECT key_id AS "keyId", public_key AS "publicKey", name FROM publisher_keys ORDER BY added, key_id')).rows; }
+  async publisherKeys() { return (await this.query<{ keyId: string; publicKey: string; name: string }>('SELECT key_id AS "keyId", public_key AS "publicKey", name FROM publisher_keys ORDER BY added, key_id')).rows; }
 
   async close() {
     if (this.closed) return;
     this.closed = true;
+    // Let the supervisor see `closed` and stop (it ends a listener it is still connecting).
+    this.wakeSupervisor?.();
+    this.trouble();
     await this.forwarding;
-    await this.listener?.end().catch(() => {});
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => {});
     await this.pool.end();
   }
 }

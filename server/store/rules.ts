@@ -28,9 +28,9 @@ export type InsertPlan =
   | { action: 'reject'; result: InsertResult }
   | { action: 'insert'; payload: string; created: number; content: string; version: string | null; newChannelKind: 'update' | 'news' | null };
 
-function canonicalAssets(payloadText: string): string {
-  const p = JSON.parse(payloadText) as { release?: { assets?: unknown } };
-  return JSON.stringify(p.release?.assets ?? []);
+function releaseFacts(payloadText: string): { assets: string; issued: number } {
+  const p = JSON.parse(payloadText) as { issued?: number; release?: { assets?: unknown } };
+  return { assets: JSON.stringify(p.release?.assets ?? []), issued: p.issued ?? 0 };
 }
 
 const reject = (httpStatus: 400 | 409, code: string, field: string, message: string): InsertPlan =>
@@ -45,9 +45,17 @@ export function planInsert(req: InsertRequest, facts: InsertFacts): InsertPlan {
     return reject(409, 'id_conflict', 'id', 'a different message with this id was already published');
   }
   if (record.kind === 'release' && record.release) {
-    const assets = canonicalAssets(payload);
-    if (facts.sameVersion.some((other) => canonicalAssets(other) !== assets)) {
+    const mine = releaseFacts(payload);
+    const others = facts.sameVersion.map(releaseFacts);
+    if (others.some((other) => other.assets !== mine.assets)) {
       return reject(409, 'version_conflict', 'release.version', `version ${record.release.version} was already published on ${record.channel} with different assets`);
+    }
+    // Same version, same assets: accepted only as a renewal, issued after every copy already live
+    // (protocol.md, Releases). A re-signed copy with an older or equal `issued` renews nothing; accepting it
+    // would let a replayed old copy (say with an earlier `expires`) sit beside the newer one.
+    const newest = Math.max(...others.map((o) => o.issued));
+    if (others.length > 0 && mine.issued <= newest) {
+      return reject(409, 'version_conflict', 'issued', `version ${record.release.version} was already published on ${record.channel}; a renewal must be issued after ${newest}`);
     }
   }
   if (record.kind === 'retraction') {

@@ -4,6 +4,19 @@ import type { StoredMessage, UnsignedRecord, ChannelInfo, CryptolensMessage } fr
 
 export type Scope = 'read' | 'publish';
 
+/**
+ * The database cannot be reached (down, restarting, refusing connections). Routes answer it with a typed
+ * 503 and Retry-After instead of a 500, so clients and load balancers come back later.
+ */
+export class StoreUnavailableError extends Error {
+  /** Seconds a client should wait before retrying. */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter = 5) {
+    super(message);
+    this.retryAfter = retryAfter;
+  }
+}
+
 export interface TokenRow {
   id: string;
   name: string;

@@ -161,8 +161,8 @@ test('case 23 through the facade: an expired newest release says "can\'t confirm
   const { c } = await open();
   await c.checkAll();
   assert.deepEqual(c.updateStatus(), { state: 'cant-confirm', since: past, reason: 'expired' });
-  // A renewal (same version and assets, later expiry) restores "up to date".
-  assert.equal((await feed.publish(rel('2.1.0', { expires: past + 7200 }))).status, 201);
+  // A renewal (same version and assets, issued later, later expiry) restores "up to date".
+  assert.equal((await feed.publish(rel('2.1.0', { expires: past + 7200, issued: Math.floor(Date.now() / 1000) + 1 }))).status, 201);
   await c.checkAll();
   assert.equal(c.updateStatus().state, 'up-to-date');
 });

@@ -51,4 +51,9 @@ export const postgresMigrations: Migration[] = [
       CREATE TABLE live_messages (id bigserial PRIMARY KEY, channel text NOT NULL, json text NOT NULL, at timestamptz NOT NULL DEFAULT now());
     `,
   },
+  {
+    version: 2,
+    name: 'live-only messages travel in the notification, never in a table',
+    sql: `DROP TABLE IF EXISTS live_messages;`,
+  },
 ];
