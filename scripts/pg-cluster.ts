@@ -1,7 +1,8 @@
 // A throw-away PostgreSQL cluster for the test run, from Debian's packages: initdb into a temp dir, start on
 // a free loopback port, trust auth, fsync off (test data only). Run as the `postgres` user when we are root,
 // because PostgreSQL refuses to run as root.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,10 @@ export interface Cluster {
   url: string;
   dir: string;
   stop(): void;
+  /** Stops the server but keeps its data (fault tests): 'fast' ends sessions with an error, 'immediate' drops them. */
+  pause(mode: 'fast' | 'immediate'): Promise<void>;
+  /** Starts it again on the same port; resolves once it accepts connections. */
+  resume(): Promise<void>;
 }
 
 function binDir(): string | null {
@@ -51,9 +56,15 @@ export async function startCluster(): Promise<Cluster | { error: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-pg-'));
   chmodSync(dir, 0o700);
   if (owner) chownSync(dir, owner.uid, owner.gid);
+  const command = (cmd: string, args: string[]) => (root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const);
   const run = (cmd: string, args: string[]) => {
-    const full = root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const;
+    const full = command(cmd, args);
     return spawnSync(full[0], [...full[1]], { encoding: 'utf8', cwd: tmpdir() });
+  };
+  // Asynchronous, so the caller's event loop (feed nodes in the same process) keeps running meanwhile.
+  const runAsync = async (cmd: string, args: string[]) => {
+    const full = command(cmd, args);
+    await promisify(execFile)(full[0], [...full[1]], { cwd: tmpdir() });
   };
   const init = run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   if (init.status !== 0) return { error: `initdb failed: ${(init.stderr || init.stdout).trim().split('\n').at(-1)}` };
@@ -68,5 +79,7 @@ export async function startCluster(): Promise<Cluster | { error: string }> {
       run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
       rmSync(dir, { recursive: true, force: true });
     },
+    pause: (mode) => runAsync('pg_ctl', ['-D', join(dir, 'data'), '-m', mode, '-w', 'stop']),
+    resume: () => runAsync('pg_ctl', ['-D', join(dir, 'data'), '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']),
   };
 }

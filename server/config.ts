@@ -96,7 +96,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
 
 export const usage = `Usage: npm run server -- [options]
 
-  --db <file>                  SQLite database file (default ./tidings-feed.db; env TIDINGS_DB)
+  --db <file | postgres://…>   where the feed lives (env TIDINGS_DB):
+                                 a SQLite file for one node (default ./tidings-feed.db), or
+                                 postgres://user:password@host:5432/dbname (also postgresql://) for
+                                 several nodes sharing one PostgreSQL database; the first node to start
+                                 creates the schema. See docs/operations.md.
   --host <addr>                address to listen on (default 127.0.0.1; env TIDINGS_HOST)
   --port <n>                   port (default 8787; env PORT)
   --public                     readers need no token (env TIDINGS_PUBLIC=1)

@@ -52,6 +52,19 @@ export function registerEvents(app: FastifyInstance, { store, hub, config, regis
       after = intParam('after', (req.query as { after?: unknown }).after, 0, 0, Number.MAX_SAFE_INTEGER);
     }
 
+    // Subscribe, then read the first replay page before answering: if the database is unreachable the
+    // reader gets a typed 503 with Retry-After (the error handler), not a stream that ends at once.
+    let pending: HubEvent[] | null = [];
+    let deliver: (e: HubEvent) => void = () => {};
+    const unsubscribe = hub.subscribe(channel, (e) => (pending ? pending.push(e) : deliver(e)));
+    let page;
+    try {
+      page = await store.page(channel, after, 100, config.pageBytes);
+    } catch (err) {
+      unsubscribe();
+      throw err;
+    }
+
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -64,7 +77,6 @@ export function registerEvents(app: FastifyInstance, { store, hub, config, regis
 
     let closed = false;
     let sent = after;
-    let pending: HubEvent[] | null = [];
     const write = (text: string) => {
       if (closed) return;
       res.write(text);
@@ -77,7 +89,7 @@ export function registerEvents(app: FastifyInstance, { store, hub, config, regis
       }
       write(frame(e));
     };
-    const unsubscribe = hub.subscribe(channel, (e) => (pending ? pending.push(e) : send(e)));
+    deliver = send;
     const heartbeat = () => write(': heartbeat\n\n');
     beats.add(heartbeat);
     function end() {
@@ -90,14 +102,19 @@ export function registerEvents(app: FastifyInstance, { store, hub, config, regis
     }
     registry.add(end);
     res.on('close', end);
+    // The reader may have gone while the first page was read (before 'close' was listened for).
+    if (res.destroyed || !res.socket || res.socket.destroyed) {
+      end();
+      return;
+    }
 
     try {
       // Replay what the reader missed, page by page (retracted messages are skipped by the store).
       for (;;) {
-        const page = await store.page(channel, sent, 100, config.pageBytes);
         for (const item of page.items) send({ channel, seq: item.seq, json: item.json });
         if (closed || !page.more) break;
         sent = Math.max(sent, page.next);
+        page = await store.page(channel, sent, 100, config.pageBytes);
       }
     } catch (err) {
       req.log.error({ err }, 'SSE replay failed');

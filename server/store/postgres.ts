@@ -36,10 +36,11 @@ const LIVE_PART_BYTES = 7800;
 /** Application name of the LISTEN connection, so operators (and tests) can count them in pg_stat_activity. */
 export const LISTEN_APPLICATION_NAME = 'tidings-listen';
 
-/** SQLSTATEs that mean "the database is not there right now": connection exceptions (class 08),
+/** SQLSTATEs that mean "the database is not there for us right now": connection exceptions (class 08),
+ * our login refused (class 28: the role was locked or its password changed under a running node),
  * insufficient resources (class 53: disk full, out of memory, too many connections), shutting down or
  * starting up (57P01–57P03), and a standby that does not accept writes yet (25006, during a failover). */
-const UNAVAILABLE_STATES = /^(08|53|57P0[123]$|25006$)/;
+const UNAVAILABLE_STATES = /^(08|28|53|57P0[123]$|25006$)/;
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 /** node-postgres reports a lost or never-made connection by message only. */
 const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|Client was closed and is not queryable|Connection terminated due to connection timeout/i;
@@ -97,6 +98,9 @@ const toStored = (row: Row): StoredMessage & { retracted: boolean } =>
 
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
+  // A connection lost mid-migration rejects the running query; the client's 'error' event must not end the process.
+  const ignore = () => {};
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -116,6 +120,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
+    client.removeListener('error', ignore);
     client.release();
   }
 }
@@ -254,6 +259,12 @@ export class PostgresFeedStore implements FeedStore {
   /** Forwards everything committed up to the feed's current head (what was published while we were away). */
   private async catchUp(): Promise<void> {
     const head = (await this.pool.query<{ head: number }>('SELECT head FROM feed_state')).rows[0]?.head ?? 0;
+    // The head can go back: a failover to a replica that lacked the last commits, a restore, or (with
+    // synchronous_commit off) a crash. The seqs are then handed out again, and must be forwarded again.
+    // (Subscribers already past them get them on their next poll, which sees head below their cursor.)
+    this.forwarding = this.forwarding.then(() => {
+      if (head < this.forwarded) this.forwarded = head;
+    });
     await this.forwardUpTo(head);
   }
 
@@ -328,9 +339,9 @@ export class PostgresFeedStore implements FeedStore {
     }
     const pieces = splitUtf8(json, LIVE_PART_BYTES);
     const tag = randomBytes(8).toString('hex');
-    let client: pg.PoolClient | undefined;
+    const { client, release } = await this.checkout();
+    let failed: unknown;
     try {
-      client = await this.pool.connect();
       // One transaction: every listener gets all parts, together and in order, or none.
       await client.query('BEGIN');
       for (const [i, piece] of pieces.entries()) {
@@ -338,11 +349,36 @@ export class PostgresFeedStore implements FeedStore {
       }
       await client.query('COMMIT');
     } catch (err) {
-      await client?.query('ROLLBACK').catch(() => {});
+      failed = err;
+      await client.query('ROLLBACK').catch(() => {});
       throw classify(err);
     } finally {
-      client?.release();
+      release(failed);
     }
+  }
+
+  /**
+   * A pool client held across several queries. node-postgres emits 'error' on a checked-out client whose
+   * connection drops (a database restart), and an unheard 'error' would end the process; the failing
+   * query rejects anyway, so the event itself is ignored while we hold the client.
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; release(failed: unknown): void }> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw classify(err);
+    }
+    const ignore = () => {};
+    client.on('error', ignore);
+    return {
+      client,
+      release: (failed) => {
+        client.removeListener('error', ignore);
+        // A client whose connection failed is discarded rather than returned to the pool.
+        client.release(failed !== undefined && isUnavailable(failed));
+      },
+    };
   }
 
   /** pool.query with an unreachable database reported as StoreUnavailableError. */
@@ -420,12 +456,7 @@ export class PostgresFeedStore implements FeedStore {
 
   async insert(req: InsertRequest): Promise<InsertResult> {
     const { record } = req;
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw classify(err);
-    }
+    const { client, release } = await this.checkout();
     let failed: unknown;
     try {
       await client.query('BEGIN');
@@ -473,8 +504,7 @@ export class PostgresFeedStore implements FeedStore {
       // and a retry with the same id is answered 200 if the first attempt did commit.
       throw classify(err);
     } finally {
-      // A client whose connection failed is discarded rather than returned to the pool.
-      client.release(failed !== undefined && isUnavailable(failed));
+      release(failed);
     }
   }
 
