@@ -2,6 +2,19 @@
 import { parseConfig, usage } from './config.ts';
 import { buildService } from './app.ts';
 import { NewerSchemaError } from './store/sqlite.ts';
+import { isPostgresUrl } from './store/index.ts';
+
+/** The --db value as printed: a postgres:// URL without its password (start-up text ends up in logs). */
+function shownDb(db: string): string {
+  if (!isPostgresUrl(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'the PostgreSQL URL given with --db';
+  }
+}
 
 async function main(): Promise<void> {
   let config;
@@ -20,7 +33,7 @@ async function main(): Promise<void> {
   try {
     svc = await buildService(config);
   } catch (err) {
-    const msg = err instanceof NewerSchemaError ? err.message : `cannot open ${config.db}: ${(err as Error).message}`;
+    const msg = err instanceof NewerSchemaError ? err.message : `cannot open ${shownDb(config.db)}: ${(err as Error).message}`;
     process.stderr.write(`tidings server: ${msg}\n`);
     process.exitCode = 1;
     return;
@@ -36,12 +49,12 @@ async function main(): Promise<void> {
   const addr = svc.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const lines = [`Tidings feed service listening on ${url} (database ${config.db}${config.publicRead ? ', public reads' : ''})`];
+  const lines = [`Tidings feed service listening on ${url} (database ${shownDb(config.db)}${config.publicRead ? ', public reads' : ''})`];
   if ((await svc.store.tokenCount()) === 0) {
     lines.push(
       'No access tokens yet. Create them with:',
-      `  npx tidings token create --db ${config.db} --scope publish --name ci`,
-      `  npx tidings token create --db ${config.db} --scope read --name app`,
+      `  npx tidings token create --db ${shownDb(config.db)} --scope publish --name ci`,
+      `  npx tidings token create --db ${shownDb(config.db)} --scope read --name app`,
     );
   }
   const keys = (await svc.store.publisherKeys()).length + config.publisherKeys.length;
@@ -49,7 +62,7 @@ async function main(): Promise<void> {
     lines.push(
       'No publisher keys are trusted yet, so every publish will be refused. Create and trust one with:',
       '  npx tidings keygen --out publisher.key',
-      `  npx tidings key add <public key> --db ${config.db}`,
+      `  npx tidings key add <public key> --db ${shownDb(config.db)}`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -68,3 +68,27 @@ test('keygen, key add, token create, serve, publish, list, revoke and export on 
   const refused = await cli(['publish', 'news', '--channel', 'news', '--title', 'After revoke', '--json'], env);
   assert.equal(refused.code, 1, 'a revoked token is refused at once by the running service');
 });
+
+test('--help describes --db postgres://; the start-up text never prints the password of the URL', { skip }, async () => {
+  const help = spawn(process.execPath, ['server/main.ts', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  help.stdout.on('data', (d) => { text += String(d); });
+  await new Promise((r) => help.once('exit', r));
+  assert.match(text, /--db <file \| postgres:\/\/…>/);
+  assert.match(text, /postgres:\/\/user:password@host:5432\/dbname/);
+  // The test cluster trusts every login, so any password works; it must not reach the logs.
+  const withPassword = new URL(db.url);
+  withPassword.password = 's3cret-pw';
+  const child = spawn(process.execPath, ['server/main.ts', '--db', withPassword.toString(), '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += String(d); });
+  child.stderr.on('data', (d) => { out += String(d); });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', () => { if (/listening on/.test(out)) resolve(); });
+    child.once('exit', () => reject(new Error(`the service exited: ${out}`)));
+  });
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  assert.doesNotMatch(out, /s3cret-pw/);
+  assert.match(out, /database postgres:\/\/postgres:\*\*\*@/);
+});

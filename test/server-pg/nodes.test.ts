@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { startServer } from '../../server/app.ts';
 import { PostgresFeedStore } from '../../server/store/postgres.ts';
 import { createToken } from '../../server/tokens.ts';
@@ -92,6 +93,39 @@ test('an SSE subscriber on node B receives what node A publishes, and resumes on
   const events = await resumed.waitFor(2);
   assert.equal(events[1]?.event, 'live');
   resumed.close();
+});
+
+test('a live-only message travels in the notification: stored nowhere, and one over the 8000-byte payload limit arrives whole on the other node', { skip }, async () => {
+  const ch = 'live-big';
+  const s = await openSse(`${a.url}/v1/channels/${ch}/events`, { authorization: `Bearer ${readToken}` });
+  const marker = `marker-${randomUUID()}`;
+  // About 30 KB of UTF-8 with two-, three- and four-byte characters, so parts are cut between characters.
+  const body = `${marker} ${'é日🎉 '.repeat(2600)}`;
+  const small = await signed({ ...news(ch, `${marker} small`), persistent: false }, key);
+  const big = await signed({ ...news(ch, `${marker} big`), body, persistent: false }, key);
+  assert.equal((await publishTo(b, small, ch)).status, 202);
+  assert.equal((await publishTo(b, big, ch)).status, 202);
+  const events = await s.waitFor(2, 3000);
+  s.close();
+  assert.deepEqual(events.map((e) => [e.event, e.id]), [['live', undefined], ['live', undefined]]);
+  const got = events.map((e) => JSON.parse(e.data) as { id: string; body: string; sig: unknown });
+  assert.equal(got[0]?.id, small.id);
+  assert.equal(got[1]?.id, big.id);
+  assert.equal(got[1]?.body, body, 'the large one arrives whole, every character intact');
+  assert.deepEqual(got[1]?.sig, big.sig);
+  // Nothing of either is in any table.
+  const c = new pg.Client(db.url);
+  await c.connect();
+  try {
+    const tables = (await c.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'`)).rows.map((r) => r.t);
+    assert.ok(!tables.includes('live_messages'));
+    for (const t of tables) {
+      const n = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${t}" x WHERE x::text LIKE $1`, [`%${marker}%`])).rows[0]?.n;
+      assert.equal(n, 0, `${t} holds nothing of a live-only message`);
+    }
+  } finally {
+    await c.end();
+  }
 });
 
 test('a node killed mid-publish loses nothing acknowledged; retries on the other node never duplicate', { skip }, async () => {

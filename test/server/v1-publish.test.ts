@@ -63,15 +63,28 @@ test('50 concurrent publishers get gap-free increasing seqs that polling readers
   for (const view of readerViews) assert.deepEqual(view, seqs, 'each reader saw every message once, in order');
 });
 
-test('a version republished with other assets is refused; with the same assets it is a renewal', async () => {
-  assert.equal((await feed.publish(release('stable', '3.0.0', { expires: 2_000_000_000 }))).status, 201);
-  const renewal = await feed.publish(release('stable', '3.0.0', { expires: 2_100_000_000, issued: Math.floor(Date.now() / 1000) + 10 }));
-  assert.equal(renewal.status, 201, 'same assets, newer issued: a renewal');
-  const other = release('stable', '3.0.0');
+test('a version republished with other assets is refused; with the same assets only as a renewal, issued later', async () => {
+  const issued = Math.floor(Date.now() / 1000);
+  assert.equal((await feed.publish(release('stable', '3.0.0', { expires: 2_000_000_000, issued }))).status, 201);
+  // A re-signed copy that is no renewal (same or older issued) is refused, naming `issued` (protocol.md, Releases).
+  for (const when of [issued, issued - 60]) {
+    const res = await feed.publish(release('stable', '3.0.0', { expires: 2_100_000_000, issued: when }));
+    assert.equal(res.status, 409, `issued ${when - issued} s: not a renewal`);
+    const { error } = await json<{ error: { code: string; field: string } }>(res);
+    assert.deepEqual([error.code, error.field], ['version_conflict', 'issued']);
+  }
+  const renewal = await signed(release('stable', '3.0.0', { expires: 2_100_000_000, issued: issued + 10 }), feed.key);
+  assert.equal((await post(renewal)).status, 201, 'same assets, newer issued: a renewal');
+  assert.equal((await post(renewal)).status, 200, 'a retry of the renewal is the stored renewal, not a third copy');
+  // A renewal must be newer than every live copy, not just the first.
+  assert.equal((await feed.publish(release('stable', '3.0.0', { issued: issued + 5 }))).status, 409);
+  const other = release('stable', '3.0.0', { issued: issued + 20 });
   other.release = { version: '3.0.0', assets: [{ platform: 'linux-x64', url: 'https://evil.example.com/x', sha256: 'cd'.repeat(32), size: 1 }] };
   const res = await feed.publish(other);
   assert.equal(res.status, 409);
   assert.equal((await json<{ error: { field: string } }>(res)).error.field, 'release.version');
+  const page = await json<{ messages: { release?: { version: string }; issued: number }[] }>(await feed.get('/v1/channels/stable/messages?limit=100'));
+  assert.deepEqual(page.messages.filter((m) => m.release?.version === '3.0.0').map((m) => m.issued), [issued, issued + 10], 'the first copy and its one renewal');
 });
 
 test('pre-releases go to experimental, never to stable', async () => {
