@@ -19,6 +19,8 @@ const BEHAVIOUR = {
   // Reports healthy (as the real app does once the first window shows), then keeps running.
   healthy: `if [ -n "$TIDINGS_HEALTH_FILE" ]; then printf '%s\\n' "$V" > "$TIDINGS_HEALTH_FILE"; fi\necho $$ >> "$WD_LOG.pids"\nexec sleep 20`,
   exits: 'exit 1',
+  // Shows its window, and the user closes it at once: it did start.
+  reportsThenQuits: `printf '%s\\n' "$V" > "$TIDINGS_HEALTH_FILE"\nexit 0`,
   hangs: 'echo $$ >> "$WD_LOG.pids"\nexec sleep 20',
   crashes: 'ulimit -c 0\nkill -SEGV $$\nsleep 5',
 } as const;
@@ -224,6 +226,15 @@ test('an install the app cannot restore (deb/rpm, NSIS): reported as such, the i
   await sleep(300);
   assert.equal(w.started('1.2.0').length, 2);
   assert.match(readFileSync(w.previous, 'utf8'), /V=1\.1\.0/, 'nothing was renamed');
+});
+
+test('a version that reports healthy and then quits at once (the user closed it) is not rolled back', async (t) => {
+  const w = world(t, 'reportsThenQuits');
+  const { pid } = await startHandoff(w.input());
+  await watchdogDone(pid);
+  assert.deepEqual(outcome(w), { updated: { from: '1.1.0', to: '1.2.0' } });
+  assert.deepEqual(w.lines().length, 1);
+  assert.match(readFileSync(w.target, 'utf8'), /V=1\.2\.0/);
 });
 
 test('a watchdog already handling the state folder: a second one does nothing', async (t) => {
