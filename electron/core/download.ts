@@ -53,18 +53,24 @@ async function hashFile(file: string, hash: Hash): Promise<void> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
-interface Opened {
+export interface Opened {
   res: http.IncomingMessage;
   req: http.ClientRequest;
 }
 
-/** GET with redirects to https on any host (the signed hash decides, protocol.md), connect and idle deadlines. */
-function open(url: URL, opts: DownloadOptions, from: number, hops = 0): Promise<Opened> {
+export type RequestOptions = Pick<DownloadOptions, 'allowLoopbackHttp' | 'signal' | 'connectMs' | 'idleMs'>;
+
+/**
+ * GET with redirects to https on any host (the signed hash decides, protocol.md), connect and idle deadlines.
+ * `from` > 0 asks for the rest of the file; `to` too asks for bytes from..to (the chunk fetches of delta/).
+ */
+export function open(url: URL, opts: RequestOptions, from: number, hops = 0, to?: number): Promise<Opened> {
   return new Promise((resolve, reject) => {
     if (!isAllowedUrl(url.href, opts.allowLoopbackHttp)) return reject(new DownloadError('refused-url', `refusing ${url.protocol}//${url.host}: only https`));
     const mod = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { 'user-agent': 'Tidings' };
-    if (from > 0) headers.range = `bytes=${from}-`;
+    if (to !== undefined) headers.range = `bytes=${from}-${to}`;
+    else if (from > 0) headers.range = `bytes=${from}-`;
     // The signal goes with the request: a Cancel before the server has answered aborts it too.
     const req = mod.request(url, { headers, agent: false, ...(opts.signal ? { signal: opts.signal } : {}) });
     const connect = setTimeout(() => req.destroy(new DownloadError('timeout', 'no connection')), opts.connectMs ?? 15_000);
@@ -81,7 +87,7 @@ function open(url: URL, opts: DownloadOptions, from: number, hops = 0): Promise<
         res.resume();
         req.destroy();
         if (hops >= 5) return reject(new DownloadError('redirect', 'too many redirects'));
-        return open(new URL(loc, url), opts, from, hops + 1).then(resolve, reject);
+        return open(new URL(loc, url), opts, from, hops + 1, to).then(resolve, reject);
       }
       resolve({ res, req });
     });
