@@ -8,6 +8,8 @@ export const SIGNATURE_B64_PATTERN = /^[A-Za-z0-9+/]{86}==$/;
 export const PUBLIC_KEY_B64_PATTERN = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 export const PLATFORM_PATTERN = /^(linux|win32|darwin)-(x64|arm64|ia32|armv7l|universal)$/;
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+/** Strict standard base64 (with padding) of exactly 64 bytes: a SHA-512 digest. */
+export const SHA512_B64_PATTERN = /^[A-Za-z0-9+/]{86}==$/;
 
 export const MAX_TITLE_CODE_POINTS = 200;
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import semverValid from 'semver/functions/valid.js';
 import semverPrerelease from 'semver/functions/prerelease.js';
 import {
-  CHANNEL_PATTERN, ID_PATTERN, KEY_ID_PATTERN, SIGNATURE_B64_PATTERN, PLATFORM_PATTERN, SHA256_HEX_PATTERN,
+  CHANNEL_PATTERN, ID_PATTERN, KEY_ID_PATTERN, SIGNATURE_B64_PATTERN, PLATFORM_PATTERN, SHA256_HEX_PATTERN, SHA512_B64_PATTERN,
   MAX_TITLE_CODE_POINTS, MAX_BODY_BYTES, MAX_DATA_BYTES, MAX_ASSETS, MAX_PATCHES,
   utf8Length, codePointLength, isAllowedUrl,
 } from './limits.ts';
@@ -60,6 +60,10 @@ function assetSchema(opts: SchemaOptions) {
     patches: z.array(z.strictObject({ from: semverString, ...fileRefSchema(opts) })).max(MAX_PATCHES).optional(),
     /** The content-defined chunk map of this asset, so a client can reuse the chunks it already has. */
     chunks: z.strictObject(fileRefSchema(opts)).optional(),
+    /** SHA-512 of the file, standard base64: what electron-updater checks (docs/protocol.md, Assets). */
+    sha512: z.string().regex(SHA512_B64_PATTERN, 'must be standard base64 of a 64-byte SHA-512 digest').optional(),
+    /** Ed25519 signature over the file's bytes with the publisher key: Sparkle's sparkle:edSignature (docs/protocol.md, Assets). */
+    edSignature: z.string().regex(SIGNATURE_B64_PATTERN, 'must be standard base64 of a 64-byte Ed25519 signature').optional(),
   });
 }
 
