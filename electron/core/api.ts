@@ -1,5 +1,6 @@
 // The public types of the companion facade: options, queries' results, and the typed events shells subscribe to.
 import type { UpdateChannel, UpdateStatus, ReleaseInfo } from './policy/update.ts';
+import type { Asset, PackageKind } from '../../shared/protocol/schemas.ts';
 import type { CheckNowResult } from './scheduler.ts';
 import type { PageQuery } from './store/store.ts';
 import type { CheckLogEntry, Clock, InboxItem, UnreadCounts } from './types.ts';
@@ -51,6 +52,8 @@ export interface InstallSetup {
   apply(file: string, version: string, sha256: string): Promise<void>;
   /** After apply: the watchdog relaunches into `version` and restores `from` if it fails to start (docs/rollback.md). */
   handoff(version: string, from: string): Promise<void>;
+  /** How this install was packaged: picks the asset to download (an AppImage install never gets the .deb). */
+  package?: PackageKind | null;
   /** The installed file a patch applies to (an AppImage), if the platform has one. */
   installedFile?: string | null;
   /** Called once the app is healthy (core started, first window shown). */
@@ -61,7 +64,9 @@ export interface InstallSetup {
 
 export type UpdateOutcome =
   | { updated: { from: string; to: string } }
-  | { rolledBack: { bad: string; restored: string; reason: string } };
+  | { rolledBack: { bad: string; restored: string; reason: string } }
+  /** It failed to start and the previous version couldn't be put back (`error` says why); what is installed runs. */
+  | { restoreFailed: { bad: string; previous: string; reason: string; error: string } };
 
 export type InstallEvent =
   | { state: 'installing'; version: string }
@@ -209,6 +214,8 @@ export interface Companion {
   confirmDowngrade(version: string): Promise<DownloadEvent>;
   /** 'restart': Restart to Update applies the verified download in place; 'manual': the user opens the installer. */
   installMode(): 'restart' | 'manual';
+  /** The asset of `release` this install downloads (its platform and package kind), if it has one. */
+  assetOf(release: ReleaseInfo): Asset | undefined;
   /** The verified download of the offered version, if any (never a path the UI supplied). */
   verifiedDownload(): { path: string; version: string; sha256: string } | null;
   /** The install in progress or the last one's failure, for the Updates screen. */

@@ -16,7 +16,7 @@ import type { CheckOutcome } from './sources/common.ts';
 import { runCheck } from './sync.ts';
 import { LiveSubscription } from './sources/live.ts';
 import { CheckScheduler } from './scheduler.ts';
-import { bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
+import { assetFor, bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
 import { downloadAsset, safeFileName, DownloadError } from './download.ts';
 import { systemClock } from './types.ts';
 import { UserState } from './store/user-state.ts';
@@ -79,7 +79,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const store = new Store({
     file: join(opts.dataDir, 'tidings.db'), faultHook: opts.faultHook, nowSec: () => Math.floor(clock.now() / 1000),
     // The rollback floor (and its "rollback ignored" log line) counts only releases that apply to this install.
-    install: { platform: opts.platform, installedVersion: opts.installedVersion },
+    install: { platform: opts.platform, installedVersion: opts.installedVersion, package: opts.install?.package ?? null },
   });
   const user = new UserState(store.db, opts.tokenSeal);
   // The app's configured sources are defaults: the user's own additions, edits and removals are kept.
@@ -135,7 +135,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     // After a manual Check Now a skipped version is shown again (as Sparkle does), until the user decides again.
     const skipped = store.getMeta('reveal_skipped') === '1' ? [] : store.skippedVersions();
     return {
-      installedVersion: opts.installedVersion, platform: opts.platform, channel, releases, skipped, bad: user.badVersions(),
+      installedVersion: opts.installedVersion, platform: opts.platform, package: opts.install?.package ?? null, channel, releases, skipped, bad: user.badVersions(),
       remindUntil: remind === null ? null : Number(remind), installBucket: bucketOf(store.installId()),
       now: Math.floor(clock.now() / 1000), lastSuccess, failingSince,
     };
@@ -264,7 +264,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   }
 
   async function fetchRelease(target: ReleaseInfo): Promise<DownloadEvent> {
-    const asset = target.assets.find((a) => a.platform === opts.platform);
+    const asset = assetFor(target, opts.platform, opts.install?.package);
     if (!asset) return { state: 'failed', version: target.version, kind: 'no-asset', message: `no download for ${opts.platform}` };
     download?.abort();
     const ac = new AbortController();
@@ -466,6 +466,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     },
     wake: () => engines.forEach((e) => e.scheduler.wake()),
     installMode: () => updating.mode(),
+    assetOf: (r) => assetFor(r, opts.platform, opts.install?.package),
     verifiedDownload: () => updating.verifiedFile(),
     installState: () => updating.state(),
     restartToUpdate: () => updating.restartToUpdate(),

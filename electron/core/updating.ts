@@ -34,7 +34,19 @@ function plain(err: unknown): string {
   return /^[A-Z].*[.!]$/.test(m) && !/\bE[A-Z]{3,}\b/.test(m) ? m : "The update couldn't be installed. Your current version is unchanged.";
 }
 
+export const notRestoredWords = (bad: string, previous: string) =>
+  `${bad} didn't start properly, and ${previous} couldn't be put back. If the app misbehaves, download ${previous} again from the publisher.`;
+
 export function createUpdating(d: UpdatingDeps) {
+  /** The failed record's issue time: a record of that version issued later is a republish (offered again).
+   * Unknown here (the store was reset): the time of the failure, so nothing signed before it comes back. */
+  function markBad(bad: string, reason: string): void {
+    const issued = d.store.releaseRecords(UPDATE_CHANNELS)
+      .filter(({ item }) => item.version === bad)
+      .reduce<number | null>((m, { item }) => Math.max(m ?? 0, (item.record as { issued?: number }).issued ?? 0), null);
+    d.user.markBad(bad, issued ?? d.nowSec(), reason, d.nowSec());
+  }
+
   let verified: Verified | null = null;
   let state: InstallEvent | null = null;
   const set = (e: InstallEvent) => {
@@ -88,15 +100,16 @@ export function createUpdating(d: UpdatingDeps) {
       if (!outcome) return;
       if ('rolledBack' in outcome) {
         const { bad, restored, reason } = outcome.rolledBack;
-        // The failed record's issue time: a record of that version issued later is a republish (offered again).
-        // Unknown here (the store was reset): the time of the failure, so nothing signed before it comes back.
-        const issued = d.store.releaseRecords(UPDATE_CHANNELS)
-          .filter(({ item }) => item.version === bad)
-          .reduce<number | null>((m, { item }) => Math.max(m ?? 0, (item.record as { issued?: number }).issued ?? 0), null);
-        d.user.markBad(bad, issued ?? d.nowSec(), reason, d.nowSec());
+        markBad(bad, reason);
         d.store.setMeta('restored', JSON.stringify({ bad, restored }));
         d.store.log('update', d.nowSec(), false, `${bad} failed to start (${reason}); ${restored} was restored`);
         d.notice(restoredWords(bad, restored));
+      } else if ('restoreFailed' in outcome) {
+        // The failed version is still what is installed (it was started once more); don't offer it again.
+        const { bad, previous, reason, error } = outcome.restoreFailed;
+        markBad(bad, reason);
+        d.store.log('update', d.nowSec(), false, `${bad} failed to start (${reason}); ${previous} couldn't be restored: ${error}`);
+        d.notice(notRestoredWords(bad, previous));
       } else {
         d.store.setMeta('restored', null);
         d.store.log('update', d.nowSec(), true, `updated from ${outcome.updated.from} to ${outcome.updated.to}`);

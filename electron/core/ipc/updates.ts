@@ -20,7 +20,7 @@ const presets = { tomorrow: DAY, '3days': 3 * DAY, week: 7 * DAY } as const;
 /** The prompt's offer for a release record: title and notes from its inbox item. */
 export function offerFor(ctx: Ctx, r: ReleaseInfo, critical: boolean): Offer {
   const item = everyItem(ctx, { channel: r.channel, kind: 'release' }).find((i) => i.version === r.version);
-  const asset = r.assets.find((a) => a.platform === ctx.info.platform);
+  const asset = ctx.companion.assetOf(r);
   return {
     version: r.version, title: item?.title ?? r.version, notes: item ? bodyOf(item) : '', channel: isUpdateChannel(r.channel) ? r.channel : 'stable',
     critical, size: asset?.size ?? 0, platform: asset?.platform ?? ctx.info.platform, published: item?.created ?? 0, itemKey: item ? String(item.key) : '',
@@ -148,7 +148,7 @@ export function updateHandlers(ctx: Ctx): UpdateHandlers {
           companion.setChannel(before); // ask first: nothing changes until the user confirms
           return { ok: true, needsConfirm: { installed: info.version, stable: target?.version ?? null } };
         }
-        const asset = target?.assets.find((a) => a.platform === info.platform);
+        const asset = target ? companion.assetOf(target) : undefined;
         if (installStable && target && asset) start(target.version, asset.sha256, asset.size, () => companion.confirmDowngrade(target.version));
       }
       ctx.changed('settings');

@@ -4,7 +4,7 @@ import { OFFERED_FROM, type UpdateChannel } from '../../../shared/channels.ts';
 import { createHash } from 'node:crypto';
 import semverCompare from 'semver/functions/compare.js';
 import semverPrerelease from 'semver/functions/prerelease.js';
-import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
+import type { Asset, PackageKind, Target } from '../../../shared/protocol/schemas.ts';
 
 export type { UpdateChannel };
 
@@ -28,6 +28,8 @@ export interface InstallFacts {
   installedVersion: string;
   /** 0..99, stable per install (bucketOf). */
   installBucket: number;
+  /** How this install was packaged (from the shell's install setup), to pick the right asset. */
+  package?: PackageKind | null;
 }
 
 export interface PolicyInput extends InstallFacts {
@@ -73,8 +75,14 @@ export function bucketOf(installId: string): number {
   return createHash('sha256').update(`rollout:${installId}`).digest().readUInt32BE(0) % 100;
 }
 
-function assetFor(r: Pick<ReleaseInfo, 'assets'>, platform: string): Asset | undefined {
-  return r.assets.find((a) => a.platform === platform);
+/**
+ * The asset this install downloads: one for its platform, of its package kind when the install knows it (an
+ * AppImage install never gets the .deb); an asset that names no kind fits any install of its platform.
+ */
+export function assetFor(r: Pick<ReleaseInfo, 'assets'>, platform: string, pkg?: PackageKind | null): Asset | undefined {
+  const mine = r.assets.filter((a) => a.platform === platform);
+  if (pkg) return mine.find((a) => a.package === pkg) ?? mine.find((a) => a.package === undefined);
+  return mine.find((a) => a.package === undefined) ?? mine[0];
 }
 
 /**
@@ -83,7 +91,7 @@ function assetFor(r: Pick<ReleaseInfo, 'assets'>, platform: string): Asset | und
  * release's rollout percentage. Retraction, expiry and the subscribed channels are not part of it.
  */
 export function appliesToInstall(r: Pick<ReleaseInfo, 'target' | 'assets'>, install: InstallFacts): boolean {
-  if (!assetFor(r, install.platform)) return false;
+  if (!assetFor(r, install.platform, install.package)) return false;
   const t = r.target;
   if (t?.platforms && !t.platforms.includes(install.platform)) return false;
   if (t?.minVersion && cmp(install.installedVersion, t.minVersion) < 0) return false;
@@ -163,7 +171,7 @@ export function updateStatus(input: PolicyInput): UpdateStatus {
     const critical = applicableAbove.some((r) => r.critical);
     if (!input.skipped.includes(best.version) || critical) {
       const remind = input.remindUntil !== null && input.now < input.remindUntil;
-      return { state: 'available', offer: { release: best, asset: assetFor(best, input.platform)!, critical, notify: critical || !remind } };
+      return { state: 'available', offer: { release: best, asset: assetFor(best, input.platform, input.package)!, critical, notify: critical || !remind } };
     }
   }
   const frozen = freeze(input);

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { openDatabase, type Db, type Recovery } from './open.ts';
 import { applyCheck, targetingOf, type ApplyResult, type CheckBatch } from './apply.ts';
 import { bucketOf, rollbackFloors, type InstallFacts } from '../policy/update.ts';
+import type { PackageKind } from '../../../shared/protocol/schemas.ts';
 import { toItem, type MessageRow } from './rows.ts';
 import type { CheckLogEntry, InboxItem, MessageKind, UnreadCounts } from '../types.ts';
 
@@ -60,7 +61,7 @@ export interface StoreOptions {
    * This install's platform and version (the bucket comes from the stored install id): the rollback floor counts
    * only releases that apply to it. Without it (tools, tests) every trusted release counts.
    */
-  install?: { platform: string; installedVersion: string };
+  install?: { platform: string; installedVersion: string; package?: PackageKind | null };
 }
 
 const VISIBLE = `retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`;
