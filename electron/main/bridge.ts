@@ -41,6 +41,10 @@ export interface CoreBridge {
   /** The OS network came or went: the core shows "offline" and re-checks when it is back. */
   networkEvent(online: boolean): void;
   close(): Promise<void> | void;
+  /** At quit: installs the verified update if the user lets it (Settings → Install updates when I quit). */
+  installAtQuit?(allowed: boolean): Promise<boolean>;
+  /** This start is healthy (core started, first window shown): the update watchdog stops waiting (docs/rollback.md). */
+  reportHealthy?(): void;
 }
 
 export type { Channel };

@@ -6,12 +6,12 @@ import type { CoreBridge, CoreEvent, ToastItem, TrayCoreState } from './bridge.t
 import type { AppConfig } from './config.ts';
 import type { ShellSettings } from './settings.ts';
 import { createBinding, type BindingOptions, type CoreBinding as RealBinding } from '../core/handlers.ts';
-import type { SourceConfig } from '../core/api.ts';
+import type { InstallSetup, SourceConfig } from '../core/api.ts';
 import type { PublisherShell } from '../core/publisher.ts';
 import { desktopPublisher, withPublisherEvents } from './publisher.ts';
 
 /** What main drives: the core's binding, or (in tests) a typed stand-in with the same shape. */
-export type CoreBinding = Pick<RealBinding, 'handlers' | 'subscribe' | 'close'> & Partial<Pick<RealBinding, 'subscribeToasts' | 'verifiedDownload' | 'wake' | 'setOnline'>>;
+export type CoreBinding = Pick<RealBinding, 'handlers' | 'subscribe' | 'close'> & Partial<Pick<RealBinding, 'subscribeToasts' | 'verifiedDownload' | 'wake' | 'setOnline' | 'companion'>>;
 
 /** A development feed handed over by `npm start` (scripts/start.ts) through TIDINGS_DEV_FEED; never when packaged. */
 export interface DevFeed { url: string; publicKey: string; token: string }
@@ -85,6 +85,8 @@ export function bridgeFromBinding(binding: CoreBinding, log: (msg: string) => vo
     powerEvent: (e) => { if (e === 'resume') binding.wake?.(); },
     networkEvent: (online) => binding.setOnline?.(online),
     close: () => binding.close(),
+    installAtQuit: async (allowed) => (binding.companion ? binding.companion.installAtQuit(allowed) : false),
+    reportHealthy: () => binding.companion?.reportHealthy(),
   };
 }
 
@@ -98,6 +100,8 @@ export interface CoreBridgeOptions {
   log: (msg: string) => void;
   /** The shell's Open dialogs for the publisher page (electron/main/publisher.ts filePickers). */
   pickers?: PublisherShell;
+  /** How this install applies updates (electron/main/update-install.ts); absent: the user opens the installer. */
+  install?: InstallSetup;
 }
 
 /**
@@ -127,7 +131,7 @@ export async function syncSettings(h: InvokeHandlers, s: ShellSettings, coreFres
 
 /** The real core for the Electron app: the same binding the browser preview hosts. */
 export async function createCoreBridge(opts: CoreBridgeOptions): Promise<CoreBridge> {
-  const options = adapterOptions(opts);
+  const options = { ...adapterOptions(opts), ...(opts.install ? { install: opts.install } : {}) };
   const publisher = opts.pickers ? desktopPublisher(options, opts.pickers) : null;
   const binding = withPublisherEvents(await createBinding({ ...options, publisher: publisher?.handlers ?? null }), publisher);
   await syncSettings(binding.handlers, opts.settings, binding.companion.preferences() === null).catch((e: unknown) => opts.log(`settings not synced to the core: ${String(e)}`));

@@ -8,10 +8,18 @@ export interface LifecycleHooks {
   focus(): void;
   /** The app is quitting for real: release the tray, IPC and the core (awaited, within QUIT_GRACE_MS). */
   beforeQuit(): Promise<void>;
+  /** Before that: install a verified update the user lets install at quit (awaited, within INSTALL_GRACE_MS). */
+  installAtQuit?(): Promise<void>;
 }
 
 /** How long Quit waits for the core to finish a check's transaction and close the database. */
 export const QUIT_GRACE_MS = 3000;
+/** How long Quit waits for an install at quit: copying a large AppImage on a slow disk. An apply cut off is
+ * safe (the installed app stays whole, docs/updates.md), just wasted. */
+export const INSTALL_GRACE_MS = 120_000;
+
+const within = (ms: number, p: Promise<unknown>) =>
+  Promise.race([p.catch(() => {}), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
 
 /** Returns false when another instance holds the lock; this one then quits without opening anything. */
 export function setupLifecycle(app: ElectronApi['app'], hooks: LifecycleHooks, appId: string): boolean {
@@ -33,8 +41,7 @@ export function setupLifecycle(app: ElectronApi['app'], hooks: LifecycleHooks, a
     event.preventDefault();
     if (state === 'closing') return;
     state = 'closing';
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, QUIT_GRACE_MS).unref());
-    void Promise.race([hooks.beforeQuit().catch(() => {}), grace]).then(() => {
+    void within(INSTALL_GRACE_MS, hooks.installAtQuit?.() ?? Promise.resolve()).then(() => within(QUIT_GRACE_MS, hooks.beforeQuit())).then(() => {
       state = 'closed';
       app.quit();
     });

@@ -34,6 +34,13 @@ export interface ShellOptions {
   log?: (msg: string) => void;
   /** How often to ask the OS whether the network is there (tests shorten it). */
   netPollMs?: number;
+  /**
+   * Restart to Update is about to quit the app: a host app with unsaved work answers with the sentence to show
+   * instead ("Save your document first."); true lets the restart go on. Asked before anything is installed.
+   */
+  beforeQuitForUpdate?: (version: string) => true | string | Promise<true | string>;
+  /** The window state the user had before an update restarted the app (docs/rollback.md); null: a normal start. */
+  resume?: { windowVisible: boolean } | null;
 }
 
 export type Shell = NonNullable<Awaited<ReturnType<typeof startShell>>>;
@@ -43,8 +50,9 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const now = opts.now ?? Date.now;
   checkPageUrl(opts.pageUrl, api.app.isPackaged);
 
-  let shell: { focus(): void; beforeQuit(): Promise<void> } = { focus: () => {}, beforeQuit: async () => {} };
-  if (!setupLifecycle(api.app, { focus: () => shell.focus(), beforeQuit: () => shell.beforeQuit() }, opts.appId ?? 'dev.tidings.companion')) return null;
+  let shell: { focus(): void; beforeQuit(): Promise<void>; installAtQuit(): Promise<void> } = { focus: () => {}, beforeQuit: async () => {}, installAtQuit: async () => {} };
+  const hooks = { focus: () => shell.focus(), beforeQuit: () => shell.beforeQuit(), installAtQuit: () => shell.installAtQuit() };
+  if (!setupLifecycle(api.app, hooks, opts.appId ?? 'dev.tidings.companion')) return null;
   registerAppScheme(api.protocol);
   // Every renderer sandboxed, whatever a future window forgets to say (must precede 'ready').
   api.app.enableSandbox();
@@ -57,7 +65,14 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const settings = createSettings(opts.settingsStore, api.safeStorage);
   const bridge = typeof opts.bridge === 'function' ? await opts.bridge(settings) : opts.bridge;
   applyLoginItem(api.app, settings.get('launchAtLogin'), log);
-  const windows = createWindowManager(api, { preloadPath: opts.preloadPath, pageUrl: opts.pageUrl, bounds: settings.bounds, saveBounds: settings.saveBounds, log });
+  // Healthy once the core started and the first window showed (or, for a start into the tray, the tray is up).
+  let healthy = false;
+  const reportHealthy = () => {
+    if (healthy) return;
+    healthy = true;
+    bridge.reportHealthy?.();
+  };
+  const windows = createWindowManager(api, { preloadPath: opts.preloadPath, pageUrl: opts.pageUrl, bounds: settings.bounds, saveBounds: settings.saveBounds, log, onShown: reportHealthy });
   const expectedOrigin = originOf(opts.pageUrl);
   // Our window's main frame, at our origin: not a subframe, not another window, not a page it navigated to.
   // Frames are compared by (process, routing id), which identify a frame even if Electron hands out a fresh
@@ -69,6 +84,7 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     return same && originOf(frame.url) === expectedOrigin;
   };
 
+  let quittingForUpdate = false;
   const openLink = createLinks(api, opts.allowedHosts, log);
   const install = createInstallFlow(api.shell, () => bridge.verifiedDownload(), log);
   const core = bridge.handlers;
@@ -77,6 +93,18 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     openLink: ({ url }) => openLink(url),
     openInstaller: () => install.openInstaller(),
     showInFolder: () => install.showInFolder(),
+    async restartToUpdate(args) {
+      const file = bridge.verifiedDownload();
+      const answer = file && opts.beforeQuitForUpdate ? await Promise.resolve(opts.beforeQuitForUpdate(file.version)).catch(() => 'The app couldn’t confirm it is safe to restart. Try again.') : true;
+      if (answer !== true) return { ok: false, error: { field: '', message: answer } };
+      const r = await core.restartToUpdate(args);
+      if (r.ok) {
+        // Installed and handed over to the watchdog, which waits for this process to end before starting the new version.
+        quittingForUpdate = true;
+        setImmediate(() => api.app.quit());
+      }
+      return r;
+    },
     async updateSettings(patch) {
       // The core keeps the settings; main keeps a copy of what it reads synchronously (notifications, quiet hours).
       const view = await core.updateSettings(patch);
@@ -144,6 +172,11 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
 
   shell = {
     focus: () => windows.show(),
+    installAtQuit: async () => {
+      if (quittingForUpdate || !bridge.installAtQuit) return;
+      const installed = await bridge.installAtQuit(settings.get('installOnQuit')).catch((e: unknown) => { log(`install at quit failed: ${String(e)}`); return false; });
+      if (installed) log('the verified update was installed at quit');
+    },
     beforeQuit: async () => {
       clearInterval(netTimer);
       unsubscribe();
@@ -153,5 +186,8 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     },
   };
   await tray.refresh();
+  // After an update restarted the app: open the way the user had it. Otherwise a start lives in the tray.
+  if (opts.resume?.windowVisible) windows.show();
+  else reportHealthy();
   return { windows, tray, notifier, settings, handlers, switchChannel };
 }

@@ -15,6 +15,8 @@ export interface WindowOptions {
   bounds: () => Rectangle | null;
   saveBounds: (b: Rectangle) => void;
   log: (msg: string) => void;
+  /** Each time a window is first shown (the health report after an update waits for it). */
+  onShown?: () => void;
 }
 
 export const DEFAULT_SIZE = { width: 880, height: 600 } as const;
@@ -111,7 +113,10 @@ export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow' | 'sc
       if (pending) send('navigate', pending);
       pending = null;
     });
-    w.on('ready-to-show', () => w.show());
+    w.on('ready-to-show', () => {
+      w.show();
+      opts.onShown?.();
+    });
     // Bounds are saved on close; the window is then destroyed (not hidden) so an idle tray app holds no renderer.
     w.on('close', () => opts.saveBounds(w.getNormalBounds()));
     w.on('closed', () => {

@@ -23,8 +23,8 @@ const emptySettings: Settings = {
 export function stubCore(initial: Partial<TrayCoreState> = {}) {
   const calls: { name: InvokeChannel; args: unknown }[] = [];
   const listeners = new Set<(e: CoreEvent) => void>();
-  const state: { tray: TrayCoreState; needsConfirm: boolean; verified: VerifiedFile | null; closed: boolean; power: string[]; fail: InvokeChannel | null } = {
-    tray: { update: views.upToDate, unread: 0, attention: null, ...initial }, needsConfirm: false, verified: null, closed: false, power: [], fail: null,
+  const state: { tray: TrayCoreState; needsConfirm: boolean; verified: VerifiedFile | null; closed: boolean; power: string[]; fail: InvokeChannel | null; lifecycle: string[] } = {
+    tray: { update: views.upToDate, unread: 0, attention: null, ...initial }, needsConfirm: false, verified: null, closed: false, power: [], fail: null, lifecycle: [],
   };
   const rec = <K extends InvokeChannel>(name: K, args: unknown) => {
     calls.push({ name, args });
@@ -78,7 +78,9 @@ export function stubCore(initial: Partial<TrayCoreState> = {}) {
     verifiedDownload: () => state.verified,
     powerEvent: (e) => { state.power.push(e); },
     networkEvent: (online) => { state.power.push(online ? 'online' : 'offline'); },
-    close: () => { state.closed = true; },
+    close: () => { state.closed = true; state.lifecycle.push('close'); },
+    installAtQuit: async (allowed) => { state.lifecycle.push(`installAtQuit ${allowed}`); return allowed && state.verified !== null; },
+    reportHealthy: () => { state.lifecycle.push('healthy'); },
   };
   return {
     bridge, calls, state,
