@@ -8,19 +8,14 @@ import { chmodSync, constants as fsc, copyFileSync, existsSync, linkSync, readdi
 import { access, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { syncDir } from './atomic-file.ts';
+import { ApplyError } from './errors.ts';
 
 /** The kept previous version of `target`, for the watchdog's rollback. */
 export const previousPath = (target: string) => join(dirname(target), `.${basename(target)}.tidings-previous`);
 const newPrefix = (target: string) => `.${basename(target)}.tidings-new-`;
 
-/** A failure the user reads as it is: one plain sentence, the installed app untouched. */
-export class ApplyError extends Error {
-  readonly kind: 'read-only' | 'no-space' | 'mismatch' | 'missing' | 'failed';
-  constructor(message: string, kind: ApplyError['kind']) {
-    super(message);
-    this.kind = kind;
-  }
-}
+// ApplyError lives in errors.ts (shared by every applier); re-exported for existing importers.
+export { ApplyError };
 
 export interface AppImageApplyOptions {
   /** Test hook called between steps (the fault test kills the process at random moments instead). */
