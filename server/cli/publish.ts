@@ -12,8 +12,9 @@ import { DraftError, assetUrlUnder, checkDraft, draftNews, draftRelease, draftRe
 import { postRecord } from '../../shared/publish/feed.ts';
 import { call, cliError, retryNote, serverUrl } from './http.ts';
 import { CliError, UsageError } from './errors.ts';
-import { hashFile, hashUrl } from './hash.ts';
+import { hashFile, hashUrl, signArchive } from './hash.ts';
 import { loadSigningKey } from './keys.ts';
+import { addDelta, parsePatchFrom, uploadLines } from './delta.ts';
 import type { Out } from './output.ts';
 
 export interface PublishFlags {
@@ -36,6 +37,8 @@ export interface PublishFlags {
   expires?: string;
   id?: string;
   'allow-insecure-loopback'?: boolean;
+  'patch-from'?: string[];
+  'chunk-map'?: boolean;
   after?: string;
   limit?: string;
 }
@@ -105,11 +108,18 @@ function planAssets(specs: string[], baseUrl: string | undefined, allowLoopbackH
   });
 }
 
-async function hashAssets(planned: PlannedAsset[], allowLoopbackHttp: boolean): Promise<Asset[]> {
+/**
+ * Size, SHA-256 and SHA-512 of every asset, and for macOS assets the Ed25519 signature over the file's bytes
+ * with the publisher key: what electron-updater's files and the Sparkle appcast need (docs/legacy-feeds.md).
+ * Sparkle is macOS-only and signing holds the whole file in memory, so only darwin-* assets are signed.
+ */
+async function hashAssets(planned: PlannedAsset[], allowLoopbackHttp: boolean, key: SigningKey): Promise<Asset[]> {
   const out: Asset[] = [];
   for (const a of planned) {
-    const h = a.file === null ? await hashUrl(a.url, allowLoopbackHttp) : await hashFile(a.file);
-    out.push({ platform: a.platform, url: a.url, ...h });
+    const extra = { sha512: true, keepBytes: a.platform.startsWith('darwin-') };
+    const { bytes, ...h } = a.file === null ? await hashUrl(a.url, allowLoopbackHttp, extra) : await hashFile(a.file, extra);
+    const edSignature = bytes ? await signArchive(bytes, key) : undefined;
+    out.push({ platform: a.platform, url: a.url, ...h, ...(edSignature ? { edSignature } : {}) });
   }
   return out;
 }
@@ -176,6 +186,10 @@ export async function publishRelease(v: PublishFlags, out: Out): Promise<void> {
   const maxVersion = versionFlag(v['max-version'], '--max-version');
   const allow = v['allow-insecure-loopback'] ?? false;
   const planned = planAssets(v.asset, v.url, allow);
+  const patchFrom = parsePatchFrom(v['patch-from'] ?? [], version, planned.map((a) => a.platform));
+  const delta = patchFrom.length > 0 || (v['chunk-map'] ?? false);
+  const remote = planned.find((a) => a.file === null);
+  if (delta && remote) throw new UsageError(`--patch-from and --chunk-map need local asset files: ${remote.platform} is a URL`, v['chunk-map'] ? 'chunk-map' : 'patch-from');
   const issued = now();
   const expires = v.expires !== undefined ? parseExpires(v.expires, issued) : undefined;
   const id = idFlag(v);
@@ -187,12 +201,15 @@ export async function publishRelease(v: PublishFlags, out: Out): Promise<void> {
   }, assets);
   precheck(draft(unhashed(planned)), allow);
   const s = await sender(v);
-  const assets = await hashAssets(planned, allow);
+  let assets = await hashAssets(planned, allow, s.key);
+  if (delta) {
+    assets = await Promise.all(assets.map((a, i) => addDelta(a, planned[i]?.file as string, patchFrom.filter((p) => (p.platform ?? a.platform) === a.platform), true, out)));
+  }
   const record = draft(assets);
   const stored = await send(s, record, out);
   out.result(stored, [
     `Published ${version} on ${channel} (id ${id}, seq ${String(stored.seq)}).`,
-    ...assets.map((a) => `  ${a.platform.padEnd(14)} ${a.size} bytes  sha256 ${a.sha256}  ${a.url}`),
+    ...assets.flatMap((a, i) => [`  ${a.platform.padEnd(14)} ${a.size} bytes  sha256 ${a.sha256}  ${a.url}`, ...uploadLines(a, planned[i]?.file ?? '')]),
   ]);
 }
 

@@ -13,6 +13,41 @@ export interface Hashed {
   size: number;
 }
 
+/**
+ * What else a caller wants from the same pass over the bytes: SHA-512 (base64, for electron-updater), and
+ * the whole file in memory (to sign it for Sparkle: Ed25519 needs the complete message).
+ */
+export interface Extra {
+  sha512?: boolean;
+  keepBytes?: boolean;
+}
+
+export interface HashedExtra extends Hashed {
+  sha512?: string;
+  bytes?: Buffer;
+}
+
+/** One pass feeding every digest asked for. */
+function digests(extra: Extra) {
+  const sha256 = createHash('sha256');
+  const sha512 = extra.sha512 ? createHash('sha512') : null;
+  const chunks: Buffer[] | null = extra.keepBytes ? [] : null;
+  return {
+    update(chunk: Uint8Array) {
+      sha256.update(chunk);
+      sha512?.update(chunk);
+      chunks?.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    },
+    result(size: number): HashedExtra {
+      return {
+        sha256: sha256.digest('hex'), size,
+        ...(sha512 ? { sha512: sha512.digest('base64') } : {}),
+        ...(chunks ? { bytes: Buffer.concat(chunks) } : {}),
+      };
+    },
+  };
+}
+
 /** Bytes done so far, and the total when it is known in advance (a download may not say). */
 export type OnProgress = (done: number, total: number | null) => void;
 
@@ -36,7 +71,7 @@ const IDLE_MS = 60_000;
 const MAX_REDIRECTS = 10;
 
 /** Streams a local file through SHA-256. Its modification time is returned too, to notice a later change. */
-export async function hashLocalFile(path: string, onProgress?: OnProgress): Promise<Hashed & { mtimeMs: number }> {
+export async function hashLocalFile(path: string, onProgress?: OnProgress, extra: Extra = {}): Promise<HashedExtra & { mtimeMs: number }> {
   let size: number;
   let mtimeMs: number;
   try {
@@ -47,7 +82,7 @@ export async function hashLocalFile(path: string, onProgress?: OnProgress): Prom
   } catch {
     throw new AssetError('missing', `asset file not found or not readable: ${path}`);
   }
-  const hash = createHash('sha256');
+  const hash = digests(extra);
   let done = 0;
   onProgress?.(0, size);
   try {
@@ -60,11 +95,11 @@ export async function hashLocalFile(path: string, onProgress?: OnProgress): Prom
     throw new AssetError('unreadable', `cannot read asset file ${path}: ${(err as Error).message}`);
   }
   if (done !== size) throw new AssetError('changed', `asset file ${path} changed while it was hashed (${done} of ${size} bytes); try again`);
-  return { sha256: hash.digest('hex'), size: done, mtimeMs };
+  return { ...hash.result(done), mtimeMs };
 }
 
 /** Downloads a URL through SHA-256, following redirects only to https (or allowed loopback http). */
-export async function hashDownload(url: string, allowLoopbackHttp: boolean, onProgress?: OnProgress, idleMs = IDLE_MS): Promise<Hashed> {
+export async function hashDownload(url: string, allowLoopbackHttp: boolean, onProgress?: OnProgress, idleMs = IDLE_MS, extra: Extra = {}): Promise<HashedExtra> {
   if (!isAllowedUrl(url, allowLoopbackHttp)) throw new AssetError('not-https', `asset URL must be https: ${url}`);
   const abort = new AbortController();
   let idle = setTimeout(() => abort.abort(), idleMs);
@@ -93,7 +128,7 @@ export async function hashDownload(url: string, allowLoopbackHttp: boolean, onPr
     }
     if (!res.ok || !res.body) throw new AssetError('http', `could not download ${url}: HTTP ${res.status}`, res.status);
     const total = Number(res.headers.get('content-length')) || null;
-    const hash = createHash('sha256');
+    const hash = digests(extra);
     let done = 0;
     onProgress?.(0, total);
     try {
@@ -107,7 +142,7 @@ export async function hashDownload(url: string, allowLoopbackHttp: boolean, onPr
       throw new AssetError('stalled', `download of ${url} failed after ${done} bytes: ${abort.signal.aborted ? 'stalled' : fetchFailure(err)}`);
     }
     if (total !== null && done !== total) throw new AssetError('short', `download of ${url} ended early (${done} of ${total} bytes)`);
-    return { sha256: hash.digest('hex'), size: done };
+    return hash.result(done);
   } finally {
     clearTimeout(idle);
   }

@@ -44,6 +44,7 @@ after(async () => {
 });
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const sha512 = (b: Buffer | string) => createHash('sha512').update(b).digest('base64');
 
 test('keygen writes a 0600 PKCS#8 key, prints the public key and key id, and never overwrites silently', async () => {
   const r = await cli(['keygen', '--out', keyFile, '--json']);
@@ -122,8 +123,9 @@ test('publish release hashes a local file (with progress) and downloads a URL as
     version: '2.1.0',
     critical: true,
     assets: [
-      { platform: 'linux-x64', url: 'https://downloads.example.com/2.1.0/Tidings-2.1.0.AppImage', sha256: sha(assetBytes), size: assetBytes.length },
-      { platform: 'win32-x64', url: `${files.url}/Tidings-2.1.0.exe`, sha256: sha(exeBytes), size: exeBytes.length },
+      // sha512 for electron-updater's files; no edSignature: only darwin-* assets are signed for Sparkle.
+      { platform: 'linux-x64', url: 'https://downloads.example.com/2.1.0/Tidings-2.1.0.AppImage', sha256: sha(assetBytes), sha512: sha512(assetBytes), size: assetBytes.length },
+      { platform: 'win32-x64', url: `${files.url}/Tidings-2.1.0.exe`, sha256: sha(exeBytes), sha512: sha512(exeBytes), size: exeBytes.length },
     ],
   });
   // Signed with the key from keygen, so a companion built with that public key accepts it.
