@@ -33,6 +33,8 @@ export const options = {
   after: { type: 'string' },
   limit: { type: 'string' },
   'keep-old': { type: 'string' },
+  'patch-from': { type: 'string', multiple: true },
+  'chunk-map': { type: 'boolean' },
 } as const;
 
 export type Flag = keyof typeof options;
@@ -77,7 +79,7 @@ repeated or given as a comma list; without --channel the token covers every chan
   'token list': { flags: ['db'], args: 0, help: 'tidings token list --db ./feed.db\n\nLists tokens: id, name, scopes, channels, created, revoked.' },
   'token revoke': { flags: ['db'], args: 1, help: 'tidings token revoke <token id> --db ./feed.db\n\nRevokes a token (ids as shown by token list).' },
   'publish release': {
-    flags: [...SEND, 'channel', 'version', 'title', 'notes', 'asset', 'url', 'critical', 'rollout', 'platform', 'min-version', 'max-version', 'expires', 'id', 'allow-insecure-loopback'],
+    flags: [...SEND, 'channel', 'version', 'title', 'notes', 'asset', 'url', 'critical', 'rollout', 'platform', 'min-version', 'max-version', 'expires', 'id', 'allow-insecure-loopback', 'patch-from', 'chunk-map'],
     args: 0,
     help: `tidings publish release --channel stable --version 2.1.0 --notes notes.md --asset <platform>=<file or URL>…
 
@@ -95,6 +97,11 @@ repeated or given as a comma list; without --channel the token covers every chan
   --min-version v / --max-version v   only for installs within this version range
   --expires 30d|12h|2027-01-31        clients stop trusting the offer after this unless renewed
   --id id                    message id (default: a new UUID); the same id and record again is a safe retry
+  --patch-from [platform@]version=old-file   (repeatable, up to 5 per asset) write <asset>.from-<version>.patch
+                             beside the local asset, signed in the record: installs of that version download
+                             only it (docs/delta.md); upload it beside the asset
+  --chunk-map                write <asset>.chunks (implied by --patch-from): other installs fetch only the
+                             chunks they lack, by Range
   --allow-insecure-loopback  accept http:// asset URLs on localhost (development and tests)
   --server, --token, --key   feed URL, publish token, private key file`,
   },
