@@ -302,6 +302,13 @@ test('macOS: ditto unpacks the verified zip beside the app, the bundle is checke
   restoreMac(w.app);
   assert.equal(bundleVersion(w.app), '1.0.0');
   assert.deepEqual(readdirSync(w.apps), ['Tidings.app'], 'the failed bundle is removed after the rename back');
+
+  // The next update keeps only the version it replaces.
+  await applier.apply(w.payload, '2.0.0', w.payloadSha);
+  const again = recordingRunner(ditto((out) => makeBundle(join(out, 'Tidings.app'), '3.0.0')));
+  await createApplier({ kind: 'mac', appBundle: w.app }, { runner: again, stagingDir: w.staging }).apply(w.payload, '3.0.0', w.payloadSha);
+  assert.deepEqual([bundleVersion(w.app), bundleVersion(macPreviousPath(w.app))], ['3.0.0', '2.0.0']);
+  assert.deepEqual(readdirSync(w.apps).sort(), ['.Tidings.app.tidings-previous', 'Tidings.app']);
 });
 
 test('macOS: a translocated app → a clear message, nothing run, nothing changed', async (t) => {
