@@ -15,10 +15,22 @@ const product = 'Tidings';
 const installedVersion = '2.0.3';
 
 async function startCompanion(dir: string) {
-  const [{ startDemoFeed }, { createPreviewBinding }, { desktopFilePicker }] = await Promise.all([import('./demo-feed.ts'), import('./core-binding.ts'), import('./publisher.ts')]);
+  const [{ startDemoFeed }, { createPreviewBinding }, { desktopFilePicker }, { previewInstall }, { swappableBinding }] = await Promise.all([
+    import('./demo-feed.ts'), import('./core-binding.ts'), import('./publisher.ts'), import('./install.ts'), import('./swap.ts'),
+  ]);
   const feed = await startDemoFeed({ dir, platform });
-  const binding = await createPreviewBinding({
-    dataDir: join(dir, 'companion'), product, installedVersion, platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
+  const dataDir = join(dir, 'companion');
+  // Restart to Update installs for real over a stand-in app file, then the core starts again as that version.
+  let current: Awaited<ReturnType<typeof createPreviewBinding>>;
+  const restartAs = async (version: string) => {
+    await current.close();
+    current = await core(version);
+    swap.swap(current);
+    console.log(`Restarted as ${version}.`);
+  };
+  const core = (version: string) => createPreviewBinding({
+    dataDir, product, installedVersion: version, platform, trustedKeys: [feed.publicKey], allowLoopbackHttp: true,
+    install: previewInstall(dataDir, version, restartAs),
     sources: [{ id: 'demo', name: 'Demo feed', kind: 'feed-v1', url: feed.url, token: feed.readToken, live: true, publisher: true }],
     publisher: {
       feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'],
@@ -27,7 +39,10 @@ async function startCompanion(dir: string) {
       pickAssetFile: desktopFilePicker(),
     },
   });
-  return { feed, binding, info: await binding.handlers.getAppInfo({}) };
+  current = await core(installedVersion);
+  const swap = swappableBinding(current);
+  const binding = { ...swap.binding, close: () => current.close() };
+  return { feed, binding, info: await current.handlers.getAppInfo({}) };
 }
 
 async function main(): Promise<void> {

@@ -234,6 +234,7 @@ export const en = {
     logOutcome: 'Result',
     logNew: (n: number) => plural(n, { one: '{n} new post', other: '{n} new posts' }),
     logUnchanged: 'No change',
+    updatesSource: 'Updates',
     logProblem: 'Problem',
     region: 'Sources and recent checks',
     noSources: 'No sources are set up. Add one in Settings.',

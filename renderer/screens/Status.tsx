@@ -26,6 +26,7 @@ export function Status() {
 function outcome(e: CheckLogEntry): string {
   if (e.outcome === 'new') return t.status.logNew(e.added);
   if (e.outcome === 'unchanged') return t.status.logUnchanged;
+  if (e.outcome === 'event') return e.message;
   return e.message || t.status.logProblem;
 }
 
@@ -77,7 +78,7 @@ function Body({ v }: { v: StatusView }) {
               {v.log.map((e, i) => (
                 <tr key={`${e.at}-${i}`} className={`log-${e.outcome}`}>
                   <td><time dateTime={new Date(e.at * 1000).toISOString()} title={formatDateTime(e.at)}>{formatTime(e.at)} · {relativeTime(e.at)}</time></td>
-                  <td>{names.get(e.sourceId) ?? e.sourceId}</td>
+                  <td>{names.get(e.sourceId) ?? (e.sourceId === 'update' || e.sourceId === 'download' ? t.status.updatesSource : e.sourceId)}</td>
                   <td>{outcome(e)}</td>
                 </tr>
               ))}

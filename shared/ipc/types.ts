@@ -138,7 +138,8 @@ export interface SourceStatus {
 export interface CheckLogEntry {
   at: number;
   sourceId: string;
-  outcome: 'new' | 'unchanged' | 'error';
+  /** 'event': not a check but something the app did (an update downloaded, installed, restored); `message` says what. */
+  outcome: 'new' | 'unchanged' | 'error' | 'event';
   /** How many new items the check stored (outcome 'new'). */
   added: number;
   /** For errors: the plain-words reason (ux.md "Errors in plain words"); empty otherwise. */

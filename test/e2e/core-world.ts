@@ -10,12 +10,16 @@ import { createPreviewBinding } from '../../preview/core-binding.ts';
 import { startPreviewHost, type PreviewHost } from '../../preview/host.ts';
 import type { SourceConfig } from '../../electron/core/api.ts';
 import { rendererDir } from './fixtures.ts';
+import { previewInstall } from '../../preview/install.ts';
+import { swappableBinding } from '../../preview/swap.ts';
 
 export const platform = `${process.platform}-${process.arch}`;
 
 export interface CoreRun {
   host: PreviewHost;
   binding: Awaited<ReturnType<typeof createPreviewBinding>>;
+  /** Restart to Update (with `install: true`) starts the core again as the new version; this is the version running. */
+  installed: string;
 }
 
 export interface World {
@@ -23,7 +27,7 @@ export interface World {
   dir: string;
   run: CoreRun | null;
   /** Starts (or restarts, same data dir and port) the core and the preview host; `pickAssetFile` answers the Publish page's Choose File…. */
-  start(o?: { installed?: string; sources?: SourceConfig[]; pickAssetFile?: () => Promise<string | null> }): Promise<CoreRun>;
+  start(o?: { installed?: string; sources?: SourceConfig[]; pickAssetFile?: () => Promise<string | null>; install?: boolean }): Promise<CoreRun>;
   stop(): Promise<void>;
   /** Opens the page on the current run (the secret stays the same across restarts). */
   open(page: Page, screen?: string): Promise<void>;
@@ -45,15 +49,28 @@ export const test = base.extend<{ world: World }>({
         last = o;
         await world.stop();
         const sources = o?.sources ?? [{ id: 'demo', name: 'Demo feed', kind: 'feed-v1' as const, url: feed.url, token: feed.readToken, live: true, publisher: true }];
-        const binding = await createPreviewBinding({
-          dataDir: join(dir, 'companion'), product: 'Tidings', installedVersion: o?.installed ?? '2.0.3', platform, trustedKeys: [feed.publicKey],
+        const dataDir = join(dir, 'companion');
+        const core = (installedVersion: string): ReturnType<typeof createPreviewBinding> => createPreviewBinding({
+          dataDir, product: 'Tidings', installedVersion, platform, trustedKeys: [feed.publicKey],
           allowLoopbackHttp: true, sources, log: () => {},
           publisher: { feedUrl: feed.url, publishToken: feed.publishToken, channels: ['stable', 'experimental', 'news'], key: { pkcs8: feed.pkcs8, publicKey: feed.publicKey, keyId: feed.keyId, fileName: 'demo-publisher.key' }, ...(o?.pickAssetFile ? { pickAssetFile: o.pickAssetFile } : {}) },
+          // The preview's Restart to Update: a real apply, then the core starts again as that version (preview/install.ts).
+          ...(o?.install ? { install: previewInstall(dataDir, installedVersion, restartAs) } : {}),
         });
-        const host = await startPreviewHost({ binding, rendererDir, port, ...(secret ? { secret } : {}), log: () => {} });
+        async function restartAs(version: string): Promise<void> {
+          const run = world.run;
+          if (!run) return;
+          await run.binding.close();
+          run.binding = await core(version);
+          run.installed = version;
+          swap.swap(run.binding);
+        }
+        const binding = await core(o?.installed ?? '2.0.3');
+        const swap = swappableBinding(binding);
+        const host = await startPreviewHost({ binding: swap.binding, rendererDir, port, ...(secret ? { secret } : {}), log: () => {} });
         port = Number(new URL(host.origin).port);
         secret = host.secret;
-        world.run = { host, binding };
+        world.run = { host, binding, installed: o?.installed ?? '2.0.3' };
         return world.run;
       },
       async stop() {

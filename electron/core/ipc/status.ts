@@ -6,6 +6,11 @@ import type { CheckLogEntry, SourceStatus } from '../../../shared/ipc/types.ts';
 import { plainError } from '../plain-errors.ts';
 import type { Ctx } from './context.ts';
 
+/** Log lines the core writes under these ids are the update's own steps, not checks of a source. */
+const EVENT_LINES = new Set(['update', 'download']);
+/** "installed 2.1.0, restarting" → "Installed 2.1.0, restarting." */
+const sentence = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.') : s);
+
 const secOf = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
 export function statusHandlers(ctx: Ctx): Pick<InvokeHandlers, 'getStatus'> {
@@ -17,6 +22,8 @@ export function statusHandlers(ctx: Ctx): Pick<InvokeHandlers, 'getStatus'> {
     needsAttention: s.needsAttention,
   });
   const logEntry = (e: CoreLogEntry, url: string): CheckLogEntry => {
+    // The update's own lines (download, install, rollback) are events, told as the sentence they are.
+    if (EVENT_LINES.has(e.sourceId)) return { at: e.at, sourceId: e.sourceId, outcome: e.ok ? 'event' : 'error', added: 0, message: sentence(e.detail) };
     if (!e.ok) return { at: e.at, sourceId: e.sourceId, outcome: 'error', added: 0, message: plainError(e.detail, url, null) };
     return { at: e.at, sourceId: e.sourceId, outcome: e.added > 0 ? 'new' : 'unchanged', added: e.added, message: '' };
   };
