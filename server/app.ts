@@ -12,6 +12,7 @@ import type { FeedStore } from './store/types.ts';
 import { registerV1 } from './routes/v1.ts';
 import { registerEvents, type SseRegistry } from './routes/events.ts';
 import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
+import { registerLegacy } from './routes/legacy.ts';
 import { Publishers } from './publishers.ts';
 import { RateLimiter } from './ratelimit.ts';
 
@@ -136,6 +137,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   registerV1(app, { store, config, now, publishers });
   registerEvents(app, { store, hub, config, registry: sse });
   registerCryptolens(app, { store, config, now });
+  registerLegacy(app, { store, config });
 
   // Graceful shutdown: stop accepting, end SSE streams (clients reconnect elsewhere with Last-Event-ID),
   // let in-flight publishes finish, then close the database.

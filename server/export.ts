@@ -2,6 +2,7 @@
 //
 //   <out>/v1/index.json                               the routine check: epoch, heads, and each channel's pages
 //   <out>/v1/pages/<channel>/<after>-<next>.<hash>.json  immutable pages of up to 100 messages (feed v1 page shape)
+//   <out>/electron-updater/*.yml, <out>/appcast/*.xml     files for updaters already in the field (server/legacy/export.ts)
 //
 // Page names carry a content hash, so a page never changes under its name (a retraction or a new message
 // produces a new name) and can be cached forever; only index.json changes between exports. Files are
@@ -12,6 +13,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, ex
 import { join } from 'node:path';
 import { CHANNEL_PATTERN, MAX_PAGE_LIMIT } from '../shared/protocol/limits.ts';
 import type { FeedStore } from './store/types.ts';
+import { exportLegacy, type LegacyExport } from './legacy/export.ts';
 
 export interface StaticPageRef {
   after: number;
@@ -33,6 +35,8 @@ export interface ExportResult {
   written: number;
   unchanged: number;
   removed: number;
+  /** electron-updater files and Sparkle appcasts (counted apart from the feed's own files). */
+  legacy: LegacyExport;
 }
 
 function writeIfChanged(file: string, text: string): boolean {
@@ -89,5 +93,6 @@ export async function exportFeed(store: FeedStore, out: string, opts: { now: num
     }
   }
   if (writeIfChanged(join(root, 'index.json'), JSON.stringify(index))) written++;
-  return { index, written, unchanged, removed };
+  const legacy = await exportLegacy(store, out);
+  return { index, written, unchanged, removed, legacy };
 }

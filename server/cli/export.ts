@@ -16,9 +16,10 @@ export async function exportCommand(out: Out, v: { db?: string; out?: string; 'k
   try {
     const r = await exportFeed(store, v.out, { now: Math.floor(Date.now() / 1000), keepOldSeconds: keep });
     const pages = r.index.channels.reduce((n, c) => n + c.pages.length, 0);
-    out.result({ out: v.out, channels: r.index.channels.length, pages, written: r.written, unchanged: r.unchanged, removed: r.removed, heads: r.index.heads }, [
+    out.result({ out: v.out, channels: r.index.channels.length, pages, written: r.written, unchanged: r.unchanged, removed: r.removed, heads: r.index.heads, legacy: r.legacy }, [
       `Exported ${r.index.channels.length} channels (${pages} pages) to ${v.out}/v1: ${r.written} files written, ${r.unchanged} unchanged, ${r.removed} stale removed.`,
-      'Serve v1/index.json with a short max-age and v1/pages/ as immutable (docs/operations.md).',
+      `Files for electron-updater and Sparkle: ${r.legacy.files.length ? r.legacy.files.join(', ') : 'none (no release carries what they need)'}.`,
+      'Serve v1/index.json, electron-updater/ and appcast/ with a short max-age and v1/pages/ as immutable (docs/operations.md, docs/legacy-feeds.md).',
     ]);
   } finally {
     await store.close();

@@ -18,5 +18,6 @@ if (!url) {
   await import('../server/cryptolens.test.ts');
   await import('../server/fuzz.test.ts');
   await import('../server/export.test.ts');
+  await import('../server/legacy-feeds.test.ts');
   await import('../server/shutdown.test.ts');
 }
