@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFeed, json, release, type Feed } from './helpers.ts';
-import { cli } from './cli-helpers.ts';
+import { cli, httpServer } from './cli-helpers.ts';
 import { createToken } from '../../server/tokens.ts';
 import { exportFeed } from '../../server/export.ts';
 import { signingKeyPem } from '../../shared/node/keys.ts';
@@ -309,8 +309,14 @@ test('appcast: Sparkle\'s documented elements, the archive signature verifies wi
   assert.equal((await feed.get('/appcast/beta.xml')).status, 404);
 });
 
-test('the real CLI computes sha512 and the Sparkle signature at publish time; the files carry them', async () => {
-  const feed = await feedFor();
+test('the real CLI computes sha512 and the Sparkle signature at publish time, for local files and downloaded URLs; the files carry them', async () => {
+  const feed = await feedFor({ allowLoopbackHttp: true });
+  const armBytes = Buffer.alloc(250_007, 9);
+  const served = await httpServer((req, res) => {
+    if (req.url !== '/Tidings-3.0.0-arm64.zip') { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-length': armBytes.length });
+    res.end(armBytes);
+  });
   const dir = mkdtempSync(join(tmpdir(), 'tidings-legacy-cli-'));
   dirs.push(dir);
   const keyFile = join(dir, 'publisher.key');
@@ -321,11 +327,16 @@ test('the real CLI computes sha512 and the Sparkle signature at publish time; th
   const appBytes = Buffer.alloc(200_003, 5);
   writeFileSync(zip, zipBytes);
   writeFileSync(appimage, appBytes);
+  const armUrl = `${served.url}/Tidings-3.0.0-arm64.zip`;
   const r = await cli(['publish', 'release', '--channel', 'stable', '--version', '3.0.0', '--asset', `darwin-universal=${zip}`, '--asset', `linux-x64=${appimage}`,
+    '--asset', `darwin-arm64=${armUrl}`, '--allow-insecure-loopback',
     '--url', 'https://downloads.example.com/3.0.0/', '--json'], { TIDINGS_SERVER: feed.url, TIDINGS_TOKEN: feed.publishToken, TIDINGS_KEY_FILE: keyFile });
+  await served.close();
   assert.equal(r.code, 0, r.stderr);
   const stored = JSON.parse(r.stdout) as { release: { assets: Asset[] } };
-  const [mac, linux] = stored.release.assets as [Asset, Asset];
+  const [mac, linux, arm] = stored.release.assets as [Asset, Asset, Asset];
+  assert.equal(arm.sha512, sha512(armBytes));
+  assert.ok(arm.edSignature && edVerifies(armBytes, feed.key.publicKey, arm.edSignature), 'a downloaded archive is signed over the bytes downloaded');
   assert.equal(mac.sha512, sha512(zipBytes));
   assert.equal(linux.sha512, sha512(appBytes));
   assert.equal(linux.edSignature, undefined, 'only macOS archives are signed for Sparkle');
@@ -337,6 +348,10 @@ test('the real CLI computes sha512 and the Sparkle signature at publish time; th
   const cast = parseXml(await (await feed.get('/appcast/stable.xml')).text());
   const enc = cast.getElementsByTagName('enclosure')[0] as XmlElement;
   assert.ok(edVerifies(zipBytes, feed.key.publicKey, enc.getAttributeNS(SPARKLE_NS, 'edSignature')));
+  const armCast = parseXml(await (await feed.get('/appcast/stable-arm64.xml')).text());
+  const armEnc = armCast.getElementsByTagName('enclosure')[0] as XmlElement;
+  assert.equal(armEnc.getAttribute('url'), armUrl);
+  assert.ok(edVerifies(armBytes, feed.key.publicKey, armEnc.getAttributeNS(SPARKLE_NS, 'edSignature')));
 });
 
 test('static export: the same files at the same paths, byte for byte; one that can no longer be built is removed', async () => {
