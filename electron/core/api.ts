@@ -49,7 +49,9 @@ export type SourceConfig =
  */
 export interface InstallSetup {
   /** Puts the verified file in place (re-checking its hash first); throws with one plain sentence. */
-  apply(file: string, version: string, sha256: string): Promise<void>;
+  apply(file: string, version: string, sha256: string, mode?: 'restart' | 'quit'): Promise<void>;
+  /** false: "Install when I quit" may not use this install (a permission prompt would appear after the user left). */
+  atQuit?: boolean;
   /** After apply: the watchdog relaunches into `version` and restores `from` if it fails to start (docs/rollback.md). */
   handoff(version: string, from: string): Promise<void>;
   /** How this install was packaged: picks the asset to download (an AppImage install never gets the .deb). */
@@ -214,6 +216,8 @@ export interface Companion {
   confirmDowngrade(version: string): Promise<DownloadEvent>;
   /** 'restart': Restart to Update applies the verified download in place; 'manual': the user opens the installer. */
   installMode(): 'restart' | 'manual';
+  /** Whether this install may install a verified update at quit (Settings → Install updates when I quit). */
+  installAtQuitPossible(): boolean;
   /** The asset of `release` this install downloads (its platform and package kind), if it has one. */
   assetOf(release: ReleaseInfo): Asset | undefined;
   /** The verified download of the offered version, if any (never a path the UI supplied). */

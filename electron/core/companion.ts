@@ -466,6 +466,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     },
     wake: () => engines.forEach((e) => e.scheduler.wake()),
     installMode: () => updating.mode(),
+    installAtQuitPossible: () => updating.atQuit(),
     assetOf: (r) => assetFor(r, opts.platform, opts.install?.package),
     verifiedDownload: () => updating.verifiedFile(),
     installState: () => updating.state(),

@@ -63,7 +63,7 @@ export function createUpdating(d: UpdatingDeps) {
     if (state?.state === 'installing') return { ok: false, message: 'The update is already being installed.' };
     set({ state: 'installing', version: file.version });
     try {
-      await setup.apply(file.path, file.version, file.sha256);
+      await setup.apply(file.path, file.version, file.sha256, mode);
       if (mode === 'restart') await setup.handoff(file.version, d.installedVersion);
       d.store.log('update', d.nowSec(), true, `installed ${file.version}${mode === 'quit' ? ' at quit' : ', restarting'}`);
       set({ state: 'installed', version: file.version });
@@ -79,6 +79,8 @@ export function createUpdating(d: UpdatingDeps) {
 
   return {
     mode: (): 'restart' | 'manual' => (d.setup ? 'restart' : 'manual'),
+    /** Whether a verified update may be installed at quit on this install at all. */
+    atQuit: () => !!d.setup && d.setup.atQuit !== false,
     /** A download finished and matched its signed hash. */
     verified(v: Verified | null) {
       verified = v;
@@ -90,7 +92,7 @@ export function createUpdating(d: UpdatingDeps) {
     restartToUpdate: () => applyVerified('restart'),
     /** At quit: installs a verified update when the user lets it (Settings → Install when I quit). */
     async installAtQuit(allowed: boolean): Promise<boolean> {
-      if (!allowed || !verified || !d.setup) return false;
+      if (!allowed || !verified || !d.setup || d.setup.atQuit === false) return false;
       return (await applyVerified('quit')).ok;
     },
     reportHealthy: () => d.setup?.reportHealthy?.(d.installedVersion),

@@ -12,8 +12,8 @@ import { systemRunner, type Runner } from './runner.ts';
 
 export { restoreMac };
 
-/** RestoreSpec plus macOS's bundle rename (handoff.ts's readPlan and the watchdog need this kind added). */
-export type ApplierRestore = RestoreSpec | { kind: 'mac'; appBundle: string };
+/** How the watchdog restores (handoff.ts RestoreSpec, which includes macOS's bundle rename). */
+export type ApplierRestore = RestoreSpec;
 
 export interface ApplyOptions {
   /** Start the app again once installed. Only an installer that runs after quit does this itself (NSIS);

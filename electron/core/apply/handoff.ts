@@ -17,6 +17,8 @@ import { writeFileAtomic } from './atomic-file.ts';
  */
 export type RestoreSpec =
   | { kind: 'appimage'; target: string }
+  /** macOS: the kept `.<name>.app.tidings-previous` bundle is renamed back (apply/mac.ts restoreMac). */
+  | { kind: 'mac'; appBundle: string }
   | { kind: 'none'; why: string };
 
 /** What the user had, so the relaunched version (new or restored) opens the same way. */
@@ -141,7 +143,7 @@ export function readPlan(path: string): HandoffPlan {
     && isStr(p.version) && isStr(p.previousVersion)
     && !!l && isStr(l.cmd) && Array.isArray(l.args) && l.args.every(isStr) && isStr(l.cwd)
     && !!l.env && typeof l.env === 'object' && Object.values(l.env).every(isStr)
-    && !!r && ((r.kind === 'appimage' && isStr(r.target)) || (r.kind === 'none' && isStr(r.why)))
+    && !!r && ((r.kind === 'appimage' && isStr(r.target)) || (r.kind === 'mac' && isStr(r.appBundle)) || (r.kind === 'none' && isStr(r.why)))
     && (p.resume === null || typeof p.resume?.windowVisible === 'boolean');
   if (!ok) throw new Error(`not a complete update hand-off plan: ${path}`);
   return p;

@@ -8,22 +8,29 @@ import { applyAppImage, sweepAppImage } from './appimage.ts';
 import { startHandoff, type LaunchSpec, type ResumeState, type RestoreSpec, type WatchdogCommand, type WatchdogOutcome } from './handoff.ts';
 import { reportHealthy, takeOutcome } from './health.ts';
 
-/** How one kind of install puts a verified file in place. */
+/** How one kind of install puts a verified file in place (applier.ts createApplier makes one per platform). */
 export interface Applier {
   /** The package kind of asset this install takes. */
   package: PackageKind;
-  apply(file: string, version: string, sha256: string): Promise<void>;
+  /** 'quit': apply starts an installer that replaces the app once it has quit and relaunches it (NSIS): no
+   * watchdog hand-off. Default 'restart'. */
+  when?: 'restart' | 'quit';
+  /** false: never at quit (a permission prompt would appear after the user left). Default true. */
+  atQuit?: boolean;
+  apply(file: string, version: string, sha256: string, opts?: { relaunch?: boolean }): Promise<void>;
   /** What the watchdog does to put the previous version back (data: it runs in another process). */
   restore: RestoreSpec;
   /** The installed file a patch applies to, if there is one. */
   installedFile: string | null;
   /** Removes what an interrupted apply left behind; called once at start. */
-  sweep(): void;
+  sweep(): unknown;
 }
 
 export function appImageApplier(target: string): Applier {
   return {
     package: 'appimage',
+    when: 'restart',
+    atQuit: true,
     apply: (file, _version, sha256) => applyAppImage(file, target, sha256),
     restore: { kind: 'appimage', target },
     installedFile: target,
@@ -56,8 +63,11 @@ export function createInstallSetup(i: SetupInput): InstallSetup {
   return {
     package: i.applier.package,
     installedFile: i.applier.installedFile,
-    apply: (file, version, sha256) => i.applier.apply(file, version, sha256),
+    atQuit: i.applier.atQuit !== false,
+    // An installer that runs after quit relaunches the app itself on Restart to Update, not at a plain quit.
+    apply: (file, version, sha256, mode = 'restart') => i.applier.apply(file, version, sha256, { relaunch: mode === 'restart' }),
     async handoff(version, from) {
+      if (i.applier.when === 'quit') return;
       await startHandoff({
         stateDir: i.stateDir, waitPid: i.waitPid ?? process.pid, launch: i.launch, version, previousVersion: from,
         restore: i.applier.restore, resume: i.resume?.() ?? null,

@@ -25,6 +25,10 @@ const defaultRestorers: Record<RestoreSpec['kind'], Restorer> = {
     const { restoreAppImage } = await import('./appimage.ts');
     restoreAppImage((spec as { target: string }).target);
   },
+  mac: async (spec) => {
+    const { restoreMac } = await import('./mac.ts');
+    restoreMac((spec as { appBundle: string }).appBundle);
+  },
   none: (spec) => {
     throw new Error((spec as { why: string }).why);
   },

@@ -37,7 +37,7 @@ function downloadView(ctx: Ctx, base: { installed: string; channel: UpdateView['
   if (dl.state === 'done') {
     // Installed and handed over: the shell is quitting into the new version; until then it stays "installing".
     if (install?.version === offer.version && install.state === 'installed') return { ...base, state: 'installing', offer };
-    const installOnQuit = ctx.companion.installMode() === 'restart' && preferences(ctx.companion).installOnQuit;
+    const installOnQuit = ctx.companion.installMode() === 'restart' && ctx.companion.installAtQuitPossible() && preferences(ctx.companion).installOnQuit;
     return { ...base, state: 'verified', offer, fileName: basename(dl.path), apply: ctx.companion.installMode(), installOnQuit };
   }
   if (dl.state === 'failed' && verifyKinds.has(dl.kind)) return { ...base, state: 'verify-failed', offer, message: dl.message };
