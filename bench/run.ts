@@ -1,5 +1,5 @@
-// `npm run bench` runs rows 1–5, 7 and 8 of performance.md; `npm run bench -- <name>` one or more rows
-// (row1|unchanged, row2|changed, row3|bytes, row4|store, row5|inbox, row7|live, row8|core); `--smoke` (or BENCH_SMOKE=1) runs each very
+// `npm run bench` runs rows 1–5, 7, 8 and 13 of performance.md; `npm run bench -- <name>` one or more rows
+// (row1|unchanged, row2|changed, row3|bytes, row4|store, row5|inbox, row7|live, row8|core, row13|delta); `--smoke` (or BENCH_SMOKE=1) runs each very
 // briefly. Prints one line per goal and writes the figures to bench/results/latest.json (smoke:
 // bench/results/smoke.json; BENCH_OUT overrides).
 import { availableParallelism, cpus } from 'node:os';
@@ -16,6 +16,7 @@ import { row4 } from './rows/row4-store.ts';
 import { row5 } from './rows/row5-inbox.ts';
 import { row8 } from './rows/row8-core.ts';
 import { rowScale } from './rows/scale.ts';
+import { rowDelta } from './rows/delta.ts';
 
 const rows = [
   { names: ['row1', '1', 'unchanged'], run: row1 },
@@ -25,6 +26,7 @@ const rows = [
   { names: ['row4', '4', 'store'], run: row4 },
   { names: ['row5', '5', 'inbox'], run: row5 },
   { names: ['row8', '8', 'core'], run: row8 },
+  { names: ['row13', '13', 'delta'], run: rowDelta },
   { names: ['scale', 'pg', 'nodes'], run: rowScale, optIn: true as const },
 ];
 

@@ -35,9 +35,12 @@ export interface Line {
 const digits = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
 export const show = (f: Figure) => (f.value === null ? 'unavailable' : `${digits(f.value)} ${f.unit}`);
 
+/** Ratios far below 1 (bytes of a delta against a full download) keep their significant digits. */
+const ratioText = (r: number) => (Math.abs(r) >= 0.01 || r === 0 ? r.toFixed(2) : r.toFixed(5));
+
 export function goalText(g: Goal, unit: string): string {
   if (g.ratio === undefined) return `${g.op} ${g.absolute} ${unit}`;
-  return `${g.op} ${g.ratio.toFixed(2)}x${g.absolute !== undefined ? `, ours ${g.op} ${g.absolute} ${unit}` : ''}`;
+  return `${g.op} ${ratioText(g.ratio)}x${g.absolute !== undefined ? `, ours ${g.op} ${g.absolute} ${unit}` : ''}`;
 }
 
 export function makeLine(name: string, ours: Figure, anchor: Figure, goal: Goal, kind: 'goal' | 'aa' = 'goal', unavailable?: string): Line {
@@ -46,7 +49,7 @@ export function makeLine(name: string, ours: Figure, anchor: Figure, goal: Goal,
   const met = kind === 'aa' || ratio === null || ours.value === null ? null
     : (goal.ratio === undefined || cmp(ratio, goal.ratio)) && (goal.absolute === undefined || cmp(ours.value, goal.absolute));
   const goalPart = kind === 'aa' ? `goal ≈ 1.00x, A/A: "ours" is a second copy of ${anchor.label}` : `goal ${goalText(goal, ours.unit)}`;
-  let text = `${name}: ours ${show(ours)} vs ${anchor.label} ${show(anchor)} = ${ratio === null ? 'n/a' : `${ratio.toFixed(2)}x`} (${goalPart})`;
+  let text = `${name}: ours ${show(ours)} vs ${anchor.label} ${show(anchor)} = ${ratio === null ? 'n/a' : `${ratioText(ratio)}x`} (${goalPart})`;
   if (unavailable) text += ` [${anchor.label} skipped: ${unavailable}]`;
   return { name, kind, ours, anchor, ratio, goal, met, unavailable, text };
 }

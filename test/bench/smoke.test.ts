@@ -45,6 +45,7 @@ const EXPECTED = [
   'changed-vs-fastify', 'changed-vs-node-http', 'changed-aa-node-http',
   'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater',
   'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-aa-rss-ws', 'live-aa-p99-ws',
+  'delta-patch-release-vs-full', 'delta-minor-release-vs-full', 'delta-patch-release-vs-blockmap', 'delta-minor-release-vs-blockmap',
 ];
 
 test('every benchmark row runs in smoke mode and prints its ratio lines', { timeout: 300_000 }, async () => {
@@ -64,7 +65,7 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
     }
   }
   const rows = new Map(r.json.rows.map((row) => [row.row, row]));
-  assert.deepEqual([...rows.keys()].sort((a, b) => a - b), [1, 2, 3, 4, 5, 7, 8]);
+  assert.deepEqual([...rows.keys()].sort((a, b) => a - b), [1, 2, 3, 4, 5, 7, 8, 13]);
 
   // Row 1: every target that ran answered the load's request with a 304 and an empty body.
   const f1 = rows.get(1)?.facts as Record<string, { status: number; bodyBytes: number }>;
@@ -91,6 +92,14 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
   const f7 = rows.get(7)?.facts as { allDelivered: boolean; subscribers: number };
   assert.equal(f7.allDelivered, true, 'every subscriber received every publish');
   assert.ok(f7.subscribers >= 100);
+
+  // Row 13: the client really took the patch and the chunk paths (the row checks the built file's hash), and
+  // each downloaded less than the full installer.
+  const f13 = rows.get(13)?.facts as { results: Record<string, { full: number; patch: number; chunks: number; blockmap: number }> };
+  for (const k of ['patch', 'minor']) {
+    const m = f13.results[k];
+    assert.ok(m && m.patch > 0 && m.patch < m.chunks && m.chunks < m.full && m.blockmap < m.full, `row 13 ${k}: ${JSON.stringify(m)}`);
+  }
 });
 
 test('without nginx the unchanged-check row still runs and says the anchor was skipped', { timeout: 120_000 }, async () => {
