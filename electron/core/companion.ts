@@ -17,7 +17,8 @@ import { runCheck } from './sync.ts';
 import { LiveSubscription } from './sources/live.ts';
 import { CheckScheduler } from './scheduler.ts';
 import { assetFor, bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
-import { downloadAsset, safeFileName, DownloadError } from './download.ts';
+import { safeFileName, DownloadError } from './download.ts';
+import { downloadUpdate } from './delta/index.ts';
 import { systemClock } from './types.ts';
 import { UserState } from './store/user-state.ts';
 import { probeSource } from './probe.ts';
@@ -274,10 +275,16 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     const fileName = safeFileName(asset.url, `${opts.productName ?? 'Tidings'}-${target.version}-${opts.platform}`);
     let result: DownloadEvent;
     try {
-      const { path } = await downloadAsset({
-        url: asset.url, sha256: asset.sha256, size: asset.size, dir, fileName, allowLoopbackHttp: loopback, signal: ac.signal,
-        onProgress: (p) => emit('download', { state: 'progress', version: target.version, ...p }),
+      // The cheapest verified way (docs/delta.md): a signed patch from the installed file, else its chunks, else
+      // the whole file; the progress counts the bytes really downloaded.
+      const { path, method, downloaded, fellBack } = await downloadUpdate({
+        asset, installed: { version: opts.installedVersion, file: opts.install?.installedFile ?? null },
+        dir, fileName, allowLoopbackHttp: loopback, signal: ac.signal,
+        onProgress: (p) => emit('download', { state: 'progress', version: target.version, received: p.received, total: p.total }),
       });
+      if (method !== 'full' || fellBack.length > 0) {
+        store.log('download', Math.floor(clock.now() / 1000), true, `downloaded ${target.version} by ${method === 'patch' ? 'a patch' : method === 'chunks' ? 'reusing chunks' : 'the full file'}: ${downloaded} of ${asset.size} bytes${fellBack.length ? ` (${fellBack.join('; ')})` : ''}`);
+      }
       result = { state: 'done', version: target.version, path };
       updating.verified({ path, version: target.version, sha256: asset.sha256 });
     } catch (err) {

@@ -14,6 +14,7 @@ import { startFeed, release } from '../server/helpers.ts';
 import { startFaultServer } from './helpers/fault-server.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { handoffPaths } from '../../electron/core/apply/handoff.ts';
+import { makePatch } from '../../shared/node/patch.ts';
 
 const appMain = fileURLToPath(new URL('./helpers/update-app.ts', import.meta.url));
 
@@ -22,7 +23,7 @@ const goodApp = (version: string) => `#!/bin/sh\nexport APPIMAGE="$0"\nexec "$TI
 /** A version that dies on start (as a build with a broken native module would), noting that it was tried. */
 const brokenApp = (version: string) => `#!/bin/sh\necho '{"version":"${version}","event":"died"}' >> "$TIDINGS_FLOW_LOG"\nexit 1\n`;
 
-interface Line { version: string; event: string; args?: string[]; notices?: string[]; state?: string; offered?: string | null; resume?: string | null; result?: { ok: boolean }; restored?: unknown }
+interface Line { download?: string[]; version: string; event: string; args?: string[]; notices?: string[]; state?: string; offered?: string | null; resume?: string | null; result?: { ok: boolean }; restored?: unknown }
 
 async function until(what: string, ok: () => boolean, explain: () => string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -42,11 +43,22 @@ test('Linux AppImage: 1.0.0 updates to 1.1.0 (relaunched once, same arguments); 
     if (!body) return void r.writeHead(404).end();
     r.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' }).end(body);
   });
-  const offer = async (version: string, script: string) => {
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  /** Publishes `version`; with `patchFrom`, also a signed patch from that version's file (docs/delta.md). */
+  const offer = async (version: string, script: string, patchFrom?: { version: string; file: string }) => {
     const body = Buffer.from(script);
     files.set(`/dl/Tidings-${version}.AppImage`, body);
+    const patches = [];
+    if (patchFrom) {
+      const newFile = join(dir, `new-${version}`);
+      const patchFile = join(dir, `from-${patchFrom.version}.patch`);
+      writeFileSync(newFile, body);
+      const p = await makePatch(patchFrom.file, newFile, patchFile);
+      files.set(`/dl/Tidings-${version}.from-${patchFrom.version}.patch`, readFileSync(patchFile));
+      patches.push({ from: patchFrom.version, url: `${host.url}/dl/Tidings-${version}.from-${patchFrom.version}.patch`, sha256: p.sha256, size: p.size });
+    }
     const res = await feed.publish(release('stable', version, {
-      release: { version, assets: [{ platform: 'linux-x64', package: 'appimage', url: `${host.url}/dl/Tidings-${version}.AppImage`, sha256: createHash('sha256').update(body).digest('hex'), size: body.length }] },
+      release: { version, assets: [{ platform: 'linux-x64', package: 'appimage', url: `${host.url}/dl/Tidings-${version}.AppImage`, sha256: sha(body), size: body.length, ...(patches.length ? { patches } : {}) }] },
     } as never));
     assert.equal(res.status, 201, await res.text());
   };
@@ -76,14 +88,18 @@ test('Linux AppImage: 1.0.0 updates to 1.1.0 (relaunched once, same arguments); 
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the app exited with ${code}: ${stderr}`))));
   });
 
-  // 1.0.0 → 1.1.0
-  await offer('1.1.0', goodApp('1.1.0'));
+  // 1.0.0 → 1.1.0, downloaded as a patch from the installed file
+  const installed100 = join(dir, 'installed-1.0.0');
+  writeFileSync(installed100, goodApp('1.0.0'));
+  await offer('1.1.0', goodApp('1.1.0'), { version: '1.0.0', file: installed100 });
   await run();
   await until('1.1.0 to start and finish', () => lines().filter((l) => l.version === '1.1.0').length >= 1 && watchdogDone(), explain);
   let seen = lines();
   assert.deepEqual(seen.map((l) => `${l.version} ${l.event}`), ['1.0.0 started', '1.0.0 restart', '1.1.0 started']);
   assert.equal(seen[0]!.offered, '1.1.0');
   assert.deepEqual(seen[1]!.result, { ok: true });
+  assert.match(seen[1]!.download?.join('\n') ?? '', /downloaded 1\.1\.0 by a patch: \d+ of \d+ bytes/);
+  assert.equal(host.requests.some((q) => q.url === '/dl/Tidings-1.1.0.AppImage'), false, 'the full file was never fetched');
   const v11 = seen[2]!;
   assert.deepEqual(v11.args, args, 'relaunched with the same arguments');
   assert.deepEqual(JSON.parse(v11.resume ?? 'null'), { windowVisible: true }, 'and the window state the user had');

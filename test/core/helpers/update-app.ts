@@ -38,7 +38,7 @@ log({ event: 'started', args, resume: process.env.TIDINGS_RESUME ?? null, notice
 if (offered) {
   const d = await c.download();
   const r = d.state === 'done' ? await c.restartToUpdate() : { ok: false, message: `download ${d.state}` };
-  log({ event: 'restart', to: offered, result: r });
+  log({ event: 'restart', to: offered, result: r, download: c.checkLog(5).filter((e) => e.sourceId === 'download').map((e) => e.detail) });
 }
 await c.close();
 process.exit(0);
