@@ -32,16 +32,24 @@ export class PatchError extends Error {
 export interface PatchParams {
   /** zstd level. 19 finds the matches; level 3 misses most of a large dictionary (docs/delta.md). */
   level: number;
-  hashLog: number;
-  chainLog: number;
 }
 
-/** Measured on the model app (docs/delta.md): the smallest patches at a bearable publish time. */
-export const DEFAULT_PATCH_PARAMS: PatchParams = { level: 19, hashLog: 25, chainLog: 26 };
+/** Measured on the model app (docs/delta.md). */
+export const DEFAULT_PATCH_PARAMS: PatchParams = { level: 19 };
 
 /** A window that covers the old file and the new one, so a match may point anywhere in either. */
 export function windowLogFor(oldSize: number, newSize: number): number {
   return Math.min(MAX_WINDOW_LOG, Math.max(20, Math.ceil(Math.log2(oldSize + newSize + 1))));
+}
+
+/**
+ * Match-finder tables as large as the window: the binary tree of level 19 reaches back 2^(chainLog-1) bytes,
+ * and a changed payload's old copy sits a whole file behind it. Smaller tables leave only long-distance
+ * matching, which skips the short matches of an asar header (0.070 % instead of 0.010 % on the model app).
+ */
+export function tableLogsFor(windowLog: number): { hashLog: number; chainLog: number } {
+  const chainLog = Math.min(30, Math.max(24, windowLog));
+  return { chainLog, hashLog: Math.min(26, chainLog - 2) };
 }
 
 async function sizeOf(path: string, what: string): Promise<number> {
@@ -85,15 +93,17 @@ function tally(): Transform & { sha256(): string; bytes: number } {
 export async function makePatch(oldFile: string, newFile: string, patchFile: string, params: PatchParams = DEFAULT_PATCH_PARAMS): Promise<{ size: number; sha256: string }> {
   const newSize = await sizeOf(newFile, 'new file');
   const dictionary = await readOld(oldFile);
+  const windowLog = windowLogFor(dictionary.length, newSize);
+  const { hashLog, chainLog } = tableLogsFor(windowLog);
   const compress = zlib.createZstdCompress({
     dictionary,
     pledgedSrcSize: newSize,
     params: {
       [C.ZSTD_c_compressionLevel]: params.level,
-      [C.ZSTD_c_windowLog]: windowLogFor(dictionary.length, newSize),
+      [C.ZSTD_c_windowLog]: windowLog,
       [C.ZSTD_c_enableLongDistanceMatching]: 1,
-      [C.ZSTD_c_hashLog]: params.hashLog,
-      [C.ZSTD_c_chainLog]: params.chainLog,
+      [C.ZSTD_c_hashLog]: hashLog,
+      [C.ZSTD_c_chainLog]: chainLog,
       [C.ZSTD_c_checksumFlag]: 1,
     },
   });
