@@ -13,6 +13,7 @@ import { registerV1 } from './routes/v1.ts';
 import { registerEvents, type SseRegistry } from './routes/events.ts';
 import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
 import { registerLegacy } from './routes/legacy.ts';
+import { registerReports } from './routes/reports.ts';
 import { Publishers } from './publishers.ts';
 import { RateLimiter } from './ratelimit.ts';
 
@@ -138,6 +139,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   registerEvents(app, { store, hub, config, registry: sse });
   registerCryptolens(app, { store, config, now });
   registerLegacy(app, { store, config });
+  registerReports(app, { store, config, now });
 
   // Graceful shutdown: stop accepting, end SSE streams (clients reconnect elsewhere with Last-Event-ID),
   // let in-flight publishes finish, then close the database.

@@ -13,7 +13,8 @@ import type { ChannelInfo, CryptolensMessage, StoredMessage } from '../../shared
 import { postgresMigrations } from './migrations/postgres.ts';
 import { NewerSchemaError } from './sqlite.ts';
 import { assemblePage, finalRecord, planInsert, rawJson, type ExistingRow } from './rules.ts';
-import { StoreUnavailableError, type FeedEvent, type FeedStore, type InsertRequest, type InsertResult, type PageResult, type Scope, type TokenRow } from './types.ts';
+import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
+import { StoreUnavailableError, dayText, type FeedEvent, type FeedStore, type InsertRequest, type InsertResult, type PageResult, type Scope, type TokenRow } from './types.ts';
 
 const NOTIFY_CHANNEL = 'tidings_feed';
 const MIGRATION_LOCK = 0x7469646e; // 'tidn'
@@ -546,6 +547,20 @@ export class PostgresFeedStore implements FeedStore {
     await this.query('INSERT INTO publisher_keys (key_id, public_key, name, added) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [keyId, publicKey, name, at]);
   }
   async publisherKeys() { return (await this.query<{ keyId: string; publicKey: string; name: string }>('SELECT key_id AS "keyId", public_key AS "publicKey", name FROM publisher_keys ORDER BY added, key_id')).rows; }
+
+  async countFailedStart(r: FailedStartReport, day: number) {
+    await this.query(`INSERT INTO failed_starts (channel, version, platform, reason, day, count, max_bucket) VALUES ($1, $2, $3, $4, $5, 1, $6)
+      ON CONFLICT (channel, version, platform, reason, day) DO UPDATE SET count = failed_starts.count + 1, max_bucket = greatest(failed_starts.max_bucket, excluded.max_bucket)`,
+    [r.channel, r.version, r.platform, r.reason, day, r.bucket]);
+  }
+
+  async failedStarts(filter: { channels: string[] | null; version?: string }): Promise<FailedStartCount[]> {
+    const rows = (await this.query<Omit<FailedStartCount, 'day' | 'maxBucket'> & { day: number; max_bucket: number }>(
+      `SELECT channel, version, platform, reason, day, count, max_bucket FROM failed_starts
+       WHERE ($1::text[] IS NULL OR channel = ANY($1)) AND ($2::text IS NULL OR version = $2)
+       ORDER BY day DESC, channel COLLATE "C", version COLLATE "C", platform COLLATE "C", reason COLLATE "C"`, [filter.channels, filter.version ?? null])).rows;
+    return rows.map(({ day, max_bucket, ...r }) => ({ ...r, day: dayText(day), maxBucket: max_bucket }));
+  }
 
   async close() {
     if (this.closed) return;

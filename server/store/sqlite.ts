@@ -6,7 +6,8 @@ import { canonicalPayload } from '../../shared/protocol/signing.ts';
 import { planInsert, finalRecord, rawJson, assemblePage } from './rules.ts';
 import type { CryptolensMessage, ChannelInfo, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { sqliteMigrations } from './migrations/sqlite.ts';
-import type { FeedEvent, FeedStore, InsertRequest, InsertResult, PageResult, Scope, TokenRow } from './types.ts';
+import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
+import { dayText, type FeedEvent, type FeedStore, type InsertRequest, type InsertResult, type PageResult, type Scope, type TokenRow } from './types.ts';
 
 type Db = Database.Database;
 
@@ -101,6 +102,10 @@ export class SqliteFeedStore implements FeedStore {
       tokenCount: db.prepare('SELECT count(*) FROM tokens WHERE revoked IS NULL').pluck(),
       keyAdd: db.prepare('INSERT OR IGNORE INTO publisher_keys (key_id, public_key, name, added) VALUES (?, ?, ?, ?)'),
       keyList: db.prepare('SELECT key_id AS keyId, public_key AS publicKey, name FROM publisher_keys ORDER BY added, key_id'),
+      failedStart: db.prepare(`INSERT INTO failed_starts (channel, version, platform, reason, day, count, max_bucket) VALUES (?, ?, ?, ?, ?, 1, ?)
+        ON CONFLICT (channel, version, platform, reason, day) DO UPDATE SET count = count + 1, max_bucket = max(max_bucket, excluded.max_bucket)`),
+      failedStarts: db.prepare(`SELECT channel, version, platform, reason, day, count, max_bucket FROM failed_starts
+        WHERE (? IS NULL OR version = ?) ORDER BY day DESC, channel, version, platform, reason`),
     };
   }
 
@@ -237,6 +242,17 @@ export class SqliteFeedStore implements FeedStore {
   async tokenCount() { return this.stmt.tokenCount.get() as number; }
   async addPublisherKey(publicKey: string, keyId: string, name: string, at: number) { this.stmt.keyAdd.run(keyId, publicKey, name, at); }
   async publisherKeys() { return this.stmt.keyList.all() as { keyId: string; publicKey: string; name: string }[]; }
+
+  async countFailedStart(r: FailedStartReport, day: number) {
+    this.stmt.failedStart.run(r.channel, r.version, r.platform, r.reason, day, r.bucket);
+  }
+
+  async failedStarts(filter: { channels: string[] | null; version?: string }): Promise<FailedStartCount[]> {
+    const v = filter.version ?? null;
+    return (this.stmt.failedStarts.all(v, v) as (Omit<FailedStartCount, 'day' | 'maxBucket'> & { day: number; max_bucket: number })[])
+      .filter((r) => !filter.channels || filter.channels.includes(r.channel))
+      .map(({ day, max_bucket, ...r }) => ({ ...r, day: dayText(day), maxBucket: max_bucket }));
+  }
 
   async close() {
     if (this.db.open) this.db.close();

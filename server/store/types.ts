@@ -1,6 +1,7 @@
 // The feed service's storage interface. SQLite implements it today; PostgreSQL can implement the same
 // contract (issue 7), so routes never see SQL.
 import type { StoredMessage, UnsignedRecord, ChannelInfo, CryptolensMessage } from '../../shared/protocol/schemas.ts';
+import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
 
 export type Scope = 'read' | 'publish';
 
@@ -106,5 +107,14 @@ export interface FeedStore {
   addPublisherKey(publicKey: string, keyId: string, name: string, at: number): Promise<void>;
   publisherKeys(): Promise<{ keyId: string; publicKey: string; name: string }[]>;
 
+  /** Counts one failed-start report under (channel, version, platform, reason, day); nothing else is kept. */
+  countFailedStart(report: FailedStartReport, day: number): Promise<void>;
+  /** The aggregated counts, newest day first; `day` as YYYY-MM-DD (UTC). */
+  failedStarts(filter: { channels: string[] | null; version?: string }): Promise<FailedStartCount[]>;
+
   close(): Promise<void>;
 }
+
+/** Day number (days since 1970-01-01 UTC) of unix seconds: the finest time a report is kept at. */
+export const dayOf = (unixSeconds: number) => Math.floor(unixSeconds / 86_400);
+export const dayText = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);

@@ -36,7 +36,7 @@ for (const scheme of schemes) {
         if (s.name === 'update-critical') await expect(page.getByRole('button', { name: 'Skip This Version' })).toHaveCount(0);
         if (s.name === 'update-downloading') await expect(page.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '28');
         if (s.name === 'update-failed') await expect(page.getByRole('button', { name: /Install|Open Installer/ })).toHaveCount(0);
-        if (s.name === 'update-verified') await expect(page.getByRole('button', { name: 'Open Installer' })).toBeVisible();
+        if (s.name === 'update-verified') await expect(page.getByRole('button', { name: 'Restart to Update' })).toBeVisible();
         await expectAccessible(page);
         await shoot(page, s.name, scheme);
         expect(await cspViolations(page)).toEqual([]);

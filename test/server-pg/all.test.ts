@@ -20,4 +20,5 @@ if (!url) {
   await import('../server/export.test.ts');
   await import('../server/legacy-feeds.test.ts');
   await import('../server/shutdown.test.ts');
+  await import('../server/failed-start.test.ts');
 }

@@ -56,4 +56,20 @@ export const postgresMigrations: Migration[] = [
     name: 'live-only messages travel in the notification, never in a table',
     sql: `DROP TABLE IF EXISTS live_messages;`,
   },
+  {
+    version: 3,
+    name: 'failed-start reports, aggregated (no install, address or time finer than a day)',
+    sql: `
+      CREATE TABLE failed_starts (
+        channel text NOT NULL,
+        version text NOT NULL,
+        platform text NOT NULL,
+        reason text NOT NULL CHECK (reason IN ('exited', 'crashed', 'timeout')),
+        day int NOT NULL,
+        count bigint NOT NULL,
+        max_bucket int NOT NULL,
+        PRIMARY KEY (channel, version, platform, reason, day)
+      );
+    `,
+  },
 ];

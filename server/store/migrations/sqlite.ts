@@ -53,4 +53,20 @@ export const sqliteMigrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'failed-start reports, aggregated (no install, address or time finer than a day)',
+    sql: `
+      CREATE TABLE failed_starts (
+        channel TEXT NOT NULL,
+        version TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('exited', 'crashed', 'timeout')),
+        day INTEGER NOT NULL,        -- days since 1970-01-01 UTC
+        count INTEGER NOT NULL,
+        max_bucket INTEGER NOT NULL,
+        PRIMARY KEY (channel, version, platform, reason, day)
+      ) STRICT;
+    `,
+  },
 ];
