@@ -15,6 +15,11 @@ export function checkReleaseKeys(keys: readonly unknown[], env: NodeJS.ProcessEn
     + 'Add your public key and key id (`tidings keygen` prints them), or set TIDINGS_UNSIGNED_BUILD=1 for a local test build.');
 }
 
+/** The feed service serves electron-updater's files at /electron-updater/ beside its /v1 API. */
+export function legacyFeedUrl(feedUrl: string): string {
+  return new URL('/electron-updater/', feedUrl).href;
+}
+
 /** Packages only the feed server uses: kept out of the desktop app. */
 const serverOnly = ['fastify', '@fastify', 'pg', 'pg-*', 'pgpass', 'postgres-*'];
 
@@ -60,11 +65,15 @@ const config: Configuration = {
   deb: { depends: ['libnotify4', 'libsecret-1-0'] },
   win: { target: ['nsis'], icon: 'build/icon.png' },
   nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
-  mac: { target: ['dmg'], icon: 'build/icon.png', category: 'public.app-category.utilities', hardenedRuntime: true,
+  // The zip is what an installed app updates from (electron/core/apply/mac.ts); the dmg is for first installs.
+  mac: { target: ['dmg', 'zip'], icon: 'build/icon.png', category: 'public.app-category.utilities', hardenedRuntime: true,
     entitlements: 'build/entitlements.mac.plist', entitlementsInherit: 'build/entitlements.mac.plist' },
   dmg: { sign: false },
-  // Updates come from Tidings' own signed feed, never from electron-updater.
-  publish: null,
+  // The app updates from Tidings' own signed feed. This publish setting exists for the metadata electron-builder
+  // writes with it: `resources/package-type` (deb, rpm, nsis), which tells the app how it was installed and so
+  // which applier to use (electron/core/apply/kinds.ts, docs/updates.md), and `app-update.yml`, pointing at the
+  // feed's electron-updater files (docs/legacy-feeds.md) for hosts that still use electron-updater.
+  publish: { provider: 'generic', url: legacyFeedUrl(tidings.defaultFeedUrl), channel: 'latest' },
   beforePack: async () => checkReleaseKeys(tidings.publisherKeys),
 };
 

@@ -22,10 +22,10 @@ test('identity comes from build/tidings.config.json, which main accepts', () => 
   assert.throws(() => loadAppConfig({ ...tidings, extra: 1 }));
 });
 
-test('targets: Linux AppImage + deb, Windows NSIS, macOS dmg', () => {
+test('targets: Linux AppImage + deb, Windows NSIS, macOS dmg + zip (the zip is what updates apply)', () => {
   assert.deepEqual(targets(config.linux!.target).sort(), ['AppImage', 'deb']);
   assert.deepEqual(targets(config.win!.target), ['nsis']);
-  assert.deepEqual(targets(config.mac!.target), ['dmg']);
+  assert.deepEqual(targets(config.mac!.target), ['dmg', 'zip']);
   // The hardened runtime grants only what V8 needs.
   assert.equal(config.mac!.hardenedRuntime, true);
   const ent = readFileSync(config.mac!.entitlements!, 'utf8');
@@ -42,7 +42,8 @@ test('files, asar and better-sqlite3', () => {
   assert.deepEqual(config.asarUnpack, ['node_modules/better-sqlite3/**']);
   assert.equal(config.npmRebuild, false);
   assert.equal((config.extraMetadata as { main: string }).main, 'out/main/index.js');
-  assert.equal(config.publish, null);
+  // Publish settings only for the metadata they make electron-builder write (package-type, app-update.yml).
+  assert.deepEqual(config.publish, { provider: 'generic', url: 'https://feed.tidings.dev/electron-updater/', channel: 'latest' });
 });
 
 test('fuses as P16 lists them', () => {
