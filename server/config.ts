@@ -1,6 +1,7 @@
 // Service configuration from flags and environment (flags win). Parsed once at start; bad values stop
 // the service with one clear line instead of a half-working server.
 import { parseArgs } from 'node:util';
+import { PAGE_BUDGET_BYTES } from '../shared/protocol/limits.ts';
 
 export interface ServerConfig {
   db: string;
@@ -20,7 +21,7 @@ export interface ServerConfig {
   readRateLimit: number;
   /** Publishes per minute per token. */
   publishRateLimit: number;
-  /** Byte cap of one page of messages. */
+  /** Byte budget of one page of messages (UTF-8), under the companion's cap on a whole answer. */
   pageBytes: number;
   logger: boolean;
   /** Injected clock (unix seconds), for tests. */
@@ -37,7 +38,7 @@ export const defaults: Omit<ServerConfig, 'db'> = {
   heartbeatMs: 20_000,
   readRateLimit: 600,
   publishRateLimit: 60,
-  pageBytes: 1024 * 1024,
+  pageBytes: PAGE_BUDGET_BYTES,
   logger: true,
 };
 

@@ -98,8 +98,11 @@ export function assemblePage(channel: string, rows: { seq: number; created: numb
   let capped = false;
   for (const r of rows) {
     const json = rawJson(r);
-    if (items.length > 0 && bytes + json.length > maxBytes) { capped = true; break; }
-    bytes += json.length;
+    // UTF-8 bytes, as the client's cap counts them (shared/protocol/limits.ts; reliability.md P4, case 56): counted
+    // in characters, a page of multi-byte text would be up to three times the budget and stall the channel.
+    const size = Buffer.byteLength(json) + 1;
+    if (items.length > 0 && bytes + size > maxBytes) { capped = true; break; }
+    bytes += size;
     items.push({ seq: r.seq, json });
   }
   // A full (or size-capped) page ends at its last message; a short page examined everything up to head.

@@ -17,6 +17,13 @@ export const MAX_DATA_BYTES = 8 * 1024;
 export const MAX_PUBLISH_BODY_BYTES = 256 * 1024;
 export const MAX_PAGE_LIMIT = 100;
 export const DEFAULT_PAGE_LIMIT = 50;
+/** The companion's byte cap on one feed answer (heads, a page): reading stops at cap+1 (reliability.md P4). */
+export const MAX_FEED_ANSWER_BYTES = 1024 * 1024;
+/**
+ * A page's messages stay within this many UTF-8 bytes (the service's page budget), so a whole page, envelope
+ * included, always fits the companion's cap: a page the client refuses would stall its channel (case 56).
+ */
+export const PAGE_BUDGET_BYTES = MAX_FEED_ANSWER_BYTES - 8 * 1024;
 export const MAX_ASSETS = 32;
 /** Patches per asset: from the last few releases on the channel (docs/updates.md). */
 export const MAX_PATCHES = 5;

@@ -3,7 +3,7 @@
 // node:http(s) rather than fetch() so each deadline and the socket are under our control.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { isAllowedUrl, isLoopbackHost } from '../../../shared/protocol/limits.ts';
+import { MAX_FEED_ANSWER_BYTES, isAllowedUrl, isLoopbackHost } from '../../../shared/protocol/limits.ts';
 
 export type FailureKind =
   | 'refused-url' | 'connect-timeout' | 'idle-timeout' | 'total-timeout' | 'too-large' | 'truncated'
@@ -25,7 +25,8 @@ export interface Limits {
   maxBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { connectMs: 10_000, idleMs: 15_000, totalMs: 60_000, maxBytes: 1024 * 1024 };
+// The byte cap is the one the feed service's page budget is measured against (shared/protocol/limits.ts).
+export const DEFAULT_LIMITS: Limits = { connectMs: 10_000, idleMs: 15_000, totalMs: 60_000, maxBytes: MAX_FEED_ANSWER_BYTES };
 
 export interface RequestOptions {
   url: string;

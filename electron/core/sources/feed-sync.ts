@@ -13,6 +13,8 @@ export interface Pulled {
   messages: IncomingMessage[];
   dropped: string[];
   cursor: number;
+  /** Lines for the Status log about how the channel was read (e.g. smaller pages after one over the cap). */
+  notes?: string[];
 }
 
 /**
@@ -77,6 +79,7 @@ export async function syncChannels(store: Store, input: SyncInput, pull: Pull): 
   const quiet = new Set<string>();
   const history = new Set<string>();
   const dropped: string[] = [];
+  const notes: string[] = [];
   const etag = input.epoch ?? null;
   for (const channel of input.channels) {
     const head = input.heads[channel] ?? 0;
@@ -94,10 +97,12 @@ export async function syncChannels(store: Store, input: SyncInput, pull: Pull): 
     const pulled = await pull(channel, head < from ? 0 : from, otherEpoch ? 0 : stored);
     messages.push(...pulled.messages);
     dropped.push(...pulled.dropped);
+    notes.push(...(pulled.notes ?? []));
     cursors.push({ channel, cursor: pulled.cursor, etag });
   }
   const now = Math.floor(input.nowMs / 1000);
   const result = store.apply(input.sourceId, { messages, cursors, headsEtag: input.headsEtag, quietChannels: quiet, historyChannels: history, now });
+  for (const n of notes) store.log(input.sourceId, now, true, n);
   for (const d of dropped) store.log(input.sourceId, now, false, `dropped ${d}`);
   const changed = result.inserted.length > 0 || result.retracted > 0;
   return { changed, detail: `${result.inserted.length} new, ${result.retracted} retracted${dropped.length ? `, ${dropped.length} dropped` : ''}`, result };

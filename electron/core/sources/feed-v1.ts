@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { heads as headsSchema } from '../../../shared/protocol/schemas.ts';
 import { MAX_PAGE_LIMIT } from '../../../shared/protocol/limits.ts';
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
-import { request, type Limits } from '../net/http.ts';
+import { DEFAULT_LIMITS, HttpFailure, request, type Limits } from '../net/http.ts';
 import type { Store } from '../store/store.ts';
 import type { IncomingMessage } from '../types.ts';
 import { CheckError, failForStatus, jsonBody, maxAgeOf, type CheckOutcome } from './common.ts';
@@ -53,6 +53,10 @@ export class FeedV1Source {
     return h;
   }
 
+  private get maxBytes(): number {
+    return this.opts.limits?.maxBytes ?? DEFAULT_LIMITS.maxBytes;
+  }
+
   /** `path` is below the service's /v1/, e.g. 'heads'. */
   private get(path: string, headers: Record<string, string>, signal?: AbortSignal, keepAlive = false) {
     return request({ url: feedV1Url(this.url, path), headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive });
@@ -84,11 +88,24 @@ export class FeedV1Source {
   private async pull(channel: string, after: number, stored: number, keys: KeyRing, signal?: AbortSignal): Promise<Pulled> {
     const messages: IncomingMessage[] = [];
     const dropped: string[] = [];
+    const notes: string[] = [];
     let cursor = after;
     let resynced = after === 0 && stored > 0;
+    let limit = MAX_PAGE_LIMIT;
     for (let page = 0; page < MAX_PAGES_PER_CHECK; page++) {
-      const path = `channels/${encodeURIComponent(channel)}/messages?after=${cursor}&limit=${MAX_PAGE_LIMIT}`;
-      const res = await this.get(path, {}, signal, true);
+      const path = `channels/${encodeURIComponent(channel)}/messages?after=${cursor}&limit=${limit}`;
+      let res;
+      try {
+        res = await this.get(path, {}, signal, true);
+      } catch (e) {
+        // A page over our byte cap (a feed whose page budget disagrees with the cap, or none) must not stall the
+        // channel: ask again from the same cursor for half as many messages (reliability.md P4, case 56).
+        if (!(e instanceof HttpFailure && e.kind === 'too-large') || limit === 1) throw e;
+        limit = Math.max(1, Math.floor(limit / 2));
+        page--;
+        continue;
+      }
+      if (limit < MAX_PAGE_LIMIT && notes.length === 0) notes.push(`channel ${channel}: a page was over the ${this.maxBytes}-byte cap; asked for ${limit} per page instead`);
       if (res.status !== 200) failForStatus(res, Date.now(), `channel ${channel}`);
       const env = pageEnvelope.safeParse(jsonBody(res, `channel ${channel}`));
       if (!env.success || env.data.channel !== channel) throw new CheckError(`channel ${channel}: the page does not match the feed v1 schema`, { status: 200 });
@@ -108,7 +125,7 @@ export class FeedV1Source {
       const next = Math.max(p.next, v.highest);
       if (p.more && next <= pageAfter) throw new CheckError(`channel ${channel}: the page did not advance`);
       cursor = next;
-      if (!p.more) return { messages, dropped, cursor };
+      if (!p.more) return { messages, dropped, cursor, notes };
     }
     throw new CheckError(`channel ${channel}: more than ${MAX_PAGES_PER_CHECK} pages in one check`);
   }
