@@ -74,6 +74,15 @@ export default tseslint.config(
     ]),
   },
   {
+    // The library's public entry points (package.json exports): over electron/core and the pieces of
+    // electron/main a host app needs, never the standalone app's own entry, and never Electron itself (the host
+    // hands its Electron modules in, so the tests run against a fake).
+    files: ['electron/lib/**'],
+    rules: restrict([
+      { group: [...layer(['preload', 'electron/preload', 'server', 'renderer', 'preview']), '**/main/index.ts', '../main/index.ts'], message: 'electron/lib is built on electron/core, electron/main (not its entry) and shared/ only.' },
+    ], [electronPkg]),
+  },
+  {
     files: ['server/**'],
     rules: restrict([
       { group: layer(['electron', 'renderer', 'preview']), message: 'server/ depends on shared/ only.' },

@@ -14,6 +14,7 @@ const allowed = [
   ['electron/core/', ['shared/', 'electron/core/']],
   ['electron/preload/', ['shared/', 'electron/preload/']],
   ['electron/main/', ['shared/', 'electron/core/', 'electron/main/', 'build/']],
+  ['electron/lib/', ['shared/', 'electron/core/', 'electron/main/', 'electron/lib/']],
   ['server/', ['shared/', 'server/']],
   ['preview/', ['shared/', 'electron/core/', 'preview/', 'server/']],
 ];
