@@ -127,6 +127,28 @@ export interface SourceStatus {
   notBefore: number | null;
 }
 
+/**
+ * A message as a host app receives it (the `message` event): what the publisher said, with its machine-readable
+ * `code` and JSON `data`, whether it is kept in the inbox (`persistent`) or was pushed live and not stored.
+ */
+export interface HostMessage {
+  id: string;
+  sourceId: string;
+  channel: string;
+  kind: 'release' | 'news' | 'note';
+  title: string;
+  body: string;
+  code: number | null;
+  data: Record<string, unknown> | null;
+  /** Signed by a built-in publisher key. */
+  trusted: boolean;
+  persistent: boolean;
+  /** Unix seconds. */
+  expires: number | null;
+  /** The inbox row (for markRead, dismiss); null for a live-only message. */
+  key: number | null;
+}
+
 export type DownloadEvent =
   | { state: 'progress'; version: string; received: number; total: number }
   | { state: 'done'; version: string; path: string }
@@ -152,6 +174,11 @@ export interface CompanionEvents {
   install: InstallEvent;
   /** A live-only message pushed over SSE (persistent: false): show it as a toast or banner; it is not stored. */
   live: LiveMessage;
+  /**
+   * Each new visible message, one event apiece: a persistent one once it is stored (a first sync delivers the
+   * history it stores, too), a live-only one as it arrives (after `live`). For host apps that react to codes.
+   */
+  message: HostMessage;
   /** A non-blocking notice (e.g. the local data was unreadable and is being re-downloaded). */
   notice: { message: string };
 }

@@ -23,6 +23,7 @@ import { systemClock } from './types.ts';
 import { UserState } from './store/user-state.ts';
 import { probeSource } from './probe.ts';
 import { createUpdating } from './updating.ts';
+import { liveMessage, storedMessage } from './host-message.ts';
 
 export class ConfigError extends Error {
   /** The configuration field at fault ('url', 'channels', …), for forms. */
@@ -225,6 +226,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       if (r && (r.inserted.length > 0 || r.retracted > 0)) {
         prune(now);
         emit('messages', { items: r.inserted, toasts: r.toasts });
+        for (const item of r.inserted) if (item.kind !== 'retraction') emit('message', storedMessage(item));
         emit('unread', store.unreadCounts());
       }
       refreshOffer();
@@ -245,7 +247,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     engine.live = config.kind === 'feed-v1' && config.live && !isStaticFeedUrl(config.url)
       ? new LiveSubscription({
         url: config.url, token: config.token, allowLoopbackHttp: loopback, keys, after: (ch) => store.cursor(config.id, ch)?.cursor ?? null,
-        onTrigger: () => void (closed ? null : engine.scheduler.runNow().catch(() => false)), onLive: (m) => emit('live', m),
+        onTrigger: () => void (closed ? null : engine.scheduler.runNow().catch(() => false)), onLive: (m) => { emit('live', m); emit('message', liveMessage(m, config.id)); },
       })
       : null;
     return engine;

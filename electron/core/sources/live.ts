@@ -19,6 +19,9 @@ export interface LiveMessage {
   /** Signed by a built-in key; unsigned live messages are untrusted text. */
   trusted: boolean;
   expires: number | null;
+  /** The publisher's machine-readable code and JSON data (a host app reacts to them), if the message has them. */
+  code: number | null;
+  data: Record<string, unknown> | null;
 }
 
 export interface LiveOptions {
@@ -147,6 +150,6 @@ export class LiveSubscription {
     const v = await this.o.keys.verify(json as { sig?: unknown });
     if (!v.ok && v.reason !== 'unsigned') return; // badly signed: dropped
     const m = parsed.data;
-    this.o.onLive({ id: m.id, channel: m.channel, title: m.title, body: m.body, trusted: v.ok, expires: m.expires ?? null });
+    this.o.onLive({ id: m.id, channel: m.channel, title: m.title, body: m.body, trusted: v.ok, expires: m.expires ?? null, code: m.code ?? null, data: (m.data as Record<string, unknown> | undefined) ?? null });
   }
 }
