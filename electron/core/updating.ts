@@ -24,6 +24,8 @@ export interface UpdatingDeps {
   notice: (message: string) => void;
   /** The release the update status offers now (or the confirmed downgrade), to refuse a stale file. */
   wanted: () => string | null;
+  /** A version failed to start: the failed-start report, if the user allows it (electron/core/failed-start-report.ts). */
+  failedStart?: (bad: string, reason: string) => void;
 }
 
 export const restoredWords = (bad: string, restored: string) => `${bad} didn't start, so ${restored} was restored.`;
@@ -106,12 +108,14 @@ export function createUpdating(d: UpdatingDeps) {
         d.store.setMeta('restored', JSON.stringify({ bad, restored }));
         d.store.log('update', d.nowSec(), false, `${bad} failed to start (${reason}); ${restored} was restored`);
         d.notice(restoredWords(bad, restored));
+        d.failedStart?.(bad, reason);
       } else if ('restoreFailed' in outcome) {
         // The failed version is still what is installed (it was started once more); don't offer it again.
         const { bad, previous, reason, error } = outcome.restoreFailed;
         markBad(bad, reason);
         d.store.log('update', d.nowSec(), false, `${bad} failed to start (${reason}); ${previous} couldn't be restored: ${error}`);
         d.notice(notRestoredWords(bad, previous));
+        d.failedStart?.(bad, reason);
       } else {
         d.store.setMeta('restored', null);
         d.store.log('update', d.nowSec(), true, `updated from ${outcome.updated.from} to ${outcome.updated.to}`);

@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS, HttpFailure, request, type Limits } from '../net/http.t
 import type { Store } from '../store/store.ts';
 import type { IncomingMessage } from '../types.ts';
 import { CheckError, failForStatus, jsonBody, maxAgeOf, type CheckOutcome } from './common.ts';
-import { anyUnsynced, syncChannels, verifyPage, type Pulled } from './feed-sync.ts';
+import { anyUnsynced, syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
 import { StaticFeed, isStaticFeedUrl } from './static-feed.ts';
 import { feedBase, feedV1Url } from './feed-url.ts';
 
@@ -81,7 +81,7 @@ export class FeedV1Source {
     const headsEtag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
     const synced = await syncChannels(store, { sourceId: this.id, channels, heads: parsed.data.heads, headsEtag, nowMs },
       (channel, from, stored) => this.pull(channel, from, stored, keys, signal));
-    return { ...base, ...synced };
+    return syncedOutcome(base, synced);
   }
 
   /** Pages of one channel after `after`; restarts once from 0 if a page's head is below the stored cursor. */

@@ -15,7 +15,7 @@ import { request, type HttpResponse, type Limits } from '../net/http.ts';
 import type { Store } from '../store/store.ts';
 import type { IncomingMessage } from '../types.ts';
 import { CheckError, failForStatus, jsonBody, maxAgeOf, type CheckOutcome } from './common.ts';
-import { anyUnsynced, syncChannels, verifyPage, type Pulled } from './feed-sync.ts';
+import { anyUnsynced, syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
 
 export const STATIC_TYPES = /^(application\/json|application\/octet-stream|binary\/octet-stream|text\/plain)\s*(;|$)/i;
 /** The index lists every page of every channel (about 80 bytes each): 4 MiB is ~50,000 pages. */
@@ -97,7 +97,7 @@ export class StaticFeed {
     const headsEtag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
     const synced = await syncChannels(store, { sourceId: this.opts.id, channels, heads, epoch: index.epoch, headsEtag, nowMs },
       (channel, from) => this.pull(channel, plans.get(channel) ?? [], from, keys, signal));
-    return { ...base, ...synced };
+    return syncedOutcome(base, synced);
   }
 
   /** The validated page list of one channel: contiguous from 0 to its head, each name in the exporter's pattern. */

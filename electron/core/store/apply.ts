@@ -69,6 +69,7 @@ function prepare(db: Db) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
     anyRetraction: db.prepare(`SELECT 1 FROM messages WHERE source_id = ? AND retracts IS NOT NULL LIMIT 1`),
+    storedSeq: db.prepare(`SELECT seq FROM messages WHERE source_id = ? AND id = ?`).pluck(),
     sameVersion: db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
     retract: db.prepare(`UPDATE messages SET retracted = 1 WHERE source_id = ? AND id = ? AND channel = ? AND retracted = 0`),
     channelReleases: db.prepare(`SELECT version, record FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`),
@@ -136,7 +137,14 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
         m.expires, JSON.stringify(m.record), m.created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
         ...(mayBeRetracted ? [sourceId, m.id, m.channel] : []),
       ) as { rowid: number; retracted: number } | undefined;
-      if (!row) continue; // already stored: de-duplicated by id
+      if (!row) {
+        // Already stored: de-duplicated by id. The same id under another seq is not a re-read (an overlap, a
+        // replay) but a second record claiming it: set aside, with the reason in Status (case 57). Quiet
+        // re-syncs re-read everything and would only flood the log.
+        const had = m.seq === null || quiet ? null : st.storedSeq.get(sourceId, m.id) as number | null | undefined;
+        if (had !== null && had !== undefined && had !== m.seq) result.dropped.push(`${m.id}: already stored (seq ${had}); the copy at seq ${m.seq} was set aside`);
+        continue;
+      }
       if (m.kind === 'retraction' && m.retracts) result.retracted += retract.run(sourceId, m.retracts, m.channel).changes;
       if (m.kind === 'release' && m.trusted && m.version) {
         const floor = floorOf(m.channel);
