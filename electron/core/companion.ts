@@ -24,6 +24,8 @@ import { UserState } from './store/user-state.ts';
 import { probeSource } from './probe.ts';
 import { createUpdating } from './updating.ts';
 import { liveMessage, storedMessage } from './host-message.ts';
+import { reportFailedStart } from './failed-start-report.ts';
+import { readPreferences } from '../../shared/settings.ts';
 
 export class ConfigError extends Error {
   /** The configuration field at fault ('url', 'channels', …), for forms. */
@@ -101,6 +103,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   let remindTimer: unknown = null;
   let download: AbortController | null = null;
   let closed = false;
+  /** The failed-start report in flight (settled() waits for it; start never does). */
+  let reporting: Promise<void> = Promise.resolve();
 
   const updating = createUpdating({
     setup: opts.install, installedVersion: opts.installedVersion, store, user, nowSec: () => Math.floor(clock.now() / 1000),
@@ -108,6 +112,22 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     wanted: () => {
       const s = updateStatus(policyInput());
       return s.state === 'available' ? s.offer.release.version : downgradeTarget(policyInput())?.version ?? null;
+    },
+    failedStart: (bad, reason) => {
+      reporting = reportFailedStart({
+        diagnostics: () => readPreferences(companion.preferences()).shareDiagnostics,
+        offeredBy: (version) => {
+          const seen = new Set<string>();
+          return store.releaseRecords(UPDATE_CHANNELS).flatMap(({ item }) => {
+            const c = user.source(item.sourceId);
+            if (item.version !== version || c?.kind !== 'feed-v1' || seen.has(c.id)) return [];
+            seen.add(c.id);
+            return [{ channel: item.channel, target: { id: c.id, url: c.url, ...(c.token ? { token: c.token } : {}) } }];
+          });
+        },
+        platform: opts.platform, bucket: () => bucketOf(store.installId()), allowLoopbackHttp: loopback,
+        log: (ok, line) => store.log('update', Math.floor(clock.now() / 1000), ok, line),
+      }, bad, reason);
     },
   });
 
@@ -398,6 +418,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     },
     async settled() {
       await Promise.all([...engines.values()].map((e) => e.scheduler.idle()));
+      await reporting;
     },
     async checkAll() {
       if (closed) return;
