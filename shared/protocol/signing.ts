@@ -46,7 +46,8 @@ export async function keyIdOf(publicKeyB64: string): Promise<string> {
   return toHex(new Uint8Array(digest)).slice(0, 16);
 }
 
-export type VerifyFailure = 'unsigned' | 'unknown-key' | 'bad-encoding' | 'bad-signature';
+/** retired-key / revoked-key: a key rotation (shared/protocol/rotation.ts) dropped the key before the record was issued. */
+export type VerifyFailure = 'unsigned' | 'unknown-key' | 'bad-encoding' | 'bad-signature' | 'retired-key' | 'revoked-key';
 export type VerifyResult = { ok: true; keyId: string } | { ok: false; reason: VerifyFailure };
 
 /**
