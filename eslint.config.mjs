@@ -105,6 +105,13 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // The library's tests use its entry points (electron/lib) and the Electron fake that test/main keeps.
+    files: ['test/lib/**', 'test/examples/**'],
+    rules: restrict([
+      { group: [...layer(['electron/main']), '../../electron/main/**'], message: 'Test the library through electron/lib (its public entry points), with the Electron fake from test/main.' },
+    ], [electronPkg]),
+  },
+  {
     // Lazy imports obey the layers too; raw ipcMain/ipcRenderer only inside the two typed wrappers.
     files: ['shared/**', 'renderer/**', 'electron/**', 'server/**', 'preview/**'],
     plugins: { layers },

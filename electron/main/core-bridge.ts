@@ -16,14 +16,18 @@ export type CoreBinding = Pick<RealBinding, 'handlers' | 'subscribe' | 'close'> 
 /** A development feed handed over by `npm start` (scripts/start.ts) through TIDINGS_DEV_FEED; never when packaged. */
 export interface DevFeed { url: string; publicKey: string; token: string }
 
-export function adapterOptions(o: { config: AppConfig; settings: ShellSettings; dataDir: string; installedVersion: string; platform: string; devFeed: DevFeed | null }): BindingOptions {
-  // Sources kept by an older build in the settings file become defaults: the core keeps sources from now on.
-  const legacy = o.settings.get('sources').map((s): SourceConfig => {
-    const token = o.settings.sourceToken(s.id) ?? undefined;
+/** Sources kept by an older build in the settings file: they become defaults (the core keeps sources from now on). */
+export function legacySources(settings: ShellSettings): SourceConfig[] {
+  return settings.get('sources').map((s): SourceConfig => {
+    const token = settings.sourceToken(s.id) ?? undefined;
     return s.kind === 'cryptolens'
       ? { kind: 'cryptolens', id: s.id, name: s.name, url: s.url, token: token ?? '', updateChannel: 'stable', newsChannel: 'news', publisher: s.publisher ?? false }
       : { kind: 'feed-v1', id: s.id, name: s.name, url: s.url, live: true, publisher: s.publisher ?? false, ...(token ? { token } : {}) };
   });
+}
+
+export function adapterOptions(o: { config: AppConfig; settings: ShellSettings; dataDir: string; installedVersion: string; platform: string; devFeed: DevFeed | null }): BindingOptions {
+  const legacy = legacySources(o.settings);
   const fallback: SourceConfig = { kind: 'feed-v1', id: 'default', name: o.config.productName, url: o.config.defaultFeedUrl, live: true };
   const dev: SourceConfig | null = o.devFeed ? { kind: 'feed-v1', id: 'demo', name: 'Demo feed', url: o.devFeed.url, token: o.devFeed.token, live: true, publisher: true } : null;
   return {

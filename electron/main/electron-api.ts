@@ -76,6 +76,12 @@ export interface ElectronApi {
     setLoginItemSettings(settings: { openAtLogin: boolean }): void;
     getPath(name: 'userData' | 'downloads'): string;
     getVersion(): string;
+    /** The app's name (Electron: productName from package.json); absent in older fakes. */
+    getName?(): string;
+    /** Ends the process without before-quit (the update watchdog's exit). */
+    exit?(exitCode?: number): void;
+    /** macOS only. */
+    dock?: { hide(): void } | undefined;
   };
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => WindowLike;
   Tray: new (image: ImageLike) => TrayLike;

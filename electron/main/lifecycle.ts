@@ -21,18 +21,24 @@ export const INSTALL_GRACE_MS = 120_000;
 const within = (ms: number, p: Promise<unknown>) =>
   Promise.race([p.catch(() => {}), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
 
-/** Returns false when another instance holds the lock; this one then quits without opening anything. */
-export function setupLifecycle(app: ElectronApi['app'], hooks: LifecycleHooks, appId: string): boolean {
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return false;
+/**
+ * Returns false when another instance holds the lock; this one then quits without opening anything. With
+ * `ownsApp: false` (Tidings embedded in a host app, tidings/electron) the host keeps its own single-instance
+ * lock, window-all-closed policy and AppUserModelID; only the quit is held until the core has closed.
+ */
+export function setupLifecycle(app: ElectronApi['app'], hooks: LifecycleHooks, appId: string, ownsApp = true): boolean {
+  if (ownsApp) {
+    if (!app.requestSingleInstanceLock()) {
+      app.quit();
+      return false;
+    }
+    // Windows shows no toasts for an app without an AppUserModelID (the installer's shortcut uses the same id).
+    if (process.platform === 'win32') app.setAppUserModelId(appId);
+    app.on('second-instance', () => hooks.focus());
+    app.on('activate', () => hooks.focus());
+    // Having any listener here stops Electron's default (quit when the last window closes): we live in the tray.
+    app.on('window-all-closed', () => {});
   }
-  // Windows shows no toasts for an app without an AppUserModelID (the installer's shortcut uses the same id).
-  if (process.platform === 'win32') app.setAppUserModelId(appId);
-  app.on('second-instance', () => hooks.focus());
-  app.on('activate', () => hooks.focus());
-  // Having any listener here stops Electron's default (quit when the last window closes): we live in the tray.
-  app.on('window-all-closed', () => {});
   // The first before-quit is held until the core has closed its database (a check may be mid-transaction;
   // SQLite would roll it back anyway, this just avoids the needless redo), then Quit goes on for real.
   let state: 'running' | 'closing' | 'closed' = 'running';

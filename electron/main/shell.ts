@@ -7,10 +7,10 @@ import type { Channel } from '../../shared/ipc/types.ts';
 import { createSettings, type KeyValueStore, type StoredSettings, type ShellSettings } from './settings.ts';
 import { setupLifecycle, applyLoginItem } from './lifecycle.ts';
 import { registerAppScheme, appProtocolHandler, APP_SCHEME, denyPermissions, addCspHeader } from './hardening.ts';
-import { createWindowManager, checkPageUrl, originOf } from './window.ts';
+import { createWindowManager, checkPageUrl, originOf, type NavigateTarget, type WindowManager } from './window.ts';
 import { registerIpc } from './ipc.ts';
-import { createTray } from './tray.ts';
-import { createNotifier } from './notifications.ts';
+import { createTray, type TrayController } from './tray.ts';
+import { createNotifier, type Notifier } from './notifications.ts';
 import { createLinks } from './links.ts';
 import { createInstallFlow } from './install.ts';
 
@@ -41,6 +41,22 @@ export interface ShellOptions {
   beforeQuitForUpdate?: (version: string) => true | string | Promise<true | string>;
   /** The window state the user had before an update restarted the app (docs/rollback.md); null: a normal start. */
   resume?: { windowVisible: boolean } | null;
+  /**
+   * The shell owns the app (the standalone Tidings app, the default): single-instance lock, life in the tray when
+   * the window closes, a sandbox for every renderer and no permissions on the default session. false (Tidings
+   * embedded in a host app): all of that stays the host's; only Tidings' own window is sandboxed and locked down.
+   */
+  ownsApp?: boolean;
+  /** Show a tray icon and menu. Default true. */
+  tray?: boolean;
+  /** Open Tidings' own window (inbox, updates, settings). Default true; false: no window, no IPC, no app:// scheme. */
+  window?: boolean;
+  /** Show OS notifications for new releases and posts. Default true. */
+  notifications?: boolean;
+  /** Without a window: what a notification click (or a second launch) opens, for a host that shows its own UI. */
+  onOpen?: (target: NavigateTarget | undefined) => void;
+  /** Whether Quit may install a verified update, besides the user's setting (tidings/updater's autoInstallOnAppQuit). */
+  installAtQuitAllowed?: () => boolean;
 }
 
 export type Shell = NonNullable<Awaited<ReturnType<typeof startShell>>>;
@@ -48,19 +64,23 @@ export type Shell = NonNullable<Awaited<ReturnType<typeof startShell>>>;
 export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const log = opts.log ?? ((m: string) => console.log(`[tidings] ${m}`));
   const now = opts.now ?? Date.now;
-  checkPageUrl(opts.pageUrl, api.app.isPackaged);
+  const ownsApp = opts.ownsApp ?? true;
+  const hasWindow = opts.window ?? true;
+  if (hasWindow) checkPageUrl(opts.pageUrl, api.app.isPackaged);
 
   let shell: { focus(): void; beforeQuit(): Promise<void>; installAtQuit(): Promise<void> } = { focus: () => {}, beforeQuit: async () => {}, installAtQuit: async () => {} };
   const hooks = { focus: () => shell.focus(), beforeQuit: () => shell.beforeQuit(), installAtQuit: () => shell.installAtQuit() };
-  if (!setupLifecycle(api.app, hooks, opts.appId ?? 'dev.tidings.companion')) return null;
-  registerAppScheme(api.protocol);
-  // Every renderer sandboxed, whatever a future window forgets to say (must precede 'ready').
-  api.app.enableSandbox();
+  if (!setupLifecycle(api.app, hooks, opts.appId ?? 'dev.tidings.companion', ownsApp)) return null;
+  if (hasWindow) registerAppScheme(api.protocol);
+  // Every renderer sandboxed, whatever a future window forgets to say (must precede 'ready'). A host app decides
+  // that for its own windows; Tidings' window sets sandbox: true itself (window.ts).
+  if (ownsApp) api.app.enableSandbox();
   await api.app.whenReady();
-  if (opts.rendererDir) api.protocol.handle(APP_SCHEME, appProtocolHandler(opts.rendererDir));
+  if (hasWindow && opts.rendererDir) api.protocol.handle(APP_SCHEME, appProtocolHandler(opts.rendererDir));
   const ses = api.session.defaultSession;
-  denyPermissions(ses, log);
-  if (opts.pageUrl.startsWith(`${APP_SCHEME}:`)) addCspHeader(ses);
+  // The default session is the host's when embedded: its permissions and headers are not ours to change.
+  if (ownsApp) denyPermissions(ses, log);
+  if (ownsApp && hasWindow && opts.pageUrl.startsWith(`${APP_SCHEME}:`)) addCspHeader(ses);
 
   const settings = createSettings(opts.settingsStore, api.safeStorage);
   const bridge = typeof opts.bridge === 'function' ? await opts.bridge(settings) : opts.bridge;
@@ -72,7 +92,9 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     healthy = true;
     bridge.reportHealthy?.();
   };
-  const windows = createWindowManager(api, { preloadPath: opts.preloadPath, pageUrl: opts.pageUrl, bounds: settings.bounds, saveBounds: settings.saveBounds, log, onShown: reportHealthy });
+  const windows: WindowManager = hasWindow
+    ? createWindowManager(api, { preloadPath: opts.preloadPath, pageUrl: opts.pageUrl, bounds: settings.bounds, saveBounds: settings.saveBounds, log, onShown: reportHealthy })
+    : { show: (target?: NavigateTarget) => opts.onOpen?.(target), send: () => {}, current: () => null };
   const expectedOrigin = originOf(opts.pageUrl);
   // Our window's main frame, at our origin: not a subframe, not another window, not a page it navigated to.
   // Frames are compared by (process, routing id), which identify a frame even if Electron hands out a fresh
@@ -120,7 +142,7 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
       return r;
     },
   };
-  const ipc = registerIpc(api.ipcMain, handlers, isOurs, log);
+  const ipc = hasWindow ? registerIpc(api.ipcMain, handlers, isOurs, log) : { dispose: () => {} };
 
   async function switchChannel(channel: Channel): Promise<void> {
     const r = await handlers.setChannel({ channel });
@@ -128,7 +150,7 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     if (!r.ok || r.needsConfirm) windows.show({ screen: 'settings' });
   }
 
-  const tray = createTray(api, {
+  const tray: TrayController = opts.tray === false ? { refresh: async () => null, last: () => null, destroy: () => {} } : createTray(api, {
     state: () => bridge.trayState(),
     context: () => ({ channel: settings.get('channel'), pausedUntil: settings.get('pausedUntil'), now: now() }),
     actions: {
@@ -140,7 +162,7 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     },
     log,
   });
-  const notifier = createNotifier(api, { product: () => opts.product, settings, open: (t) => windows.show(t), now, log });
+  const notifier: Notifier = opts.notifications === false ? { notify: () => [], liveCount: () => 0 } : createNotifier(api, { product: () => opts.product, settings, open: (t) => windows.show(t), now, log });
 
   async function onEvent(ev: CoreEvent): Promise<void> {
     switch (ev.type) {
@@ -174,20 +196,25 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
     focus: () => windows.show(),
     installAtQuit: async () => {
       if (quittingForUpdate || !bridge.installAtQuit) return;
-      const installed = await bridge.installAtQuit(settings.get('installOnQuit')).catch((e: unknown) => { log(`install at quit failed: ${String(e)}`); return false; });
+      const allowed = settings.get('installOnQuit') && (opts.installAtQuitAllowed?.() ?? true);
+      const installed = await bridge.installAtQuit(allowed).catch((e: unknown) => { log(`install at quit failed: ${String(e)}`); return false; });
       if (installed) log('the verified update was installed at quit');
     },
-    beforeQuit: async () => {
-      clearInterval(netTimer);
-      unsubscribe();
-      ipc.dispose();
-      tray.destroy();
-      await Promise.resolve(bridge.close()).catch((e: unknown) => log(`core close failed: ${String(e)}`));
-    },
+    beforeQuit: () => (closing ??= close()),
+  };
+  let closing: Promise<void> | null = null;
+  const close = async () => {
+    clearInterval(netTimer);
+    unsubscribe();
+    ipc.dispose();
+    tray.destroy();
+    await Promise.resolve(bridge.close()).catch((e: unknown) => log(`core close failed: ${String(e)}`));
   };
   await tray.refresh();
   // After an update restarted the app: open the way the user had it. Otherwise a start lives in the tray.
-  if (opts.resume?.windowVisible) windows.show();
+  if (hasWindow && opts.resume?.windowVisible) windows.show();
   else reportHealthy();
-  return { windows, tray, notifier, settings, handlers, switchChannel };
+  /** Releases what the shell holds (as Quit does; once). */
+  const closeShell = () => shell.beforeQuit();
+  return { windows, tray, notifier, settings, handlers, switchChannel, bridge, close: closeShell };
 }
