@@ -1,15 +1,18 @@
 // Builds the feed service: Fastify with a strict JSON parser, token auth, rate limits, the feed v1 routes,
 // SSE and the Cryptolens-compatible dialect over one FeedStore.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { MAX_PUBLISH_BODY_BYTES } from '../shared/protocol/limits.ts';
 import { defaults, type ServerConfig } from './config.ts';
 import { HttpError, toHttpError } from './errors.ts';
 import { decodeFormBody } from './form.ts';
 import { Hub } from './hub.ts';
-import { authenticate, type Presented } from './auth.ts';
+import { authenticate, peekAuthenticated, type Presented } from './auth.ts';
 import { openStore } from './store/index.ts';
 import type { FeedStore } from './store/types.ts';
 import { registerV1 } from './routes/v1.ts';
+import { registerKeys } from './routes/keys.ts';
+import { fastReads } from './routes/fast.ts';
 import { registerEvents, type SseRegistry } from './routes/events.ts';
 import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
 import { registerLegacy } from './routes/legacy.ts';
@@ -43,7 +46,20 @@ function rewriteUrl(raw: string): string {
 
 export async function buildService(config: ServerConfig, given?: FeedStore): Promise<Service> {
   const store = given ?? (await openStore(config.db));
+  // The routine reads are answered on node:http before Fastify sees them (routes/fast.ts); set below,
+  // once the v1 routes exist.
+  let fast: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
   const app = Fastify({
+    // Fastify's own server settings (keepAliveTimeout 72 s, no request timeout), with the fast lane first.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!fast(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
     logger: config.logger ? { level: 'info' } : false,
     bodyLimit: MAX_PUBLISH_BODY_BYTES,
     rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
@@ -97,6 +113,13 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
       done();
       return;
     }
+    // A token verified recently (and not changed since on any node) is known without I/O.
+    const known = peekAuthenticated(store, header);
+    if (known !== undefined) {
+      req.token = known;
+      done();
+      return;
+    }
     authenticate(store, header).then((t) => {
       req.token = t;
       done();
@@ -135,7 +158,17 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   });
 
   const unsubscribe = store.subscribe((e) => hub.emit(e));
-  registerV1(app, { store, config, now, publishers });
+  const read = registerV1(app, { store, config, now, publishers });
+  fast = fastReads({
+    store,
+    publicRead: config.publicRead,
+    readRateLimit: config.readRateLimit,
+    limiter,
+    read,
+    peekToken: (header) => peekAuthenticated(store, header),
+    closing: () => closing,
+  });
+  registerKeys(app, { store, config, now, publishers });
   registerEvents(app, { store, hub, config, registry: sse });
   registerCryptolens(app, { store, config, now });
   registerLegacy(app, { store, config });

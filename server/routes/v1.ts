@@ -8,6 +8,8 @@ import { requireScope, readableChannels } from '../auth.ts';
 import type { FeedStore } from '../store/types.ts';
 import type { Publishers } from '../publishers.ts';
 import { cacheControlOf, channelParam, intParam, notModified } from './http.ts';
+import type { ReadState } from './fast.ts';
+import { KEYS_HEADER } from '../../shared/protocol/rotation.ts';
 
 interface Deps {
   store: FeedStore;
@@ -32,7 +34,7 @@ function jsonOnly(req: FastifyRequest): void {
   if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'the body must be application/json');
 }
 
-export function registerV1(app: FastifyInstance, { store, config, now, publishers }: Deps): void {
+export function registerV1(app: FastifyInstance, { store, config, now, publishers }: Deps): ReadState {
   const parse = schemas({ allowLoopbackHttp: config.allowLoopbackHttp });
   // The unfiltered heads document is the routine check of every client: computed once per feed change.
   let headsCache: { global: number; body: string } | null = null;
@@ -60,6 +62,10 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
   };
 
   const sendHeads = async (reply: FastifyReply, allowed: string[] | null, asked: string[] | null, global: number) => {
+    // A changed heads answer names the newest key rotation statement, so companions fetch the chain then
+    // (docs/key-rotation.md); the routine 304 stays as it is.
+    const keySeq = await publishers.advertisedSeq();
+    if (keySeq > 0) void reply.header(KEYS_HEADER, String(keySeq));
     if (!allowed && !asked) {
       if (!headsCache || headsCache.global !== global) headsCache = { global, body: JSON.stringify({ heads: await store.heads() }) };
       return reply.type('application/json; charset=utf-8').send(headsCache.body);
@@ -152,6 +158,7 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     const verdict = await ring.verify(record);
     if (!verdict.ok) {
       if (verdict.reason === 'unknown-key') throw new HttpError(422, 'unknown_key', 'the record is signed with a key this feed does not trust', 'sig.key');
+      if (verdict.reason === 'retired-key' || verdict.reason === 'revoked-key') throw new HttpError(422, verdict.reason === 'revoked-key' ? 'revoked_key' : 'retired_key', `the record is signed with a key a key rotation ${verdict.reason === 'revoked-key' ? 'revoked' : 'retired'}; sign with the current key`, 'sig.key');
       throw new HttpError(422, 'bad_signature', 'the signature does not match the record', 'sig.ed25519');
     }
     if (record.persistent === false) {
@@ -164,4 +171,11 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
     return reply.code(result.status === 'created' ? 201 : 200).send(message);
   });
+
+  // The same validators and rendered pages, for the routine reads answered before Fastify (fast.ts).
+  return {
+    cacheControl,
+    headsEtag: plainEtag,
+    cachedPage: (channel, after, limit, head) => pageCache.get(`${channel}\u0000${after}\u0000${limit}\u0000${head}`),
+  };
 }

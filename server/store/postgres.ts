@@ -146,6 +146,8 @@ export class PostgresFeedStore implements FeedStore {
   private headsReading: Promise<{ heads: Record<string, number>; global: number }> | null = null;
   /** Highest seq forwarded to subscribers; a notification for S forwards everything in (forwarded, S]. */
   private forwarded = 0;
+  /** Token changes seen by this node: its own, and every `tokens:` notification (any node's). */
+  private tokenGen = 0;
   private forwarding: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly url: string;
@@ -270,10 +272,14 @@ export class PostgresFeedStore implements FeedStore {
   }
 
   private notified(payload: string): void {
-    this.invalidateHeads();
     const colon = payload.indexOf(':');
     const kind = payload.slice(0, colon);
     const rest = payload.slice(colon + 1);
+    if (kind === 'tokens') {
+      this.tokenGen++;
+      return;
+    }
+    this.invalidateHeads();
     if (kind === 'seq') {
       this.forwardUpTo(Number(rest)).catch(() => this.trouble());
     } else if (kind === 'live') {
@@ -392,6 +398,8 @@ export class PostgresFeedStore implements FeedStore {
   }
 
   private invalidateHeads(): void {
+    // Whatever makes the heads untrustworthy (a lost LISTEN connection) may also have hidden a token change.
+    this.tokenGen++;
     this.heads_ = null;
     this.headsGen++;
     // Later callers must not join a read that may have started before this change committed.
@@ -521,8 +529,20 @@ export class PostgresFeedStore implements FeedStore {
     return (await this.query<{ n: number }>('SELECT newest_created AS n FROM channels WHERE name = $1', [channel])).rows[0]?.n ?? 0;
   }
 
+  /** Undefined unless LISTEN is up and caught up: a token change could be missed, so nothing may be cached. */
+  tokensVersion(): number | undefined {
+    return this.caughtUp && this.listener ? this.tokenGen : undefined;
+  }
+
+  /** Tells every node (this one included) that tokens changed, in the same statement as the change. */
+  private tokensChanged(): void {
+    this.tokenGen++;
+  }
+
   async createToken(t: { id: string; name: string; hash: Buffer; scopes: Scope[]; channels: string[] | null; created: number }) {
-    await this.query('INSERT INTO tokens (id, name, hash, scopes, channels, created) VALUES ($1, $2, $3, $4, $5, $6)', [t.id, t.name, t.hash, t.scopes.join(','), t.channels ? JSON.stringify(t.channels) : null, t.created]);
+    await this.query(`WITH i AS (INSERT INTO tokens (id, name, hash, scopes, channels, created) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+      SELECT (SELECT count(*) FROM i) AS n, pg_notify($7, 'tokens:')`, [t.id, t.name, t.hash, t.scopes.join(','), t.channels ? JSON.stringify(t.channels) : null, t.created, NOTIFY_CHANNEL]);
+    this.tokensChanged();
   }
 
   private tokenRow(r: TokenDbRow) {
@@ -541,10 +561,20 @@ export class PostgresFeedStore implements FeedStore {
     });
   }
 
-  async revokeToken(id: string, at: number) { return ((await this.query('UPDATE tokens SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [at, id])).rowCount ?? 0) > 0; }
+  async revokeToken(id: string, at: number) {
+    // NOTIFY in the revoking statement: every node hears of it exactly when it commits.
+    const r = await this.query<{ n: number }>(`WITH u AS (UPDATE tokens SET revoked = $1 WHERE id = $2 AND revoked IS NULL RETURNING id)
+      SELECT (SELECT count(*) FROM u)::int AS n, pg_notify($3, 'tokens:')`, [at, id, NOTIFY_CHANNEL]);
+    this.tokensChanged();
+    return (r.rows[0]?.n ?? 0) > 0;
+  }
   async tokenCount() { return (await this.query<{ n: number }>('SELECT count(*)::int AS n FROM tokens WHERE revoked IS NULL')).rows[0]?.n ?? 0; }
   async addPublisherKey(publicKey: string, keyId: string, name: string, at: number) {
     await this.query('INSERT INTO publisher_keys (key_id, public_key, name, added) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [keyId, publicKey, name, at]);
+  }
+  async keyStatements() { return (await this.query<{ json: string }>('SELECT json FROM key_statements ORDER BY seq')).rows.map((r) => r.json); }
+  async addKeyStatement(seq: number, json: string, at: number) {
+    return ((await this.query('INSERT INTO key_statements (seq, json, added) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [seq, json, at])).rowCount ?? 0) > 0;
   }
   async publisherKeys() { return (await this.query<{ keyId: string; publicKey: string; name: string }>('SELECT key_id AS "keyId", public_key AS "publicKey", name FROM publisher_keys ORDER BY added, key_id')).rows; }
 

@@ -58,6 +58,10 @@ export class SqliteFeedStore implements FeedStore {
   private cache: { version: number; heads: Record<string, number>; global: number } | null = null;
   private readonly listeners = new Set<(e: FeedEvent) => void>();
   private versionCheckedAt = 0;
+  /** Token changes: bumped by this process's own writes and when another connection changed the file. */
+  private tokenGen = 0;
+  private tokenCheckedAt = 0;
+  private tokenDataVersion = -1;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -102,6 +106,8 @@ export class SqliteFeedStore implements FeedStore {
       tokenCount: db.prepare('SELECT count(*) FROM tokens WHERE revoked IS NULL').pluck(),
       keyAdd: db.prepare('INSERT OR IGNORE INTO publisher_keys (key_id, public_key, name, added) VALUES (?, ?, ?, ?)'),
       keyList: db.prepare('SELECT key_id AS keyId, public_key AS publicKey, name FROM publisher_keys ORDER BY added, key_id'),
+      statements: db.prepare('SELECT json FROM key_statements ORDER BY seq').pluck(),
+      statementAdd: db.prepare('INSERT OR IGNORE INTO key_statements (seq, json, added) VALUES (?, ?, ?)'),
       failedStart: db.prepare(`INSERT INTO failed_starts (channel, version, platform, reason, day, count, max_bucket) VALUES (?, ?, ?, ?, ?, 1, ?)
         ON CONFLICT (channel, version, platform, reason, day) DO UPDATE SET count = count + 1, max_bucket = max(max_bucket, excluded.max_bucket)`),
       failedStarts: db.prepare(`SELECT channel, version, platform, reason, day, count, max_bucket FROM failed_starts
@@ -218,8 +224,26 @@ export class SqliteFeedStore implements FeedStore {
     return channel === null ? (this.stmt.newestAll.get() as number) : ((this.stmt.newestIn.get(channel) as number | undefined) ?? 0);
   }
 
+  /**
+   * PRAGMA data_version moves when another connection (the CLI revoking a token) committed; it is asked at
+   * most every 100 ms, so such a revocation reaches the token cache within that.
+   */
+  tokensVersion(): number {
+    const now = Date.now();
+    if (now - this.tokenCheckedAt >= 100) {
+      this.tokenCheckedAt = now;
+      const v = this.stmt.dataVersion.get() as number;
+      if (v !== this.tokenDataVersion) {
+        this.tokenDataVersion = v;
+        this.tokenGen++;
+      }
+    }
+    return this.tokenGen;
+  }
+
   async createToken(t: { id: string; name: string; hash: Buffer; scopes: Scope[]; channels: string[] | null; created: number }) {
     this.stmt.tokenIns.run(t.id, t.name, t.hash, t.scopes.join(','), t.channels ? JSON.stringify(t.channels) : null, t.created);
+    this.tokenGen++;
   }
 
   private tokenRow(r: { id: string; name: string; hash: Buffer; scopes: string; channels: string | null; created: number; revoked: number | null }) {
@@ -238,10 +262,16 @@ export class SqliteFeedStore implements FeedStore {
     });
   }
 
-  async revokeToken(id: string, at: number) { return this.stmt.tokenRevoke.run(at, id).changes > 0; }
+  async revokeToken(id: string, at: number) {
+    const changed = this.stmt.tokenRevoke.run(at, id).changes > 0;
+    this.tokenGen++;
+    return changed;
+  }
   async tokenCount() { return this.stmt.tokenCount.get() as number; }
   async addPublisherKey(publicKey: string, keyId: string, name: string, at: number) { this.stmt.keyAdd.run(keyId, publicKey, name, at); }
   async publisherKeys() { return this.stmt.keyList.all() as { keyId: string; publicKey: string; name: string }[]; }
+  async keyStatements() { return this.stmt.statements.all() as string[]; }
+  async addKeyStatement(seq: number, json: string, at: number) { return this.stmt.statementAdd.run(seq, json, at).changes > 0; }
 
   async countFailedStart(r: FailedStartReport, day: number) {
     this.stmt.failedStart.run(r.channel, r.version, r.platform, r.reason, day, r.bucket);

@@ -98,6 +98,13 @@ export interface FeedStore {
   newestCreated(channel: string | null): Promise<number>;
   bySeq(seq: number): Promise<(StoredMessage & { retracted: boolean }) | undefined>;
 
+  /**
+   * A number that changes whenever a token is created or revoked on any node (SQLite: by this process or,
+   * seen within 100 ms, by another one; PostgreSQL: through the LISTEN notification), or undefined while
+   * such changes cannot be seen (PostgreSQL: LISTEN being re-established). Lets verified tokens be cached
+   * (server/tokencache.ts) with revocation still taking effect within a second.
+   */
+  tokensVersion(): number | undefined;
   createToken(t: { id: string; name: string; hash: Buffer; scopes: Scope[]; channels: string[] | null; created: number }): Promise<void>;
   tokenById(id: string): Promise<(TokenRow & { hash: Buffer }) | undefined>;
   listTokens(): Promise<TokenRow[]>;
@@ -106,6 +113,10 @@ export interface FeedStore {
 
   addPublisherKey(publicKey: string, keyId: string, name: string, at: number): Promise<void>;
   publisherKeys(): Promise<{ keyId: string; publicKey: string; name: string }[]>;
+  /** Key rotation statements (docs/key-rotation.md) as stored JSON text, in seq order. */
+  keyStatements(): Promise<string[]>;
+  /** Stores statement `seq`; false when that seq is already taken (a concurrent rotation won). */
+  addKeyStatement(seq: number, json: string, at: number): Promise<boolean>;
 
   /** Counts one failed-start report under (channel, version, platform, reason, day); nothing else is kept. */
   countFailedStart(report: FailedStartReport, day: number): Promise<void>;

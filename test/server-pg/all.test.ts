@@ -13,6 +13,7 @@ if (!url) {
   await import('../server/v1-read.test.ts');
   await import('../server/v1-publish.test.ts');
   await import('../server/auth.test.ts');
+  await import('../server/token-cache.test.ts');
   await import('../server/bad-input.test.ts');
   await import('../server/events.test.ts');
   await import('../server/cryptolens.test.ts');
