@@ -134,9 +134,9 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const newsChannels = (c: SourceConfig) => (c.kind === 'feed-v1' ? c.newsChannels ?? ['news'] : []);
 
   const sourceFor = (c: SourceConfig) => c.kind === 'feed-v1'
-    ? new FeedV1Source({ id: c.id, url: c.url, token: c.token, allowLoopbackHttp: loopback })
+    ? new FeedV1Source({ id: c.id, url: c.url, token: c.token, allowLoopbackHttp: loopback, clock })
     : new CryptolensSource({
-      id: c.id, url: c.url, token: c.token, allowLoopbackHttp: loopback,
+      id: c.id, url: c.url, token: c.token, allowLoopbackHttp: loopback, clock,
       updates: c.updateChannel ? { channel: c.updateChannel, installedReleaseTime: opts.installedReleaseTime ?? 0 } : undefined,
       news: c.newsChannel ? { channel: c.newsChannel } : undefined,
     });

@@ -199,7 +199,7 @@ test('retention prunes old and surplus news but never releases (so never an unre
   s.apply('s', { messages: [
     ...Array.from({ length: 10 }, (_, i) => newsMsg(i + 1, { created: 1000 + i })),
     releaseMsg(20, '3.0.0', { critical: true, created: 10 }),
-  ], cursors: [], now: 1 });
+  ], cursors: [], now: 1100 }); // received after they were created (case 53 lists future-dated ones by arrival)
   const pruned = s.prune(2000, { maxAgeSec: 995, maxCount: 3 });
   assert.equal(pruned, 7);
   assert.deepEqual(s.list().map((i) => i.id), ['n-10', 'n-9', 'n-8', 'r-3.0.0-20']);

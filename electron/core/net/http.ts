@@ -4,6 +4,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { MAX_FEED_ANSWER_BYTES, isAllowedUrl, isLoopbackHost } from '../../../shared/protocol/limits.ts';
+import { systemClock, type Clock } from '../types.ts';
 
 export type FailureKind =
   | 'refused-url' | 'connect-timeout' | 'idle-timeout' | 'total-timeout' | 'too-large' | 'truncated'
@@ -40,6 +41,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Reuse a pooled connection (pages after heads); default false. */
   keepAlive?: boolean;
+  /** Every deadline runs on this clock (the companion's, so tests drive it; reliability.md case 54). */
+  clock?: Clock;
 }
 
 export interface HttpResponse {
@@ -66,7 +69,7 @@ function redirectAllowed(from: URL, to: URL, opts: RequestOptions): boolean {
 export async function request(opts: RequestOptions): Promise<HttpResponse> {
   let url = new URL(opts.url);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const deadline = Date.now() + limits.totalMs;
+  const deadline = (opts.clock ?? systemClock).now() + limits.totalMs;
   for (let hop = 0; ; hop++) {
     if (!isAllowedUrl(url.href, opts.allowLoopbackHttp)) throw new HttpFailure('refused-url', `refusing to contact ${url.protocol}//${url.host}: only https is allowed`);
     const res = await once(url, opts, limits, deadline);
@@ -88,12 +91,15 @@ function once(url: URL, opts: RequestOptions, limits: Limits, deadline: number):
     const mod = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { 'user-agent': 'Tidings', ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const clock = opts.clock ?? systemClock;
     let settled = false;
-    const timers: NodeJS.Timeout[] = [];
+    const timers: unknown[] = [];
+    let idle: unknown = null;
     const finish = (err: HttpFailure | null, res?: HttpResponse) => {
       if (settled) return;
       settled = true;
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) clock.clearTimeout(t);
+      if (idle !== null) clock.clearTimeout(idle);
       opts.signal?.removeEventListener('abort', onAbort);
       if (err) {
         req.destroy();
@@ -102,22 +108,32 @@ function once(url: URL, opts: RequestOptions, limits: Limits, deadline: number):
     };
     const onAbort = () => finish(new HttpFailure('cancelled', 'request cancelled'));
     const req = mod.request(url, { method: opts.method ?? 'GET', headers, agent: !opts.keepAlive ? false : url.protocol === 'https:' ? agents.https : agents.http });
-    timers.push(setTimeout(() => finish(new HttpFailure('total-timeout', `no complete answer within ${limits.totalMs} ms`)), Math.max(0, deadline - Date.now())));
+    timers.push(clock.setTimeout(() => finish(new HttpFailure('total-timeout', `no complete answer within ${limits.totalMs} ms`)), Math.max(0, deadline - clock.now())));
+    // Idle: no byte from the server for idleMs (covers a server that trickles one byte every 10 s, and one that
+    // never answers). Re-armed on every sign of life; on the injected clock like every other wait.
+    const quiet = () => {
+      if (settled) return;
+      if (idle !== null) clock.clearTimeout(idle);
+      idle = clock.setTimeout(() => finish(new HttpFailure('idle-timeout', `the server went quiet for ${limits.idleMs} ms`)), limits.idleMs);
+    };
+    quiet();
     req.on('socket', (socket) => {
       if (socket.connecting) {
-        const t = setTimeout(() => finish(new HttpFailure('connect-timeout', `no connection within ${limits.connectMs} ms`)), limits.connectMs);
+        const t = clock.setTimeout(() => finish(new HttpFailure('connect-timeout', `no connection within ${limits.connectMs} ms`)), limits.connectMs);
         timers.push(t);
-        socket.once('connect', () => clearTimeout(t));
+        socket.once('connect', () => {
+          clock.clearTimeout(t);
+          quiet();
+        });
       }
     });
-    // Idle: no byte in either direction for idleMs (covers a server that trickles one byte every 10 s).
-    req.setTimeout(limits.idleMs, () => finish(new HttpFailure('idle-timeout', `the server went quiet for ${limits.idleMs} ms`)));
     req.on('error', (e) => finish(new HttpFailure('network', e.message)));
     if (opts.signal) {
       if (opts.signal.aborted) return onAbort();
       opts.signal.addEventListener('abort', onAbort);
     }
     req.on('response', (res) => {
+      quiet();
       const declared = res.headers['content-length'] === undefined ? null : Number(res.headers['content-length']);
       if (declared !== null && declared > limits.maxBytes) {
         return finish(new HttpFailure('too-large', `the answer declares ${declared} bytes, over the ${limits.maxBytes}-byte cap`));
@@ -125,6 +141,7 @@ function once(url: URL, opts: RequestOptions, limits: Limits, deadline: number):
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
+        quiet();
         size += c.length;
         if (size > limits.maxBytes) return finish(new HttpFailure('too-large', `the answer passed the ${limits.maxBytes}-byte cap`));
         chunks.push(c);

@@ -31,11 +31,16 @@ export interface CheckOutcome {
   result: ApplyResult | null;
 }
 
-/** Turns a non-success status into the right CheckError (auth, pacing, or plain failure). */
+/**
+ * Turns a non-success status into the right CheckError (auth, pacing, or plain failure). A Retry-After date is
+ * the server's clock, so it is read against the answer's own Date (RFC 9110 §10.2.3), never our clock, which
+ * may be hours off (reliability.md P21, case 54); `nowMs` only when the answer has no Date.
+ */
 export function failForStatus(res: HttpResponse, nowMs: number, what: string): never {
   const s = res.status;
   if (s === 401 || s === 403) throw new CheckError(`${what}: access denied (HTTP ${s}); the token may have been revoked`, { status: s, authFailed: true });
-  const retryAfterSec = s === 429 || s === 503 ? retryAfterSeconds(res.headers['retry-after'], nowMs) : null;
+  const date = serverDate(res);
+  const retryAfterSec = s === 429 || s === 503 ? retryAfterSeconds(res.headers['retry-after'], date === null ? nowMs : date * 1000) : null;
   throw new CheckError(`${what}: HTTP ${s}`, { status: s, retryAfterSec });
 }
 

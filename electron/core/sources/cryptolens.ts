@@ -5,12 +5,12 @@
 // (protocol.md, ux.md): what it finds (news of the last HISTORY_SECONDS, updates since the installed release) is
 // stored as history, read and never toasted; only what is published afterwards is new.
 import { cryptolensGetMessages, schemas, type CryptolensMessage } from '../../../shared/protocol/schemas.ts';
-import { CRYPTOLENS_OVERLAP_SECONDS, MAX_FUTURE_SECONDS } from '../../../shared/protocol/limits.ts';
+import { CRYPTOLENS_OVERLAP_SECONDS } from '../../../shared/protocol/limits.ts';
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
 import { HttpFailure, request, type Limits } from '../net/http.ts';
 import type { Store } from '../store/store.ts';
 import type { CursorUpdate } from '../store/apply.ts';
-import type { IncomingMessage } from '../types.ts';
+import type { Clock, IncomingMessage } from '../types.ts';
 import { CheckError, extractLink, failForStatus, firstLine, jsonBody, serverDate, type CheckOutcome } from './common.ts';
 import { fromV1Record } from './records.ts';
 
@@ -25,6 +25,8 @@ export interface CryptolensOptions {
   /** Channel carrying news (Cryptolens uses '' for all; we always name one). */
   news?: { channel: string };
   limits?: Partial<Limits>;
+  /** Request deadlines run on it (the companion's clock). */
+  clock?: Clock;
 }
 
 /**
@@ -49,7 +51,7 @@ export class CryptolensSource {
   private async getMessages(channel: string, time: number, nowMs: number, signal?: AbortSignal) {
     const body = new URLSearchParams({ token: this.opts.token, Channel: channel, Time: String(time) }).toString();
     const res = await request({
-      url: `${this.url}/api/message/GetMessages`, method: 'POST', body, signal, limits: this.opts.limits,
+      url: `${this.url}/api/message/GetMessages`, method: 'POST', body, signal, limits: this.opts.limits, clock: this.opts.clock,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       allowLoopbackHttp: this.opts.allowLoopbackHttp, redirects: 'same-host',
     });
@@ -83,6 +85,7 @@ export class CryptolensSource {
     if (this.opts.updates) plans.push({ channel: this.opts.updates.channel, update: true });
     if (this.opts.news) plans.push({ channel: this.opts.news.channel, update: false });
     const history = new Set<string>();
+    let serverNow: number | null = null;
     for (const plan of plans) {
       const cur = store.cursor(this.id, plan.channel);
       // No cursor yet: this is the channel's first sync, and everything it finds is history.
@@ -113,11 +116,21 @@ export class CryptolensSource {
         time = floor;
         got = await this.getMessages(plan.channel, time, nowMs, signal);
       }
-      // The cursor never jumps past the server's "now": a message dated a year ahead cannot hide later ones.
-      const ceiling = (got.serverNow ?? clientNow) + MAX_FUTURE_SECONDS;
+      // The cursor never passes the server's "now" (its Date; our clock only when it sent none): a message dated
+      // a year ahead cannot hide the ones published after it, which the server dates at its real now
+      // (reliability.md P24, case 53). Not even by a few minutes: the next poll asks from the cursor.
+      const ceiling = got.serverNow ?? clientNow;
+      if (!plan.update && cur && got.serverNow !== null && cur.cursor > got.serverNow) {
+        // The server's clock is now behind our cursor: it was ahead, and has been put right. What it published
+        // since our last check is dated below the cursor, so ask again for that stretch, measured back from its
+        // clock by the time that passed on ours (with the overlap), de-duplicated by id.
+        const since = Math.min(Math.max(0, clientNow - (cur.lastCheck ?? clientNow)), HISTORY_SECONDS);
+        time = Math.max(floor, got.serverNow - since - CRYPTOLENS_OVERLAP_SECONDS);
+        got = await this.getMessages(plan.channel, time, nowMs, signal);
+      }
       // A first news sync starts at the server's "now" (one second back, as above), or at the newest message
       // when the server sent no clock: later polls ask from there (with the overlap), not from the history.
-      let newest = cur?.cursor ?? (!plan.update && got.serverNow !== null ? got.serverNow - 1 : floor);
+      let newest = cur ? Math.min(cur.cursor, ceiling) : !plan.update && got.serverNow !== null ? got.serverNow - 1 : floor;
       for (const m of got.messages) {
         if (m.channel !== plan.channel && plan.channel !== '') {
           dropped.push(`message ${m.id}: from channel "${m.channel}", asked for "${plan.channel}"`);
@@ -130,6 +143,7 @@ export class CryptolensSource {
         else dropped.push(c.reason);
       }
       cursors.push({ channel: plan.channel, cursor: newest, floor });
+      if (got.serverNow !== null) serverNow = Math.max(serverNow ?? 0, got.serverNow);
       if (plan.update) {
         const listed = new Set(got.messages.map((m) => m.id));
         for (const held of store.heldSince(this.id, plan.channel, time)) {
@@ -138,7 +152,7 @@ export class CryptolensSource {
         }
       }
     }
-    const result = store.apply(this.id, { messages, cursors, historyChannels: history, now: clientNow, removed });
+    const result = store.apply(this.id, { messages, cursors, historyChannels: history, now: clientNow, removed, serverNow });
     for (const d of dropped) store.log(this.id, clientNow, false, `dropped ${d}`);
     return {
       ok: true, changed: result.inserted.length > 0, status: 200, retryAfterSec: null, maxAgeSec: null, authFailed: false, result,

@@ -72,6 +72,8 @@ export interface SyncInput {
   /** ETag of the routine request, stored in the same transaction. */
   headsEtag: string | null;
   nowMs: number;
+  /** The routine answer's Date (unix s): a message dated beyond it is listed by when it was received. */
+  serverNow?: number | null;
 }
 
 /**
@@ -151,7 +153,7 @@ export async function syncChannels(store: Store, input: SyncInput, pull: Pull): 
   const now = Math.floor(input.nowMs / 1000);
   // With a channel left behind, the heads ETag is not kept: a 304 next time would hide that channel's news.
   const headsEtag = failures.length > 0 ? null : input.headsEtag;
-  const result = store.apply(input.sourceId, { messages, cursors, headsEtag, quietChannels: quiet, historyChannels: history, now });
+  const result = store.apply(input.sourceId, { messages, cursors, headsEtag, quietChannels: quiet, historyChannels: history, now, serverNow: input.serverNow ?? null });
   for (const n of notes) store.log(input.sourceId, now, true, n);
   for (const d of dropped) store.log(input.sourceId, now, false, `dropped ${d}`);
   const changed = result.inserted.length > 0 || result.retracted > 0;

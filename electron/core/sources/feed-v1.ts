@@ -7,8 +7,8 @@ import { MAX_PAGE_LIMIT } from '../../../shared/protocol/limits.ts';
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
 import { DEFAULT_LIMITS, HttpFailure, request, type Limits } from '../net/http.ts';
 import type { Store } from '../store/store.ts';
-import type { IncomingMessage } from '../types.ts';
-import { CheckError, failForStatus, jsonBody, maxAgeOf, type CheckOutcome } from './common.ts';
+import type { Clock, IncomingMessage } from '../types.ts';
+import { CheckError, failForStatus, jsonBody, maxAgeOf, serverDate, type CheckOutcome } from './common.ts';
 import { anyUnsynced, syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
 import { StaticFeed, isStaticFeedUrl } from './static-feed.ts';
 import { feedBase, feedV1Url } from './feed-url.ts';
@@ -20,6 +20,8 @@ export interface FeedV1Options {
   token?: string;
   allowLoopbackHttp: boolean;
   limits?: Partial<Limits>;
+  /** Request deadlines run on it (the companion's clock). */
+  clock?: Clock;
 }
 
 const pageEnvelope = z.object({
@@ -59,7 +61,7 @@ export class FeedV1Source {
 
   /** `path` is below the service's /v1/, e.g. 'heads'. */
   private get(path: string, headers: Record<string, string>, signal?: AbortSignal, keepAlive = false) {
-    return request({ url: feedV1Url(this.url, path), headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive });
+    return request({ url: feedV1Url(this.url, path), headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive, clock: this.opts.clock });
   }
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
@@ -79,13 +81,13 @@ export class FeedV1Source {
     const parsed = headsSchema.safeParse(jsonBody(res, 'heads'));
     if (!parsed.success) throw new CheckError('heads: the answer does not match the feed v1 schema', { status: 200 });
     const headsEtag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
-    const synced = await syncChannels(store, { sourceId: this.id, channels, heads: parsed.data.heads, headsEtag, nowMs },
-      (channel, from, stored) => this.pull(channel, from, stored, keys, signal));
+    const synced = await syncChannels(store, { sourceId: this.id, channels, heads: parsed.data.heads, headsEtag, nowMs, serverNow: serverDate(res) },
+      (channel, from, stored) => this.pull(channel, from, stored, keys, nowMs, signal));
     return syncedOutcome(base, synced);
   }
 
   /** Pages of one channel after `after`; restarts once from 0 if a page's head is below the stored cursor. */
-  private async pull(channel: string, after: number, stored: number, keys: KeyRing, signal?: AbortSignal): Promise<Pulled> {
+  private async pull(channel: string, after: number, stored: number, keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<Pulled> {
     const messages: IncomingMessage[] = [];
     const dropped: string[] = [];
     const notes: string[] = [];
@@ -106,7 +108,7 @@ export class FeedV1Source {
         continue;
       }
       if (limit < MAX_PAGE_LIMIT && notes.length === 0) notes.push(`channel ${channel}: a page was over the ${this.maxBytes}-byte cap; asked for ${limit} per page instead`);
-      if (res.status !== 200) failForStatus(res, Date.now(), `channel ${channel}`);
+      if (res.status !== 200) failForStatus(res, nowMs, `channel ${channel}`);
       const env = pageEnvelope.safeParse(jsonBody(res, `channel ${channel}`));
       if (!env.success || env.data.channel !== channel) throw new CheckError(`channel ${channel}: the page does not match the feed v1 schema`, { status: 200 });
       const p = env.data;

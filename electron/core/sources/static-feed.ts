@@ -13,8 +13,8 @@ import { CHANNEL_PATTERN, MAX_PAGE_LIMIT } from '../../../shared/protocol/limits
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
 import { request, type HttpResponse, type Limits } from '../net/http.ts';
 import type { Store } from '../store/store.ts';
-import type { IncomingMessage } from '../types.ts';
-import { CheckError, failForStatus, jsonBody, maxAgeOf, type CheckOutcome } from './common.ts';
+import type { Clock, IncomingMessage } from '../types.ts';
+import { CheckError, failForStatus, jsonBody, maxAgeOf, serverDate, type CheckOutcome } from './common.ts';
 import { anyUnsynced, syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
 
 export const STATIC_TYPES = /^(application\/json|application\/octet-stream|binary\/octet-stream|text\/plain)\s*(;|$)/i;
@@ -53,6 +53,8 @@ export interface StaticFeedOptions {
   token?: string;
   allowLoopbackHttp: boolean;
   limits?: Partial<Limits>;
+  /** Request deadlines run on it (the companion's clock). */
+  clock?: Clock;
 }
 
 export class StaticFeed {
@@ -71,7 +73,7 @@ export class StaticFeed {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.opts.token) h.authorization = `Bearer ${this.opts.token}`;
     const limits = { maxBytes, ...this.opts.limits };
-    return request({ url, headers: h, allowLoopbackHttp: this.opts.allowLoopbackHttp, limits, redirects: 'same-host', signal, keepAlive });
+    return request({ url, headers: h, allowLoopbackHttp: this.opts.allowLoopbackHttp, limits, redirects: 'same-host', signal, keepAlive, clock: this.opts.clock });
   }
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
@@ -95,8 +97,8 @@ export class StaticFeed {
       heads[channel] = refs.at(-1)?.next ?? 0;
     }
     const headsEtag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
-    const synced = await syncChannels(store, { sourceId: this.opts.id, channels, heads, epoch: index.epoch, headsEtag, nowMs },
-      (channel, from) => this.pull(channel, plans.get(channel) ?? [], from, keys, signal));
+    const synced = await syncChannels(store, { sourceId: this.opts.id, channels, heads, epoch: index.epoch, headsEtag, nowMs, serverNow: serverDate(res) },
+      (channel, from) => this.pull(channel, plans.get(channel) ?? [], from, keys, nowMs, signal));
     return syncedOutcome(base, synced);
   }
 
@@ -132,14 +134,14 @@ export class StaticFeed {
   }
 
   /** Fetches the pages whose `next` passed `from` and keeps only records above it. */
-  private async pull(channel: string, refs: PageRef[], from: number, keys: KeyRing, signal?: AbortSignal): Promise<Pulled> {
+  private async pull(channel: string, refs: PageRef[], from: number, keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<Pulled> {
     const needed = refs.filter((r) => r.next > from);
     if (needed.length > MAX_PAGES_PER_CHECK) throw new CheckError(`channel ${channel}: more than ${MAX_PAGES_PER_CHECK} pages in one check`);
     const messages: IncomingMessage[] = [];
     const dropped: string[] = [];
     for (const ref of needed) {
       const res = await this.get(this.pageUrl(ref.file), {}, STATIC_PAGE_MAX_BYTES, signal, true);
-      if (res.status !== 200) failForStatus(res, Date.now(), `channel ${channel}`);
+      if (res.status !== 200) failForStatus(res, nowMs, `channel ${channel}`);
       const env = pageEnvelope.safeParse(jsonBody(res, `channel ${channel}`, STATIC_TYPES));
       const p = env.success ? env.data : null;
       if (!p || p.channel !== channel || p.next !== ref.next || p.head !== ref.next || p.messages.length !== ref.count) {

@@ -6,6 +6,7 @@ import type { Db } from './open.ts';
 import type { IncomingMessage, InboxItem } from '../types.ts';
 import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
 import { appliesToInstall, rollbackFloors, type InstallFacts } from '../policy/update.ts';
+import { MAX_FUTURE_SECONDS } from '../../../shared/protocol/limits.ts';
 
 export interface CursorUpdate {
   channel: string;
@@ -32,6 +33,8 @@ export interface CheckBatch {
   historyChannels?: ReadonlySet<string>;
   /** Received time, unix seconds. */
   now: number;
+  /** The server's clock (its Date header), unix seconds, when the answer carried one: judges message dates. */
+  serverNow?: number | null;
   /** Messages the source no longer lists (a Cryptolens RemoveMessage): hidden like a retraction. */
   removed?: { channel: string; id: string }[];
 }
@@ -79,6 +82,16 @@ function prepare(db: Db) {
     headsEtag: db.prepare(`UPDATE sources SET heads_etag = ? WHERE id = ?`),
     log: db.prepare(`INSERT INTO check_log (at, source_id, ok, detail) VALUES (?, ?, 0, ?)`),
   };
+}
+
+/**
+ * When a message is listed and shown: its server time, unless that lies in the future of the time it was
+ * received or of the server's own clock (a server clock ahead, a bad record). Then the received time, so it
+ * is not listed above everything else for months (reliability.md P24, case 53). Cursors never use this.
+ */
+export function shownTime(created: number, received: number, serverNow: number | null | undefined): number {
+  const ahead = created > received + MAX_FUTURE_SECONDS || (serverNow != null && created > serverNow + MAX_FUTURE_SECONDS);
+  return ahead ? received : created;
 }
 
 /** The parts of a stored release record that targeting reads. */
@@ -132,9 +145,10 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       const toastable = m.kind === 'news' || m.kind === 'note';
       const expired = m.expires !== null && m.expires <= batch.now;
       const due = toastable && !quiet && !expired;
+      const created = shownTime(m.created, batch.now, batch.serverNow);
       const row = insert.get(
         sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
-        m.expires, JSON.stringify(m.record), m.created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
+        m.expires, JSON.stringify(m.record), created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
         ...(mayBeRetracted ? [sourceId, m.id, m.channel] : []),
       ) as { rowid: number; retracted: number } | undefined;
       if (!row) {
@@ -155,7 +169,7 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       if (m.kind === 'retraction' || row.retracted) continue;
       const item: InboxItem = {
         key: row.rowid, sourceId, id: m.id, channel: m.channel, kind: m.kind, trusted: m.trusted, title: m.title, link: m.link,
-        version: m.version, critical: m.critical, expires: m.expires, created: m.created, read: history, record: m.record,
+        version: m.version, critical: m.critical, expires: m.expires, created, read: history, record: m.record,
       };
       result.inserted.push(item);
       if (due) result.toasts.push(item);

@@ -26,6 +26,8 @@ export interface CursorState {
   cursor: number;
   floor: number | null;
   etag: string | null;
+  /** When the cursor was last written (our clock, unix s). */
+  lastCheck: number | null;
 }
 
 export interface PageQuery {
@@ -148,7 +150,7 @@ export class Store {
   }
 
   cursor(sourceId: string, channel: string): CursorState | null {
-    const r = this.stmt(`SELECT cursor, floor, etag FROM cursors WHERE source_id = ? AND channel = ?`).get(sourceId, channel) as CursorState | undefined;
+    const r = this.stmt(`SELECT cursor, floor, etag, last_check AS lastCheck FROM cursors WHERE source_id = ? AND channel = ?`).get(sourceId, channel) as CursorState | undefined;
     return r ?? null;
   }
 
