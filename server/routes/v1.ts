@@ -1,7 +1,6 @@
 // Feed v1 read and publish endpoints (protocol.md "Feed v1 endpoints" and "Precise rules").
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../shared/protocol/limits.ts';
-import { schemas, firstIssue, type PublishRecord } from '../../shared/protocol/schemas.ts';
 import type { ServerConfig } from '../config.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { requireScope, readableChannels } from '../auth.ts';
@@ -9,6 +8,7 @@ import type { FeedStore } from '../store/types.ts';
 import type { Publishers } from '../publishers.ts';
 import { cacheControlOf, channelParam, intParam, notModified } from './http.ts';
 import type { ReadState } from './fast.ts';
+import { recordChecker, storeRecord } from './accept.ts';
 import { KEYS_HEADER } from '../../shared/protocol/rotation.ts';
 
 interface Deps {
@@ -35,7 +35,7 @@ function jsonOnly(req: FastifyRequest): void {
 }
 
 export function registerV1(app: FastifyInstance, { store, config, now, publishers }: Deps): ReadState {
-  const parse = schemas({ allowLoopbackHttp: config.allowLoopbackHttp });
+  const checkRecord = recordChecker({ config, publishers });
   // The unfiltered heads document is the routine check of every client: computed once per feed change.
   let headsCache: { global: number; body: string } | null = null;
   const pageCache = new Map<string, Buffer>();
@@ -147,29 +147,9 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     },
   }, async (req, reply) => {
     const channel = channelParam((req.params as { channel?: string }).channel);
-    const parsed = parse.publish.safeParse(req.body);
-    if (!parsed.success) {
-      const { field, message } = firstIssue(parsed.error);
-      throw badRequest(field, `${field || 'body'} ${message}`);
-    }
-    const record: PublishRecord = parsed.data;
-    if (record.channel !== channel) throw badRequest('channel', `must equal the channel in the path (${channel})`);
-    const ring = await publishers.keyRing();
-    const verdict = await ring.verify(record);
-    if (!verdict.ok) {
-      if (verdict.reason === 'unknown-key') throw new HttpError(422, 'unknown_key', 'the record is signed with a key this feed does not trust', 'sig.key');
-      if (verdict.reason === 'retired-key' || verdict.reason === 'revoked-key') throw new HttpError(422, verdict.reason === 'revoked-key' ? 'revoked_key' : 'retired_key', `the record is signed with a key a key rotation ${verdict.reason === 'revoked-key' ? 'revoked' : 'retired'}; sign with the current key`, 'sig.key');
-      throw new HttpError(422, 'bad_signature', 'the signature does not match the record', 'sig.ed25519');
-    }
-    if (record.persistent === false) {
-      // Live-only: pushed to connected readers and forgotten (no seq, never stored or replayed).
-      await store.publishLive(channel, JSON.stringify({ ...record, created: now() }));
-      return reply.code(202).send({ accepted: true, live: true });
-    }
-    const result = await store.insert({ record, now: now() });
-    if (result.status === 'rejected') throw new HttpError(result.httpStatus, result.code, result.message, result.field);
-    const { retracted: _r, ...message } = result.message as typeof result.message & { retracted?: boolean };
-    return reply.code(result.status === 'created' ? 201 : 200).send(message);
+    const record = await checkRecord(req.body, channel);
+    const accepted = await storeRecord({ store, now }, record);
+    return reply.code(accepted.status).send(accepted.message);
   });
 
   // The same validators and rendered pages, for the routine reads answered before Fastify (fast.ts).
