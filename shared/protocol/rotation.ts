@@ -171,7 +171,7 @@ export class ChainKeyRing extends KeyRing {
   private set: KeySet | null = null;
 
   static async of(set: KeySet, extra: readonly string[] = []): Promise<ChainKeyRing> {
-    const ring = new ChainKeyRing();
+    const ring = new this(); // `this`: a subclass (the feed service's PublishKeyRing) gets its own kind
     ring.set = set;
     const seen = new Set<string>();
     for (const k of [...Object.values(set.keys), ...Object.values(set.retired).map((r) => r.publicKey), ...extra]) {

@@ -22,4 +22,5 @@ if (!url) {
   await import('../server/legacy-feeds.test.ts');
   await import('../server/shutdown.test.ts');
   await import('../server/failed-start.test.ts');
+  await import('../server/key-rotation.test.ts');
 }

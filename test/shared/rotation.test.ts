@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { generateSigningKey, signRecord, type SigningKey } from '../../shared/protocol/signing.ts';
 import { ChainKeyRing, checkStatement, followChain, signStatement, startingSet, type StatementBody } from '../../shared/protocol/rotation.ts';
 
+/** Six fresh keys (destructure as many as needed). */
+const keys = () => Promise.all(Array.from({ length: 6 }, () => generateSigningKey())) as unknown as Promise<[SigningKey, SigningKey, SigningKey, SigningKey, SigningKey, SigningKey]>;
+
 const body = (seq: number, keys: SigningKey[], extra: Partial<StatementBody> = {}): StatementBody => ({
   v: 1, type: 'tidings-keys', seq, keys: keys.map((k) => k.publicKey), threshold: 1, revoked: [], issued: 1_000 + seq * 100, ...extra,
 });
@@ -13,7 +16,7 @@ const record = (key: SigningKey, issued: number) =>
   signRecord({ id: randomUUID(), channel: 'stable', kind: 'news' as const, issued, title: 'Hello', body: '' }, key);
 
 test('a chain of three rotations, one of them 2 of 3, is followed from the built-in key', async () => {
-  const [k0, k1, a, b, c, k5] = await Promise.all(Array.from({ length: 6 }, () => generateSigningKey()));
+  const [k0, k1, a, b, c, k5] = await keys();
   const s1 = await signStatement(body(1, [k1]), [k0, k1]);
   const s2 = await signStatement(body(2, [a, b, c], { threshold: 2 }), [k1, a, b, c]);
   const s3 = await signStatement(body(3, [k5], { revoked: [a.keyId] }), [a, c, k5]);
@@ -36,7 +39,7 @@ test('a chain of three rotations, one of them 2 of 3, is followed from the built
 });
 
 test('a threshold is a threshold: one of 2-of-3 keys cannot rotate, two can', async () => {
-  const [k0, a, b, c, n] = await Promise.all(Array.from({ length: 5 }, () => generateSigningKey()));
+  const [k0, a, b, c, n] = await keys();
   const s1 = await signStatement(body(1, [a, b, c], { threshold: 2 }), [k0, a, b, c]);
   const set1 = (await followChain(await startingSet([k0.publicKey]), [s1], { consecutive: true })).set;
   const one = await checkStatement(set1, await signStatement(body(2, [n]), [a, n]), { consecutive: true });
@@ -51,7 +54,7 @@ test('a threshold is a threshold: one of 2-of-3 keys cannot rotate, two can', as
 });
 
 test('the new set must sign too: its threshold, and every key it introduces', async () => {
-  const [k0, a, b] = await Promise.all(Array.from({ length: 3 }, () => generateSigningKey()));
+  const [k0, a, b] = await keys();
   const start = await startingSet([k0.publicKey]);
   const noPossession = await checkStatement(start, await signStatement(body(1, [a]), [k0]), { consecutive: true });
   assert.match((noPossession as { reason: string }).reason, /signed by 0 of its own keys/);
@@ -62,7 +65,7 @@ test('the new set must sign too: its threshold, and every key it introduces', as
 });
 
 test('forged, tampered, out-of-order and replayed statements change nothing', async () => {
-  const [k0, k1, evil, k2] = await Promise.all(Array.from({ length: 4 }, () => generateSigningKey()));
+  const [k0, k1, evil, k2] = await keys();
   const start = await startingSet([k0.publicKey]);
   const s1 = await signStatement(body(1, [k1]), [k0, k1]);
   // Signed only by the key it introduces ("both anchors at once").
@@ -100,7 +103,7 @@ test('a revoked key can never come back, and a statement cannot be dated before 
 });
 
 test('an app built with a later key set joins the chain where its keys signed', async () => {
-  const [k0, k1, k2, k3] = await Promise.all(Array.from({ length: 4 }, () => generateSigningKey()));
+  const [k0, k1, k2, k3] = await keys();
   const s1 = await signStatement(body(1, [k1]), [k0, k1]);
   const s2 = await signStatement(body(2, [k2]), [k1, k2]);
   const s3 = await signStatement(body(3, [k3]), [k2, k3]);

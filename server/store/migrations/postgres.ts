@@ -72,4 +72,9 @@ export const postgresMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'key rotation statements (docs/key-rotation.md), one linear chain',
+    sql: `CREATE TABLE key_statements (seq int PRIMARY KEY, json text NOT NULL, added bigint NOT NULL);`,
+  },
 ];

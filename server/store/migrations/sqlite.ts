@@ -69,4 +69,15 @@ export const sqliteMigrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'key rotation statements (docs/key-rotation.md), one linear chain',
+    sql: `
+      CREATE TABLE key_statements (
+        seq INTEGER PRIMARY KEY,
+        json TEXT NOT NULL,
+        added INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
