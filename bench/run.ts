@@ -6,7 +6,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { benchConfig } from './lib/config.ts';
 import { loadGenerator } from './lib/load.ts';
 import { benchDir, pinning } from './lib/proc.ts';
-import { median } from './lib/stats.ts';
+import { spread } from './lib/rounds.ts';
 import { verdict, writeResults, type RowResult } from './lib/report.ts';
 import { row1 } from './rows/row1-unchanged.ts';
 import { row2 } from './rows/row2-changed.ts';
@@ -32,6 +32,8 @@ const rows = [
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+// The smoke run (in npm test) never installs packages; a full run installs wrk and nginx when missing.
+if (smoke) process.env.BENCH_NO_INSTALL ??= '1';
 const wanted = args.filter((a) => !a.startsWith('--'));
 const unknown = wanted.filter((w) => !rows.some((r) => r.names.includes(w)));
 if (unknown.length > 0) {
@@ -69,15 +71,14 @@ for (const r of selected) {
 }
 
 // Verdicts: a ratio within its noise of the goal is undecided. A line's noise is the larger of the
-// run-to-run spread ((max − min) / median) of its two figures and the distance from 1.00x of its row's
+// run-to-run spread of its two figures (bench/lib/rounds.ts: max − min, or the interquartile range from 5 runs) and the distance from 1.00x of its row's
 // A/A pair for the same unit.
 console.log('\nverdicts:');
-const spread = (runs: number[]) => (runs.length > 1 ? (Math.max(...runs) - Math.min(...runs)) / Math.abs(median(runs)) : 0);
 for (const res of results) {
   for (const line of res.lines.filter((l) => l.kind === 'goal')) {
     const aa = res.lines.filter((l) => l.kind === 'aa' && l.ratio !== null && l.ours.unit === line.ours.unit).map((l) => Math.abs((l.ratio as number) - 1));
     const noise = Math.max(0, ...aa, ...[spread(line.ours.runs), spread(line.anchor.runs)].filter(Number.isFinite));
-    const v = line.unavailable ? `skipped (${line.unavailable})` : verdict(line, noise);
+    const v = line.unavailable ? `skipped (${line.unavailable})` : line.unjudged ? `not judged (${line.unjudged})` : verdict(line, noise);
     console.log(`  ${line.name}: ${v}${noise > 0 ? ` (noise ±${(noise * 100).toFixed(0)} %)` : ''}`);
   }
 }

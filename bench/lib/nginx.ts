@@ -6,6 +6,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandFor, stopProcess } from './proc.ts';
+import { aptInstall } from './load.ts';
 import { sleep } from './stats.ts';
 
 export type Nginx = { ok: true; url: string; stop(): Promise<void> } | { ok: false; why: string };
@@ -36,8 +37,9 @@ const canConnect = (port: number) => new Promise<boolean>((resolve) => {
 
 export async function startNginx(files: Record<string, string>): Promise<Nginx> {
   if (process.env.BENCH_NO_NGINX === '1') return { ok: false, why: 'BENCH_NO_NGINX=1' };
-  const bin = findNginx();
-  if (!bin) return { ok: false, why: 'nginx is not installed (apt-get install nginx-light)' };
+  // Installed with apt-get when missing and possible (root); else the anchor is skipped and says why.
+  const bin = aptInstall('nginx-light', () => findNginx() !== null) ? findNginx() : null;
+  if (!bin) return { ok: false, why: 'nginx is not installed and could not be (apt-get install nginx-light)' };
   const dir = mkdtempSync(join(tmpdir(), 'tidings-nginx-'));
   // The worker may run as `nobody`: the prefix must be readable by it.
   chmodSync(dir, 0o755);

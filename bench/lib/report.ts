@@ -29,6 +29,8 @@ export interface Line {
   met: boolean | null;
   /** Why the anchor could not run. */
   unavailable?: string;
+  /** Why the figures may not judge the goal (e.g. load from a generator slower than the servers). */
+  unjudged?: string;
   text: string;
 }
 

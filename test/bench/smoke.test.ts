@@ -41,8 +41,8 @@ function ratioLines(out: string): Map<string, RegExpExecArray> {
 }
 
 const EXPECTED = [
-  'unchanged-vs-node-http', 'unchanged-vs-nginx', 'unchanged-aa-node-http',
-  'changed-vs-fastify', 'changed-vs-node-http', 'changed-aa-node-http',
+  'unchanged-vs-node-http', 'unchanged-vs-nginx', 'unchanged-token-vs-node-http', 'unchanged-token-vs-nginx', 'unchanged-aa-node-http',
+  'changed-vs-fastify', 'changed-vs-node-http', 'changed-token-vs-fastify', 'changed-token-vs-node-http', 'changed-aa-node-http',
   'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater',
   'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-aa-rss-ws', 'live-aa-p99-ws',
   'delta-patch-release-vs-full', 'delta-minor-release-vs-full', 'delta-patch-release-vs-blockmap', 'delta-minor-release-vs-blockmap',
@@ -57,7 +57,7 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
     const m = lines.get(name);
     assert.ok(m, `no ratio line for ${name} in:\n${r.out}`);
     if (m[4] === 'unavailable') {
-      assert.equal(name, 'unchanged-vs-nginx', `${name}: only the nginx anchor may be unavailable`);
+      assert.ok(/^unchanged(-token)?-vs-nginx$/.test(name), `${name}: only the nginx anchor may be unavailable`);
       assert.ok(m[8] && m[8].length > 5, `${name}: a skipped anchor must say why`);
     } else {
       assert.match(m[5] as string, /^-?[\d.]+x$/, `${name}: ratio`);
@@ -69,14 +69,15 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
 
   // Row 1: every target that ran answered the load's request with a 304 and an empty body.
   const f1 = rows.get(1)?.facts as Record<string, { status: number; bodyBytes: number }>;
-  for (const k of ['ours', 'node', 'copy']) assert.deepEqual([f1[k]?.status, f1[k]?.bodyBytes], [304, 0], `row 1 ${k}`);
+  for (const k of ['ours', 'token', 'node', 'copy']) assert.deepEqual([f1[k]?.status, f1[k]?.bodyBytes], [304, 0], `row 1 ${k}`);
+  assert.equal((f1 as unknown as { withoutToken: number }).withoutToken, 401, 'row 1: the private feed checks the token');
   if (f1.nginx) assert.deepEqual([f1.nginx.status, f1.nginx.bodyBytes], [304, 0], 'row 1 nginx');
 
   // Row 2: a ~1 KB page, and every anchor sent exactly the same number of body bytes.
   const f2 = rows.get(2)?.facts as Record<string, { status: number; bodyBytes: number }> & { pageBytes: number; messages: number };
   assert.ok(f2.pageBytes > 700 && f2.pageBytes < 1600, `page of ${f2.pageBytes} B`);
   assert.ok(f2.messages >= 1);
-  for (const k of ['ours', 'fastify', 'node', 'copy']) assert.deepEqual([f2[k]?.status, f2[k]?.bodyBytes], [200, f2.pageBytes], `row 2 ${k}`);
+  for (const k of ['ours', 'token', 'fastify', 'node', 'copy']) assert.deepEqual([f2[k]?.status, f2[k]?.bodyBytes], [200, f2.pageBytes], `row 2 ${k}`);
 
   // Row 3: our check was a conditional, authorized request answered by a 304 with no body on the wire.
   const f3 = rows.get(3)?.facts as { ours: { status: number; responseBodyBytesOnWire: number; request: string; requestBytes: number; responseBytes: number }; electronUpdater: { bodyBytes: number }; sparkle: { bodyBytes: number } };
