@@ -251,6 +251,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       }
       refreshOffer();
       if (wasDown !== networkDown()) emit('network', { online: !networkDown() });
+      // A channel's stream opens once the channel has a cursor (its first check), never replaying its history.
+      if (started && !closed) engine.live?.follow([...channelsFor(channel), ...newsChannels(config)]);
       return outcome;
     };
     engine.config = config;
@@ -266,8 +268,9 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     // A static feed (URL ending in /index.json) has no SSE: polling only.
     engine.live = config.kind === 'feed-v1' && config.live && !isStaticFeedUrl(config.url)
       ? new LiveSubscription({
-        url: config.url, token: config.token, allowLoopbackHttp: loopback, keys, after: (ch) => store.cursor(config.id, ch)?.cursor ?? null,
-        onTrigger: () => void (closed ? null : engine.scheduler.runNow().catch(() => false)), onLive: (m) => { emit('live', m); emit('message', liveMessage(m, config.id)); },
+        url: config.url, token: config.token, allowLoopbackHttp: loopback, keys, clock, after: (ch) => store.cursor(config.id, ch)?.cursor ?? null,
+        // Never more often than the feed's max-age allows (reliability.md case 55).
+        onTrigger: () => void (closed ? null : engine.scheduler.nudge()), onLive: (m) => { emit('live', m); emit('message', liveMessage(m, config.id)); },
       })
       : null;
     return engine;

@@ -59,6 +59,8 @@ export class CheckScheduler {
   /** The one extra check queued while a check runs (see runNow). */
   private followUp: Promise<boolean> | null = null;
   private stopped = false;
+  /** A live event came while a check ran (see nudge). */
+  private nudged = false;
   readonly state: SchedulerState = { running: false, nextAt: null, failures: 0, notBefore: null, lastOutcome: null };
 
   constructor(opts: SchedulerOptions) {
@@ -120,6 +122,27 @@ export class CheckScheduler {
     if (this.state.notBefore !== null && this.o.clock.now() < this.state.notBefore) return false;
     await this.fire();
     return true;
+  }
+
+  /**
+   * A live event asks for a check: run one, but never sooner than the feed's max-age after the last one started
+   * (a cache would answer the same heads anyway) nor inside a Retry-After window; events meanwhile share that
+   * one check. One arriving while a check runs gets a check after it, on the same terms (reliability.md case 55).
+   */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.state.running) {
+      this.nudged = true;
+      return;
+    }
+    const at = this.nudgeAt();
+    if (at <= this.o.clock.now()) void this.fire();
+    else if (this.state.nextAt === null || this.state.nextAt > at) this.scheduleAt(at);
+  }
+
+  private nudgeAt(): number {
+    const maxAgeMs = (this.state.lastOutcome?.maxAgeSec ?? 0) * 1000;
+    return Math.max(this.state.notBefore ?? 0, this.lastStart === null ? 0 : this.lastStart + maxAgeMs);
   }
 
   /** Resolves when no check is running. */
@@ -199,7 +222,12 @@ export class CheckScheduler {
     } else if (this.state.notBefore !== null && now >= this.state.notBefore) {
       this.state.notBefore = null;
     }
-    if (this.started && delay !== null) this.scheduleAt(now + delay);
+    let at = this.started && delay !== null ? now + delay : null;
+    if (this.nudged && !this.stopped) {
+      this.nudged = false;
+      at = at === null ? this.nudgeAt() : Math.min(at, this.nudgeAt());
+    }
+    if (at !== null) this.scheduleAt(at);
     else this.changed();
   }
 

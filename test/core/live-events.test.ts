@@ -16,6 +16,8 @@ import { settleLive, sleep, waitFor } from './helpers/wait.ts';
 
 /** A feed v1 whose SSE streams the test writes to; counts the routine checks (GET /v1/heads). */
 async function scriptedFeed(t: TestContext, feed: MiniFeed) {
+  // (The feeds below are made with max-age 0, so each event may start a check at once; pacing by max-age is
+  // case 55 in hostile-live.test.ts.)
   const streams = new Map<string, ServerResponse>();
   const srv = await startFaultServer(t, (req, res) => {
     const m = /^\/v1\/channels\/([^/?]+)\/events/.exec(req.url ?? '');
@@ -56,7 +58,7 @@ async function started(x: Awaited<ReturnType<typeof scriptedFeed>>, core: Awaite
 }
 
 test('SSE: a message event starts one check; the same seq again (a replay, a second node) starts none', async (t) => {
-  const feed = await miniFeed();
+  const feed = await miniFeed(undefined, { maxAge: 0 });
   await feed.add({ channel: 'news', title: 'Old' });
   const x = await scriptedFeed(t, feed);
   const core = await openCore(t, x.srv.url, feed.key);
@@ -78,12 +80,12 @@ test('SSE: a message event starts one check; the same seq again (a replay, a sec
 });
 
 test('SSE: a restarted app resumes each stream after its stored cursor instead of replaying the channel', async (t) => {
-  const feed = await miniFeed();
+  const feed = await miniFeed(undefined, { maxAge: 0 });
   for (let i = 0; i < 3; i++) await feed.add({ channel: 'news', title: `n${i}` });
   const x = await scriptedFeed(t, feed);
   const first = await openCore(t, x.srv.url, feed.key);
   await started(x, first);
-  assert.deepEqual(x.eventUrls('news'), ['/v1/channels/news/events'], 'a fresh install has no cursor yet');
+  assert.deepEqual(x.eventUrls('news'), ['/v1/channels/news/events?after=3'], 'a fresh install opens its streams after its first check, at the head');
   await first.c.close();
   x.streams.clear();
   const again = await openCore(t, x.srv.url, feed.key, first.dataDir);
@@ -101,7 +103,7 @@ async function liveRecord(key: SigningKey, title: string, opts: { tamper?: boole
 }
 
 test('SSE: a live-only message whose signature does not verify is never emitted as live; good and unsigned ones are', async (t) => {
-  const feed = await miniFeed();
+  const feed = await miniFeed(undefined, { maxAge: 0 });
   const stranger = await generateSigningKey();
   const x = await scriptedFeed(t, feed);
   const core = await openCore(t, x.srv.url, feed.key);

@@ -2,14 +2,18 @@
 // triggers the ordinary check, so everything still goes through the cursor, validation and one transaction;
 // polling stays the fallback. Message events are de-duplicated by their seq (the SSE id): one at or below the
 // highest seen, or below what the store already holds, starts no check (a replay after a reconnect, the same
-// event from two nodes behind a balancer). Streams open after that seq, so a restart does not replay the
-// channel. `live` events (persistent: false) are verified and handed to the shell, never stored; a badly signed
-// one is dropped.
+// event from two nodes behind a balancer). Streams open after the stored cursor (`?after=`, then the library's
+// Last-Event-ID on reconnects), and a channel never synced opens no stream until its first check has set one,
+// so no start replays a channel's history (reliability.md case 55). How often events may start checks is the
+// scheduler's business (`nudge`: never sooner than the feed's max-age). Timers run on the injected clock.
+// `live` events (persistent: false) are verified and handed to the shell, never stored; a badly signed one is
+// dropped.
 import { EventSource } from 'eventsource';
 import { isAllowedUrl } from '../../../shared/protocol/limits.ts';
 import { schemas } from '../../../shared/protocol/schemas.ts';
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
 import { feedV1Url } from './feed-url.ts';
+import { systemClock, type Clock } from '../types.ts';
 
 export interface LiveMessage {
   id: string;
@@ -37,49 +41,59 @@ export interface LiveOptions {
   debounceMs?: number;
   /** No byte (not even the 30 s heartbeat) for this long: reconnect. */
   idleMs?: number;
+  clock?: Clock;
 }
 
 export class LiveSubscription {
   private readonly o: LiveOptions;
-  private streams = new Map<string, { es: EventSource; watchdog: NodeJS.Timeout | null }>();
-  private debounce: NodeJS.Timeout | null = null;
+  private streams = new Map<string, { es: EventSource; watchdog: unknown }>();
+  private debounce: unknown = null;
+  private readonly clock: Clock;
+  /** Channels waiting for their first sync before a stream opens (a check was asked for once). */
+  private readonly waiting = new Set<string>();
   /** Highest message seq seen per channel, kept across reconnects. */
   private readonly seen = new Map<string, number>();
 
   constructor(opts: LiveOptions) {
     this.o = opts;
+    this.clock = opts.clock ?? systemClock;
   }
 
-  /** Follows exactly these channels (opening and closing streams as needed). */
+  /** Follows exactly these channels (opening and closing streams as needed). Called again after each check. */
   follow(channels: readonly string[]): void {
     for (const [c] of this.streams) if (!channels.includes(c)) this.close(c);
+    for (const c of this.waiting) if (!channels.includes(c)) this.waiting.delete(c);
     for (const c of channels) if (!this.streams.has(c)) this.open(c);
   }
 
   stop(): void {
     for (const [c] of this.streams) this.close(c);
-    if (this.debounce) clearTimeout(this.debounce);
+    this.waiting.clear();
+    if (this.debounce !== null) this.clock.clearTimeout(this.debounce);
     this.debounce = null;
   }
 
   private trigger(): void {
-    if (this.debounce) return;
-    this.debounce = setTimeout(() => {
+    if (this.debounce !== null) return;
+    this.debounce = this.clock.setTimeout(() => {
       this.debounce = null;
       this.o.onTrigger();
     }, this.o.debounceMs ?? 500);
-    this.debounce.unref();
+  }
+
+  /** The stored cursor of a channel: null when it was never synced (or the store is closing). */
+  private stored(channel: string): number | null {
+    try {
+      return this.o.after ? this.o.after(channel) : 0;
+    } catch {
+      return null;
+    }
   }
 
   /** The highest seq this client knows of on a channel: seen on the stream or already stored. */
   private known(channel: string): number {
-    let stored = 0;
-    try {
-      stored = this.o.after?.(channel) ?? 0;
-    } catch {
-      // The store may be closing; the stream's own record still de-duplicates.
-    }
-    return Math.max(this.seen.get(channel) ?? 0, stored);
+    // The store may be closing (null); the stream's own record still de-duplicates.
+    return Math.max(this.seen.get(channel) ?? 0, this.stored(channel) ?? 0);
   }
 
   /** A message event starts a check unless its seq is already known. An event without a usable id always does. */
@@ -95,24 +109,33 @@ export class LiveSubscription {
   private close(channel: string): void {
     const s = this.streams.get(channel);
     if (!s) return;
-    if (s.watchdog) clearTimeout(s.watchdog);
+    if (s.watchdog !== null) this.clock.clearTimeout(s.watchdog);
     s.es.close();
     this.streams.delete(channel);
   }
 
   private open(channel: string): void {
+    if (this.stored(channel) === null && !this.seen.has(channel)) {
+      // Never synced: a stream opened now would replay the channel's whole history. The first check sets the
+      // cursor (at the head), and the next follow() opens the stream after it.
+      if (!this.waiting.has(channel)) {
+        this.waiting.add(channel);
+        this.trigger();
+      }
+      return;
+    }
+    this.waiting.delete(channel);
     const after = this.known(channel);
-    const url = feedV1Url(this.o.url, `channels/${encodeURIComponent(channel)}/events${after > 0 ? `?after=${after}` : ''}`);
+    const url = feedV1Url(this.o.url, `channels/${encodeURIComponent(channel)}/events?after=${after}`);
     if (!isAllowedUrl(url, this.o.allowLoopbackHttp)) return;
-    const entry = { es: null as unknown as EventSource, watchdog: null as NodeJS.Timeout | null };
+    const entry = { es: null as unknown as EventSource, watchdog: null as unknown };
     const kick = () => {
-      if (entry.watchdog) clearTimeout(entry.watchdog);
-      entry.watchdog = setTimeout(() => {
+      if (entry.watchdog !== null) this.clock.clearTimeout(entry.watchdog);
+      entry.watchdog = this.clock.setTimeout(() => {
         // A silent stream (a dead NAT mapping, a proxy holding it open): reconnect from scratch.
         this.close(channel);
         this.open(channel);
       }, this.o.idleMs ?? 90_000);
-      entry.watchdog.unref();
     };
     const token = this.o.token;
     entry.es = new EventSource(url, {

@@ -15,7 +15,9 @@ export interface MiniFeed {
   heads(): Record<string, number>;
 }
 
-export async function miniFeed(key?: SigningKey): Promise<MiniFeed> {
+/** `maxAge`: the Cache-Control max-age of heads answers (the companion's floor between checks). */
+export async function miniFeed(key?: SigningKey, opts: { maxAge?: number } = {}): Promise<MiniFeed> {
+  const cacheControl = `max-age=${opts.maxAge ?? 60}`;
   const k = key ?? (await generateSigningKey());
   let seq = 0;
   const feed: MiniFeed = {
@@ -41,9 +43,9 @@ export async function miniFeed(key?: SigningKey): Promise<MiniFeed> {
         const heads = feed.heads();
         const etag = `"${feed.epoch}-${Object.values(heads).reduce((a, b) => Math.max(a, b), 0)}"`;
         if (req.headers['if-none-match'] === etag) {
-          res.writeHead(304, { etag, 'cache-control': 'max-age=60' });
+          res.writeHead(304, { etag, 'cache-control': cacheControl });
           res.end();
-        } else sendJson(res, 200, { heads }, { etag, 'cache-control': 'max-age=60' });
+        } else sendJson(res, 200, { heads }, { etag, 'cache-control': cacheControl });
         return true;
       }
       const m = /^\/v1\/channels\/([^/]+)\/messages$/.exec(url.pathname);
