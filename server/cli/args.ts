@@ -35,6 +35,10 @@ export const options = {
   'keep-old': { type: 'string' },
   'patch-from': { type: 'string', multiple: true },
   'chunk-map': { type: 'boolean' },
+  old: { type: 'string', multiple: true },
+  new: { type: 'string', multiple: true },
+  threshold: { type: 'string' },
+  revoke: { type: 'string', multiple: true },
 } as const;
 
 export type Flag = keyof typeof options;
@@ -67,6 +71,20 @@ the feed service, and its key id.`,
 
 Trusts a publisher public key (standard base64 of 32 bytes, as printed by keygen) on a local feed service.
 --db is the service's SQLite file or a postgres:// URL (or TIDINGS_DB).`,
+  },
+  'key rotate': {
+    flags: ['server', 'token', 'old', 'new', 'threshold', 'revoke', 'out'], args: 0,
+    help: `tidings key rotate --old current.key [--old …] --new next.key [--new …] [--threshold k] [--revoke <key id>]…
+
+Replaces the publisher's signing key without stranding any install (docs/key-rotation.md). Signs the next
+key rotation statement with every --old key (as many as the current threshold asks for) and every --new key
+(proof that you hold them), and publishes it to the feed with a publish token that covers every channel.
+  --new file          a key of the new set (repeat for each; the new set is exactly these keys)
+  --threshold k       signatures the next rotation will need from the new set (default 1)
+  --revoke id         a key that must not be believed from now on (lost or stolen); its records issued
+                      before this rotation stay valid
+  --out file          also write the signed statement to this file
+Installs with only an older key follow the chain of rotations at their next check, however many they missed.`,
   },
   'key list': { flags: ['db'], args: 0, help: 'tidings key list --db ./feed.db\n\nLists the publisher keys the feed service trusts.' },
   'token create': {
@@ -138,6 +156,7 @@ export const HELP = `tidings — publish releases and news to a Tidings feed
   tidings keygen --out publisher.key [--force]
   tidings key add <public key> --db <db> [--name n]      trust a publisher key on a local service
   tidings key list --db <db>
+  tidings key rotate --old current.key --new next.key [--threshold k] [--revoke <key id>]   replace the signing key
   tidings token create --db <db> --scope read|publish [--channel c]… [--name n]
   tidings token list --db <db>
   tidings token revoke <token id> --db <db>

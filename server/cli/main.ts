@@ -7,6 +7,7 @@ import { keygen, keyCommand } from './keys.ts';
 import { tokenCommand } from './tokens.ts';
 import { publishNews, publishRelease, retract, list, type PublishFlags } from './publish.ts';
 import { exportCommand } from './export.ts';
+import { keyRotate } from './key-rotate.ts';
 
 /** The command being run, for the "see … --help" hint on a usage error. */
 let current: string | null = null;
@@ -40,6 +41,7 @@ async function run(argv: string[]): Promise<void> {
     case 'keygen': return keygen(out, v.out, v.force ?? false);
     case 'key add': return keyCommand(out, 'add', args, db, v.name);
     case 'key list': return keyCommand(out, 'list', args, db, v.name);
+    case 'key rotate': return keyRotate({ ...v, server: flags.server, token: flags.token }, out);
     case 'token create': return tokenCommand(out, 'create', args, { db, scope: v.scope, channel: channels, name: v.name });
     case 'token list': return tokenCommand(out, 'list', args, { db });
     case 'token revoke': return tokenCommand(out, 'revoke', args, { db });

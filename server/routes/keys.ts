@@ -39,10 +39,12 @@ export function registerKeys(app: FastifyInstance, { store, config, now, publish
   app.post('/v1/keys', {
     config: { publish: true },
     onRequest: async (req) => {
-      requireScope(req.token, 'publish', undefined, false);
-      // Changing who may sign is a feed-wide act: a token limited to some channels may not do it.
-      if (req.token && req.token.channels !== null) {
-        throw new HttpError(403, 'insufficient_scope', 'a key rotation needs a publish token that covers every channel', undefined, { 'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="publish"' });
+      requireScope(req.token, req.token ? 'read' : 'publish', undefined, false);
+      // Changing who may sign is a feed-wide act: a publish token, and one that covers every channel.
+      const t = req.token;
+      if (t && (!t.scopes.includes('publish') || t.channels !== null)) {
+        const why = t.scopes.includes('publish') ? 'a key rotation needs a publish token that covers every channel' : 'the access token lacks the publish scope';
+        throw new HttpError(403, 'insufficient_scope', why, undefined, { 'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="publish"' });
       }
       jsonOnly(req);
     },
