@@ -26,6 +26,9 @@ export interface ServerConfig {
   logger: boolean;
   /** Injected clock (unix seconds), for tests. */
   now?: () => number;
+  /** The publisher console (docs/console.md): where its built bundle is (default out/console), whether its
+   * cookie is always Secure (behind a TLS proxy; it is anyway on https requests), sign-ins per minute per IP. */
+  console?: { dir?: string; secureCookie?: boolean; signInsPerMinute?: number };
 }
 
 export const defaults: Omit<ServerConfig, 'db'> = {

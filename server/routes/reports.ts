@@ -52,14 +52,17 @@ export function registerReports(app: FastifyInstance, { store, config, now }: De
     const channel = q.channel === undefined || q.channel === '' ? undefined : channelParam(q.channel);
     const version = q.version === '' ? undefined : q.version as string | undefined;
     requireScope(req.token, 'publish', channel, false);
-    const own = req.token?.channels ?? null;
-    const channels = channel !== undefined ? [channel] : own;
-    const rows = await store.failedStarts({ channels, ...(version !== undefined ? { version } : {}) });
-    const shown = rows.filter((r) => r.count >= REPORT_MIN_COUNT);
-    return {
-      counts: shown,
-      withheld: rows.length - shown.length,
-      note: `Counts under ${REPORT_MIN_COUNT} are withheld so that a few reports can't point at particular people.`,
-    };
+    return failedStartCounts(store, channel !== undefined ? [channel] : req.token?.channels ?? null, version);
   });
+}
+
+/** The counts a publisher may see (the v1 endpoint and the console): per channel list (null: all), small counts withheld. */
+export async function failedStartCounts(store: FeedStore, channels: string[] | null, version?: string) {
+  const rows = await store.failedStarts({ channels, ...(version !== undefined ? { version } : {}) });
+  const shown = rows.filter((r) => r.count >= REPORT_MIN_COUNT);
+  return {
+    counts: shown,
+    withheld: rows.length - shown.length,
+    note: `Counts under ${REPORT_MIN_COUNT} are withheld so that a few reports can't point at particular people.`,
+  };
 }

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { canonicalPayload } from '../../shared/protocol/signing.ts';
 import type { ChannelInfo, CryptolensMessage, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { postgresMigrations } from './migrations/postgres.ts';
+import { postgresConsole, type ConsoleStore } from './console.ts';
 import { NewerSchemaError } from './sqlite.ts';
 import { assemblePage, finalRecord, planInsert, rawJson, type ExistingRow } from './rules.ts';
 import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
@@ -128,6 +129,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 export class PostgresFeedStore implements FeedStore {
   readonly epoch: string;
+  readonly console: ConsoleStore = postgresConsole((sql, args) => this.query(sql, args));
   private readonly pool: pg.Pool;
   /** The one LISTEN connection of this node, or null while it is being re-established. */
   private listener: pg.Client | null = null;

@@ -6,6 +6,7 @@ import { canonicalPayload } from '../../shared/protocol/signing.ts';
 import { planInsert, finalRecord, rawJson, assemblePage } from './rules.ts';
 import type { CryptolensMessage, ChannelInfo, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { sqliteMigrations } from './migrations/sqlite.ts';
+import { sqliteConsole, type ConsoleStore } from './console.ts';
 import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
 import { dayText, type FeedEvent, type FeedStore, type InsertRequest, type InsertResult, type PageResult, type Scope, type TokenRow } from './types.ts';
 
@@ -53,6 +54,7 @@ function toStored(row: MessageRow): StoredMessage & { retracted: boolean } {
 
 export class SqliteFeedStore implements FeedStore {
   readonly epoch: string;
+  readonly console: ConsoleStore;
   private readonly db: Db;
   private readonly stmt;
   private cache: { version: number; heads: Record<string, number>; global: number } | null = null;
@@ -80,6 +82,7 @@ export class SqliteFeedStore implements FeedStore {
       epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }).value;
     }
     this.epoch = epoch;
+    this.console = sqliteConsole(db);
     this.stmt = {
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       heads: db.prepare('SELECT name, head FROM channels'),

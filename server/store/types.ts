@@ -2,6 +2,7 @@
 // contract (issue 7), so routes never see SQL.
 import type { StoredMessage, UnsignedRecord, ChannelInfo, CryptolensMessage } from '../../shared/protocol/schemas.ts';
 import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
+import type { ConsoleStore } from './console.ts';
 
 export type Scope = 'read' | 'publish';
 
@@ -122,6 +123,9 @@ export interface FeedStore {
   countFailedStart(report: FailedStartReport, day: number): Promise<void>;
   /** The aggregated counts, newest day first; `day` as YYYY-MM-DD (UTC). */
   failedStarts(filter: { channels: string[] | null; version?: string }): Promise<FailedStartCount[]>;
+
+  /** The publisher console's sessions, audit log and halted rollouts (server/store/console.ts). */
+  readonly console: ConsoleStore;
 
   close(): Promise<void>;
 }

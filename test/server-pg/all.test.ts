@@ -22,5 +22,6 @@ if (!url) {
   await import('../server/legacy-feeds.test.ts');
   await import('../server/shutdown.test.ts');
   await import('../server/failed-start.test.ts');
+  await import('../server/console.test.ts');
   await import('../server/key-rotation.test.ts');
 }

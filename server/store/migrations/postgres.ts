@@ -77,4 +77,13 @@ export const postgresMigrations: Migration[] = [
     name: 'key rotation statements (docs/key-rotation.md), one linear chain',
     sql: `CREATE TABLE key_statements (seq int PRIMARY KEY, json text NOT NULL, added bigint NOT NULL);`,
   },
+  {
+    version: 5,
+    name: 'publisher console: sessions (id hashed), audit log, halted rollouts (docs/console.md)',
+    sql: `
+      CREATE TABLE console_sessions (hash bytea PRIMARY KEY, token_id text NOT NULL, created bigint NOT NULL, expires bigint NOT NULL);
+      CREATE TABLE console_audit (id bigserial PRIMARY KEY, at bigint NOT NULL, who text NOT NULL, action text NOT NULL, channel text, detail text NOT NULL);
+      CREATE TABLE console_rollouts (channel text NOT NULL, version text NOT NULL, halted boolean NOT NULL, reason text NOT NULL, at bigint NOT NULL, by_name text NOT NULL, PRIMARY KEY (channel, version));
+    `,
+  },
 ];

@@ -80,4 +80,33 @@ export const sqliteMigrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'publisher console: sessions (id hashed), audit log, halted rollouts (docs/console.md)',
+    sql: `
+      CREATE TABLE console_sessions (
+        hash BLOB PRIMARY KEY,         -- SHA-256 of the session id in the cookie; neither the id nor the token is stored
+        token_id TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE console_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        who TEXT NOT NULL,             -- the token's name
+        action TEXT NOT NULL,
+        channel TEXT,
+        detail TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE console_rollouts (
+        channel TEXT NOT NULL,
+        version TEXT NOT NULL,
+        halted INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by_name TEXT NOT NULL,
+        PRIMARY KEY (channel, version)
+      ) STRICT;
+    `,
+  },
 ];
