@@ -17,6 +17,7 @@ import { registerEvents, type SseRegistry } from './routes/events.ts';
 import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
 import { registerLegacy } from './routes/legacy.ts';
 import { registerReports } from './routes/reports.ts';
+import { registerConsole } from './console/index.ts';
 import { Publishers } from './publishers.ts';
 import { RateLimiter } from './ratelimit.ts';
 
@@ -173,6 +174,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   registerCryptolens(app, { store, config, now });
   registerLegacy(app, { store, config });
   registerReports(app, { store, config, now });
+  registerConsole(app, { store, config, now, publishers });
 
   // Graceful shutdown: stop accepting, end SSE streams (clients reconnect elsewhere with Last-Event-ID),
   // let in-flight publishes finish, then close the database.
