@@ -107,9 +107,9 @@ for (const [skew, label] of [[-3600, 'an hour behind'], [86_400, 'a day ahead']]
     await clock.advance(119_000);
     assert.equal(checks(), 1, 'nothing is sent inside the window');
     await clock.advance(2_000);
-    assert.equal(x.c.checkNow()[0]!.accepted, true, 'Check Now works once the window has passed');
     await x.c.settled();
-    assert.equal(checks(), 2);
+    // The streams' wish for a first check waited for the window, and went out as soon as it passed.
+    assert.equal(checks(), 2, 'the next check once the window has passed');
   });
 }
 

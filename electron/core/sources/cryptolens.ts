@@ -36,6 +36,13 @@ export interface CryptolensOptions {
  */
 export const HISTORY_SECONDS = 180 * 86_400;
 
+/**
+ * How often a news channel is read again over everything held from it, to notice posts removed with
+ * RemoveMessage (the dialect has no tombstones; reliability.md case 58). Between these, checks ask only from the
+ * newest post (with the overlap), so the routine check stays small.
+ */
+export const REMOVAL_SWEEP_SECONDS = 6 * 3600;
+
 export class CryptolensSource {
   readonly kind = 'cryptolens';
   readonly id: string;
@@ -86,6 +93,11 @@ export class CryptolensSource {
     if (this.opts.news) plans.push({ channel: this.opts.news.channel, update: false });
     const history = new Set<string>();
     let serverNow: number | null = null;
+    /** News channels read over everything held this time (removal sweeps). */
+    const sweeps = new Set<string>();
+    /** News channels whose sweep is done or was tried (an answer over the cap waits for the next one). */
+    const swept = new Set<string>();
+    const sweepKey = (channel: string) => `cryptolens_sweep:${this.id}:${channel}`;
     for (const plan of plans) {
       const cur = store.cursor(this.id, plan.channel);
       // No cursor yet: this is the channel's first sync, and everything it finds is history.
@@ -101,6 +113,13 @@ export class CryptolensSource {
       } else if (cur) {
         floor = cur.floor ?? 0;
         time = Math.max(floor, cur.cursor - CRYPTOLENS_OVERLAP_SECONDS);
+        const last = Number(store.getMeta(sweepKey(plan.channel)) ?? 0);
+        // Now and then, everything held since the floor, so a removed post is noticed (case 58).
+        if (clientNow - last >= REMOVAL_SWEEP_SECONDS || clientNow < last) {
+          sweeps.add(plan.channel);
+          swept.add(plan.channel);
+          time = floor;
+        }
       } else {
         floor = Math.max(0, clientNow - HISTORY_SECONDS);
         time = floor;
@@ -109,11 +128,19 @@ export class CryptolensSource {
       try {
         got = await this.getMessages(plan.channel, time, nowMs, signal);
       } catch (e) {
-        if (cur || plan.update || !(e instanceof HttpFailure && e.kind === 'too-large')) throw e;
-        // Too much history for one answer: start from "now" without it, one second back so a message posted
-        // later in the same second as this poll is not lost.
-        floor = clientNow - 1;
-        time = floor;
+        const tooLarge = e instanceof HttpFailure && e.kind === 'too-large';
+        if (!tooLarge || plan.update) throw e;
+        if (cur) {
+          // Too much held to re-read in one answer: no removal sweep this time (the next in REMOVAL_SWEEP_SECONDS),
+          // the routine ask instead. Outside a sweep the routine ask itself was too large: a real failure.
+          if (!sweeps.delete(plan.channel)) throw e;
+          time = Math.max(floor, cur.cursor - CRYPTOLENS_OVERLAP_SECONDS);
+        } else {
+          // Too much history for one answer: start from "now" without it, one second back so a message posted
+          // later in the same second as this poll is not lost.
+          floor = clientNow - 1;
+          time = floor;
+        }
         got = await this.getMessages(plan.channel, time, nowMs, signal);
       }
       // The cursor never passes the server's "now" (its Date; our clock only when it sent none): a message dated
@@ -144,7 +171,9 @@ export class CryptolensSource {
       }
       cursors.push({ channel: plan.channel, cursor: newest, floor });
       if (got.serverNow !== null) serverNow = Math.max(serverNow ?? 0, got.serverNow);
-      if (plan.update) {
+      // A first sync read everything since the floor too: it counts as a sweep.
+      if (!plan.update && !cur) swept.add(plan.channel);
+      if (plan.update || sweeps.has(plan.channel)) {
         const listed = new Set(got.messages.map((m) => m.id));
         for (const held of store.heldSince(this.id, plan.channel, time)) {
           // `seq` holds the Cryptolens message id for everything this source stored.
@@ -153,10 +182,11 @@ export class CryptolensSource {
       }
     }
     const result = store.apply(this.id, { messages, cursors, historyChannels: history, now: clientNow, removed, serverNow });
+    for (const channel of swept) store.setMeta(sweepKey(channel), String(clientNow));
     for (const d of dropped) store.log(this.id, clientNow, false, `dropped ${d}`);
     return {
-      ok: true, changed: result.inserted.length > 0, status: 200, retryAfterSec: null, maxAgeSec: null, authFailed: false, result,
-      detail: `${result.inserted.length} new${dropped.length ? `, ${dropped.length} dropped` : ''}`,
+      ok: true, changed: result.inserted.length > 0 || result.retracted > 0, status: 200, retryAfterSec: null, maxAgeSec: null, authFailed: false, result,
+      detail: `${result.inserted.length} new${result.retracted ? `, ${result.retracted} removed` : ''}${dropped.length ? `, ${dropped.length} dropped` : ''}`,
     };
   }
 
