@@ -20,6 +20,8 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 run('typecheck', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 run('typecheck (web)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 run('lint', npx, ['eslint', '--max-warnings=0', '.']);
+// The publisher console's bundle (out/console), which the feed service serves and the console tests load.
+run('console bundle', process.execPath, ['scripts/build-console.ts']);
 const only = process.argv.slice(2);
 const globs = only.length > 0 ? only : ['test/**/*.test.ts'];
 // Browser tests (Playwright on Debian's Chromium). Without Chromium they are skipped with a reason, except
