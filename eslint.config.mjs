@@ -56,6 +56,15 @@ export default tseslint.config(
     ], [electronPkg]),
   },
   {
+    // The publisher console's page (served by the feed service): a browser bundle over shared/ (and the
+    // renderer's sanitizing Markdown), talking to /console/api only.
+    files: ['console/**'],
+    rules: restrict([
+      { group: nodeBuiltins, message: 'The console runs in a browser: no Node built-ins.' },
+      { group: layer(['electron', 'server', 'preview', 'shared/node']), message: 'The console talks to the feed service over /console/api only.' },
+    ], [electronPkg]),
+  },
+  {
     files: ['electron/core/**'],
     rules: restrict([
       { group: layer(['main', 'preload', 'electron/main', 'electron/preload', 'server', 'renderer', 'preview']), message: 'electron/core is plain Node over shared/: no shell, server or UI imports.' },
