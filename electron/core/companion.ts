@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHANNEL_PATTERN, isAllowedUrl } from '../../shared/protocol/limits.ts';
-import { KeyRing } from '../../shared/protocol/signing.ts';
+import { Trust, feedChainFetcher } from './trust.ts';
 import type { StoredMessage } from '../../shared/protocol/schemas.ts';
 import type { Companion, CompanionEvents, CompanionOptions, DownloadEvent, Listener, SourceConfig, SourceStatus } from './api.ts';
 import { Store } from './store/store.ts';
@@ -79,13 +79,15 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;
   const loopback = opts.allowLoopbackHttp === true;
-  const keys = await KeyRing.from(opts.publisherKeys);
   const store = new Store({
     file: join(opts.dataDir, 'tidings.db'), faultHook: opts.faultHook, nowSec: () => Math.floor(clock.now() / 1000),
     // The rollback floor (and its "rollback ignored" log line) counts only releases that apply to this install.
     install: { platform: opts.platform, installedVersion: opts.installedVersion, package: opts.install?.package ?? null },
   });
   const user = new UserState(store.db, opts.tokenSeal);
+  // The built-in keys moved on by the key rotations this install followed (docs/key-rotation.md).
+  const trust = await Trust.open(store, opts.publisherKeys, () => Math.floor(clock.now() / 1000));
+  const keys = trust.ringFor();
   // The app's configured sources are defaults: the user's own additions, edits and removals are kept.
   user.seed(opts.sources);
   const events = new EventEmitter();
@@ -235,6 +237,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     store.ensureSource(config.id, config.kind, config.url);
     const source = sourceFor(config);
     const engine = { offline: false } as Engine;
+    // A feed v1 service serves the publisher's key chain; the ring follows it when the feed says it moved.
+    const keys = trust.ringFor(config.kind === 'feed-v1' && !isStaticFeedUrl(config.url) ? feedChainFetcher(config, loopback) : undefined).forSource(config.id);
     const run = async (): Promise<CheckOutcome> => {
       const now = clock.now();
       const wasDown = networkDown();

@@ -12,6 +12,8 @@ import { CheckError, failForStatus, jsonBody, maxAgeOf, serverDate, type CheckOu
 import { anyUnsynced, syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
 import { StaticFeed, isStaticFeedUrl } from './static-feed.ts';
 import { feedBase, feedV1Url } from './feed-url.ts';
+import { FollowingKeyRing } from '../trust.ts';
+import { KEYS_HEADER } from '../../../shared/protocol/rotation.ts';
 
 export interface FeedV1Options {
   id: string;
@@ -81,6 +83,8 @@ export class FeedV1Source {
     const parsed = headsSchema.safeParse(jsonBody(res, 'heads'));
     if (!parsed.success) throw new CheckError('heads: the answer does not match the feed v1 schema', { status: 200 });
     const headsEtag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
+    // A newer key rotation advertised: follow it before verifying anything (docs/key-rotation.md).
+    if (keys instanceof FollowingKeyRing) await keys.advertised(res.headers[KEYS_HEADER]);
     const synced = await syncChannels(store, { sourceId: this.id, channels, heads: parsed.data.heads, headsEtag, nowMs, serverNow: serverDate(res) },
       (channel, from, stored) => this.pull(channel, from, stored, keys, nowMs, signal));
     return syncedOutcome(base, synced);
