@@ -66,11 +66,12 @@ function prepare(db: Db) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
         EXISTS (SELECT 1 FROM messages WHERE source_id = ? AND retracts = ? AND channel = ?))
       ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
-    // Without any retraction on record (the common case) the per-row EXISTS probe is skipped.
+    // Without any retraction on record (the common case) the per-row EXISTS probe is skipped, and so is
+    // RETURNING: run()'s changes and lastInsertRowid say the same without a result row per insert (row 4).
     insertPlain: db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
         expires, record, created, received, notified, read)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
+      ON CONFLICT (source_id, id) DO NOTHING`),
     anyRetraction: db.prepare(`SELECT 1 FROM messages WHERE source_id = ? AND retracts IS NOT NULL LIMIT 1`),
     storedSeq: db.prepare(`SELECT seq FROM messages WHERE source_id = ? AND id = ?`).pluck(),
     sameVersion: db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
@@ -129,7 +130,7 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
   return db.transaction((): ApplyResult => {
     const result: ApplyResult = { inserted: [], toasts: [], retracted: 0, dropped: [] };
     const mayBeRetracted = batch.messages.some((m) => m.kind === 'retraction') || anyRetraction.get(sourceId) !== undefined;
-    const insert = mayBeRetracted ? st.insert : st.insertPlain;
+    const { insert, insertPlain } = st;
     for (const m of batch.messages) {
       if (m.kind === 'release' && m.trusted && m.version) {
         const key = assetsKey(m.record);
@@ -146,11 +147,19 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       const expired = m.expires !== null && m.expires <= batch.now;
       const due = toastable && !quiet && !expired;
       const created = shownTime(m.created, batch.now, batch.serverNow);
-      const row = insert.get(
-        sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
-        m.expires, JSON.stringify(m.record), created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
-        ...(mayBeRetracted ? [sourceId, m.id, m.channel] : []),
-      ) as { rowid: number; retracted: number } | undefined;
+      let row: { rowid: number; retracted: number } | undefined;
+      if (mayBeRetracted) {
+        row = insert.get(
+          sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
+          m.expires, JSON.stringify(m.record), created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0, sourceId, m.id, m.channel,
+        ) as { rowid: number; retracted: number } | undefined;
+      } else {
+        const info = insertPlain.run(
+          sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
+          m.expires, JSON.stringify(m.record), created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
+        );
+        row = info.changes === 1 ? { rowid: Number(info.lastInsertRowid), retracted: 0 } : undefined;
+      }
       if (!row) {
         // Already stored: de-duplicated by id. The same id under another seq is not a re-read (an overlap, a
         // replay) but a second record claiming it: set aside, with the reason in Status (case 57). Quiet
