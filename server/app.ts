@@ -2,6 +2,7 @@
 // SSE and the Cryptolens-compatible dialect over one FeedStore.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { MAX_PUBLISH_BODY_BYTES } from '../shared/protocol/limits.ts';
 import { defaults, type ServerConfig } from './config.ts';
 import { HttpError, toHttpError } from './errors.ts';
@@ -13,6 +14,7 @@ import type { FeedStore } from './store/types.ts';
 import { registerV1 } from './routes/v1.ts';
 import { registerKeys } from './routes/keys.ts';
 import { fastReads } from './routes/fast.ts';
+import { LiveLane } from './routes/live.ts';
 import { registerEvents, type SseRegistry } from './routes/events.ts';
 import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
 import { registerLegacy } from './routes/legacy.ts';
@@ -34,6 +36,11 @@ export interface Service {
   config: ServerConfig;
 }
 
+/** A connection that fails before its first byte is simply gone (node:http never knew it). */
+function dropSilent(this: Socket): void {
+  this.destroy();
+}
+
 /** Normalizes Cryptolens paths: case-insensitive, doubled slashes and a trailing slash tolerated. */
 function rewriteUrl(raw: string): string {
   // Fast path for every feed v1 request: a Cryptolens path starts with "//…" or "/a…"/"/A…".
@@ -50,6 +57,11 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   // The routine reads are answered on node:http before Fastify sees them (routes/fast.ts); set below,
   // once the v1 routes exist.
   let fast: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
+  // Live subscribers served on their raw sockets (routes/live.ts); set below with the routes.
+  let live: LiveLane | null = null;
+  const silent = new Set<Socket>();
+  // Set when shutdown begins (below).
+  let closing = false;
   const app = Fastify({
     // Fastify's own server settings (keepAliveTimeout 72 s, no request timeout), with the fast lane first.
     serverFactory: (handler) => {
@@ -59,6 +71,38 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
       server.keepAliveTimeout = 72_000;
       server.requestTimeout = 0;
       server.setTimeout(0);
+      // A new connection's first packet is looked at before node:http gets it: a plain SSE request is
+      // served on the raw socket; everything else is handed over untouched (the packet put back first).
+      const httpConnection = server.listeners('connection')[0] as (socket: Socket) => void;
+      server.removeAllListeners('connection');
+      server.on('connection', (socket: Socket) => {
+        if (!live || closing) return httpConnection.call(server, socket);
+        // Until it speaks, a connection is ours: bound its silence as node:http's headersTimeout would,
+        // and close it at shutdown as node:http closes idle connections.
+        silent.add(socket);
+        const forget = () => silent.delete(socket);
+        socket.setTimeout(60_000);
+        socket.on('timeout', dropSilent);
+        socket.on('error', dropSilent);
+        socket.on('close', forget);
+        socket.once('data', (chunk: Buffer) => {
+          // Nothing of the sniffing stays on the socket (an idle subscriber keeps only what it needs).
+          silent.delete(socket);
+          socket.setTimeout(0);
+          socket.removeListener('timeout', dropSilent);
+          socket.removeListener('error', dropSilent);
+          socket.removeListener('close', forget);
+          const handOff = () => {
+            socket.unshift(chunk);
+            httpConnection.call(server, socket);
+            socket.resume();
+          };
+          if (!live?.take(socket, chunk, handOff)) {
+            socket.pause();
+            handOff();
+          }
+        });
+      });
       return server;
     },
     logger: config.logger ? { level: 'info' } : false,
@@ -99,8 +143,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
 
   // Set when shutdown begins. Requests still arriving on open keep-alive connections are refused with a
   // typed 503 and Retry-After, so clients and load balancers retry elsewhere; requests already in flight
-  // (publishes included) run to the end.
-  let closing = false;
+  // (publishes included) run to the end. (`closing` is declared above, for the connection handler.)
   // Callback-style hooks: no promise per request on the routine check (a request without Authorization
   // needs no lookup at all).
   app.addHook('onRequest', (req, _reply, done) => {
@@ -160,6 +203,23 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
 
   const unsubscribe = store.subscribe((e) => hub.emit(e));
   const read = registerV1(app, { store, config, now, publishers });
+  const lane = new LiveLane({
+    store,
+    hub,
+    publicRead: config.publicRead,
+    readRateLimit: config.readRateLimit,
+    pageBytes: config.pageBytes,
+    heartbeatMs: config.heartbeatMs,
+    limiter,
+    authenticate: (header) => peekAuthenticated(store, header) ?? authenticate(store, header).then((t) => t ?? null),
+    closing: () => closing,
+  });
+  live = lane;
+  sse.add(() => {
+    lane.endAll();
+    for (const s of silent) s.destroy();
+  });
+  app.addHook('onClose', async () => lane.close());
   fast = fastReads({
     store,
     publicRead: config.publicRead,

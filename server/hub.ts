@@ -11,6 +11,13 @@ type Listener = (e: HubEvent) => void;
 
 export class Hub {
   private readonly byChannel = new Map<string, Set<Listener>>();
+  /** Subscribers held elsewhere (routes/live.ts listens once per channel for all of its own). */
+  private readonly counters: (() => number)[] = [];
+
+  /** Counts subscribers that a single listener serves: fn gives how many more there are than its listeners. */
+  addCounter(fn: () => number): void {
+    this.counters.push(fn);
+  }
 
   subscribe(channel: string, fn: Listener): () => void {
     let set = this.byChannel.get(channel);
@@ -29,6 +36,7 @@ export class Hub {
   get subscribers(): number {
     let n = 0;
     for (const s of this.byChannel.values()) n += s.size;
+    for (const c of this.counters) n += c();
     return n;
   }
 }
