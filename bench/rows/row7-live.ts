@@ -119,8 +119,10 @@ export async function row7(cfg: BenchConfig): Promise<RowResult> {
     row: 7,
     title: `live push, ${cfg.subscribers} idle subscribers in one server process (SSE vs ws)`,
     lines: [
-      makeLine('live-rss-per-subscriber-vs-ws', fig('feed service', runs.ours, rss, 'KB'), fig('ws', runs.ws, rss, 'KB'), { op: '≤', ratio: 0.5, absolute: 10 }),
-      makeLine('live-publish-p99-vs-ws', fig('feed service', runs.ours, p99, 'ms'), fig('ws', runs.ws, p99, 'ms'), { op: '≤', absolute: 50 }),
+      // Issue 17: ≤ 0.5× ws and ≤ 5 KB; p99 no worse than ws in the same run, aiming at 50 ms.
+      makeLine('live-rss-per-subscriber-vs-ws', fig('feed service', runs.ours, rss, 'KB'), fig('ws', runs.ws, rss, 'KB'), { op: '≤', ratio: 0.5, absolute: 5 }),
+      makeLine('live-publish-p99-vs-ws', fig('feed service', runs.ours, p99, 'ms'), fig('ws', runs.ws, p99, 'ms'), { op: '≤', ratio: 1.0 }),
+      makeLine('live-publish-p99-aim', fig('feed service', runs.ours, p99, 'ms'), fig('ws', runs.ws, p99, 'ms'), { op: '≤', absolute: 50 }),
       makeLine('live-aa-rss-ws', fig('ws (copy)', runs.copy, rss, 'KB'), fig('ws', runs.ws, rss, 'KB'), { op: '≤', ratio: 1 }, 'aa'),
       makeLine('live-aa-p99-ws', fig('ws (copy)', runs.copy, p99, 'ms'), fig('ws', runs.ws, p99, 'ms'), { op: '≤', ratio: 1 }, 'aa'),
     ],
