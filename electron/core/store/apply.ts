@@ -6,6 +6,7 @@ import type { Db } from './open.ts';
 import type { IncomingMessage, InboxItem } from '../types.ts';
 import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
 import { appliesToInstall, rollbackFloors, type InstallFacts } from '../policy/update.ts';
+import { foldRecord, unfoldRecord } from './rows.ts';
 import { MAX_FUTURE_SECONDS } from '../../../shared/protocol/limits.ts';
 
 export interface CursorUpdate {
@@ -55,6 +56,10 @@ function assetsKey(record: unknown): string {
 }
 
 type Statements = ReturnType<typeof prepare>;
+/** What reading a stored record back takes (a folded one is rebuilt from its columns, rows.ts). */
+const RECORD_COLUMNS = 'record, folded, seq, created, id, channel, kind';
+type RecordRow = { record: string; folded: number; seq: number | null; created: number; id: string; channel: string; kind: string };
+const parseRecord = (r: RecordRow): unknown => JSON.parse(unfoldRecord(r.record, r.folded, r.seq, r.created, r.id, r.channel, r.kind));
 // Prepared once per connection: preparing costs more than running these statements. The inserts bind by
 // position: binding a named-parameter object costs more per row than the insert itself saves.
 const cache = new WeakMap<Db, Statements>();
@@ -62,21 +67,21 @@ const cache = new WeakMap<Db, Statements>();
 function prepare(db: Db) {
   return {
     insert: db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
-        expires, record, created, received, notified, read, retracted)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+        expires, record, folded, created, received, notified, read, retracted)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
         EXISTS (SELECT 1 FROM messages WHERE source_id = ? AND retracts = ? AND channel = ?))
       ON CONFLICT (source_id, id) DO NOTHING RETURNING rowid, retracted`),
     // Without any retraction on record (the common case) the per-row EXISTS probe is skipped, and so is
     // RETURNING: run()'s changes and lastInsertRowid say the same without a result row per insert (row 4).
     insertPlain: db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, version, critical, retracts, title, link,
-        expires, record, created, received, notified, read)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        expires, record, folded, created, received, notified, read)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (source_id, id) DO NOTHING`),
     anyRetraction: db.prepare(`SELECT 1 FROM messages WHERE source_id = ? AND retracts IS NOT NULL LIMIT 1`),
     storedSeq: db.prepare(`SELECT seq FROM messages WHERE source_id = ? AND id = ?`).pluck(),
-    sameVersion: db.prepare(`SELECT record FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
+    sameVersion: db.prepare(`SELECT ${RECORD_COLUMNS} FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
     retract: db.prepare(`UPDATE messages SET retracted = 1 WHERE source_id = ? AND id = ? AND channel = ? AND retracted = 0`),
-    channelReleases: db.prepare(`SELECT version, record FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`),
+    channelReleases: db.prepare(`SELECT version, ${RECORD_COLUMNS} FROM messages WHERE channel = ? AND version IS NOT NULL AND kind = 'release' AND trusted = 1`),
     cursor: db.prepare(`INSERT INTO cursors (source_id, channel, cursor, floor, etag, last_check) VALUES (@sourceId, @channel, @cursor, @floor, @etag, @now)
       ON CONFLICT (source_id, channel) DO UPDATE SET cursor = excluded.cursor, floor = COALESCE(excluded.floor, floor),
         etag = COALESCE(excluded.etag, etag), last_check = excluded.last_check, last_error = NULL`),
@@ -119,8 +124,8 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
   const floorOf = (channel: string): string | null => {
     let f = floors.get(channel);
     if (f === undefined) {
-      const stored = (channelReleases.all(channel) as { version: string; record: string }[])
-        .map((r) => ({ channel, version: r.version, ...targetingOf(JSON.parse(r.record)) }));
+      const stored = (channelReleases.all(channel) as (RecordRow & { version: string })[])
+        .map((r) => ({ channel, version: r.version, ...targetingOf(parseRecord(r)) }));
       f = rollbackFloors(stored, install).get(channel) ?? null;
       floors.set(channel, f);
     }
@@ -134,8 +139,8 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
     for (const m of batch.messages) {
       if (m.kind === 'release' && m.trusted && m.version) {
         const key = assetsKey(m.record);
-        const conflict = (sameVersion.all(m.channel, m.version) as { record: string }[])
-          .some((r) => assetsKey(JSON.parse(r.record)) !== key);
+        const conflict = (sameVersion.all(m.channel, m.version) as RecordRow[])
+          .some((r) => assetsKey(parseRecord(r)) !== key);
         if (conflict) {
           result.dropped.push(`${m.id}: ${m.channel} ${m.version} already known with different assets`);
           continue;
@@ -147,16 +152,17 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       const expired = m.expires !== null && m.expires <= batch.now;
       const due = toastable && !quiet && !expired;
       const created = shownTime(m.created, batch.now, batch.serverNow);
+      const [record, folded] = foldRecord(JSON.stringify(m.record), m.seq, created, m.id, m.channel, m.kind);
       let row: { rowid: number; retracted: number } | undefined;
       if (mayBeRetracted) {
         row = insert.get(
           sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
-          m.expires, JSON.stringify(m.record), created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0, sourceId, m.id, m.channel,
+          m.expires, record, folded, created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0, sourceId, m.id, m.channel,
         ) as { rowid: number; retracted: number } | undefined;
       } else {
         const info = insertPlain.run(
           sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
-          m.expires, JSON.stringify(m.record), created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
+          m.expires, record, folded, created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
         );
         row = info.changes === 1 ? { rowid: Number(info.lastInsertRowid), retracted: 0 } : undefined;
       }

@@ -16,6 +16,8 @@ export interface MessageRow {
   link: string | null;
   expires: number | null;
   record: string;
+  /** 1: `record` lost the prefix the columns hold (migration 7); unfoldRecord puts it back. */
+  folded: number;
   created: number;
   received: number;
   read: number;
@@ -24,13 +26,37 @@ export interface MessageRow {
   retracted: number;
 }
 
+/**
+ * The JSON a v1 record starts with when the feed serves it, made from the row's columns: the part a folded record
+ * does not store (migration 7). Null when the row has no seq (not a v1 record).
+ */
+function recordPrefix(seq: number | null, created: number, id: string, channel: string, kind: string): string | null {
+  if (seq === null) return null;
+  return `{"seq":${seq},"created":${created},"id":${JSON.stringify(id)},"channel":${JSON.stringify(channel)},"kind":${JSON.stringify(kind)},`;
+}
+
+/**
+ * The record text to store and its folded flag: without the prefix the columns already hold, when the JSON starts
+ * with exactly that prefix (then unfoldRecord gives back the same bytes); otherwise the JSON as it is.
+ */
+export function foldRecord(json: string, seq: number | null, created: number, id: string, channel: string, kind: string): [string, 0 | 1] {
+  const prefix = recordPrefix(seq, created, id, channel, kind);
+  return prefix !== null && json.startsWith(prefix) ? [`{${json.slice(prefix.length)}`, 1] : [json, 0];
+}
+
+/** The stored record's JSON text as it was received. */
+export function unfoldRecord(text: string, folded: number, seq: number | null, created: number, id: string, channel: string, kind: string): string {
+  return folded === 1 ? `${recordPrefix(seq, created, id, channel, kind) ?? '{'}${text.slice(1)}` : text;
+}
+
 /** The columns an item is made of, in the order itemFromArray reads them (list pages select only these). */
-export const ITEM_COLUMNS = 'rowid, source_id, id, channel, kind, trusted, title, link, version, critical, expires, created, read, record';
+export const ITEM_COLUMNS = 'rowid, source_id, id, channel, kind, trusted, title, link, version, critical, expires, created, read, record, folded, seq';
 
 /** An item from a row selected with ITEM_COLUMNS in raw (array) mode: the list's hot path. */
 export function itemFromArray(a: unknown[]): InboxItem {
   return new StoredItem(a[0] as number, a[1] as string, a[2] as string, a[3] as string, a[4] as MessageKind, a[5] === 1, a[6] as string,
-    a[7] as string | null, a[8] as string | null, a[9] === 1, a[10] as number | null, a[11] as number, a[12] === 1, a[13] as string);
+    a[7] as string | null, a[8] as string | null, a[9] === 1, a[10] as number | null, a[11] as number, a[12] === 1, a[13] as string,
+    a[14] as number, a[15] as number | null);
 }
 
 /**
@@ -41,7 +67,7 @@ export function itemFromArray(a: unknown[]): InboxItem {
  */
 export function toItem(r: MessageRow): InboxItem {
   return new StoredItem(r.rowid, r.source_id, r.id, r.channel, r.kind as MessageKind, r.trusted === 1, r.title, r.link, r.version,
-    r.critical === 1, r.expires, r.created, r.read === 1, r.record);
+    r.critical === 1, r.expires, r.created, r.read === 1, r.record, r.folded, r.seq);
 }
 
 class StoredItem implements InboxItem {
@@ -60,9 +86,11 @@ class StoredItem implements InboxItem {
   read: boolean;
   #text: string | null;
   #parsed: unknown;
+  #folded: number;
+  #seq: number | null;
 
   constructor(key: number, sourceId: string, id: string, channel: string, kind: MessageKind, trusted: boolean, title: string,
-    link: string | null, version: string | null, critical: boolean, expires: number | null, created: number, read: boolean, record: string) {
+    link: string | null, version: string | null, critical: boolean, expires: number | null, created: number, read: boolean, record: string, folded: number, seq: number | null) {
     this.key = key;
     this.sourceId = sourceId;
     this.id = id;
@@ -78,11 +106,13 @@ class StoredItem implements InboxItem {
     this.read = read;
     this.#text = record;
     this.#parsed = undefined;
+    this.#folded = folded;
+    this.#seq = seq;
   }
 
   get record(): unknown {
     if (this.#text !== null) {
-      this.#parsed = JSON.parse(this.#text) as unknown;
+      this.#parsed = JSON.parse(unfoldRecord(this.#text, this.#folded, this.#seq, this.created, this.id, this.channel, this.kind)) as unknown;
       this.#text = null;
     }
     return this.#parsed;
