@@ -2,6 +2,7 @@
 // due-toast marks, all or nothing. Called only after the whole response was validated.
 import canonicalize from 'canonicalize';
 import semverGt from 'semver/functions/gt.js';
+import type Database from 'better-sqlite3';
 import type { Db } from './open.ts';
 import type { IncomingMessage, InboxItem } from '../types.ts';
 import type { Asset, Target } from '../../../shared/protocol/schemas.ts';
@@ -56,6 +57,17 @@ function assetsKey(record: unknown): string {
 }
 
 type Statements = ReturnType<typeof prepare>;
+
+function leanInsert(db: Db, st: Statements, trusted: number, folded: number, notified: number, read: number): Database.Statement {
+  const key = trusted | (folded << 1) | (notified << 2) | (read << 3);
+  let stmt = st.lean.get(key);
+  if (!stmt) {
+    stmt = db.prepare(`INSERT INTO messages (source_id, id, seq, channel, kind, trusted, title, record, folded, created, received, notified, read)
+      VALUES (?, ?, ?, ?, ?, ${trusted}, ?, ?, ${folded}, ?, ?, ${notified}, ${read}) ON CONFLICT (source_id, id) DO NOTHING`);
+    st.lean.set(key, stmt);
+  }
+  return stmt;
+}
 /** What reading a stored record back takes (a folded one is rebuilt from its columns, rows.ts). */
 const RECORD_COLUMNS = 'record, folded, seq, created, id, channel, kind';
 type RecordRow = { record: string; folded: number; seq: number | null; created: number; id: string; channel: string; kind: string };
@@ -77,6 +89,10 @@ function prepare(db: Db) {
         expires, record, folded, created, received, notified, read)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (source_id, id) DO NOTHING`),
+    // The common row (no version, link, expiry, retraction, not critical) by its four 0/1 flags, spelled in the
+    // SQL: binding a value costs better-sqlite3 about as much as storing a small column, so these bind only the
+    // nine values that vary (row 4). Prepared when first needed, at most 16.
+    lean: new Map<number, Database.Statement>(),
     anyRetraction: db.prepare(`SELECT 1 FROM messages WHERE source_id = ? AND retracts IS NOT NULL LIMIT 1`),
     storedSeq: db.prepare(`SELECT seq FROM messages WHERE source_id = ? AND id = ?`).pluck(),
     sameVersion: db.prepare(`SELECT ${RECORD_COLUMNS} FROM messages WHERE channel = ? AND version = ? AND kind = 'release' AND trusted = 1`),
@@ -152,21 +168,32 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
       const expired = m.expires !== null && m.expires <= batch.now;
       const due = toastable && !quiet && !expired;
       const created = shownTime(m.created, batch.now, batch.serverNow);
-      const [record, folded] = foldRecord(JSON.stringify(m.record), m.seq, created, m.id, m.channel, m.kind);
-      let row: { rowid: number; retracted: number } | undefined;
+      const json = JSON.stringify(m.record);
+      const foldedJson = foldRecord(json, m.seq, created, m.id, m.channel, m.kind);
+      const record = foldedJson ?? json;
+      const folded = foldedJson === null ? 0 : 1;
+      // 0: not inserted (already stored); SQLite assigns rowids from 1.
+      let rowid: number;
+      let retracted = 0;
       if (mayBeRetracted) {
-        row = insert.get(
+        const row = insert.get(
           sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
           m.expires, record, folded, created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0, sourceId, m.id, m.channel,
         ) as { rowid: number; retracted: number } | undefined;
+        rowid = row ? row.rowid : 0;
+        retracted = row ? row.retracted : 0;
+      } else if (m.version === null && m.link === null && m.expires === null && m.retracts === null && !m.critical) {
+        const info = leanInsert(db, st, m.trusted ? 1 : 0, folded, due || quiet ? 1 : 0, history ? 1 : 0)
+          .run(sourceId, m.id, m.seq, m.channel, m.kind, m.title, record, created, batch.now);
+        rowid = info.changes === 1 ? Number(info.lastInsertRowid) : 0;
       } else {
         const info = insertPlain.run(
           sourceId, m.id, m.seq, m.channel, m.kind, m.trusted ? 1 : 0, m.version, m.critical ? 1 : 0, m.retracts, m.title, m.link,
           m.expires, record, folded, created, batch.now, due || quiet ? 1 : 0, history ? 1 : 0,
         );
-        row = info.changes === 1 ? { rowid: Number(info.lastInsertRowid), retracted: 0 } : undefined;
+        rowid = info.changes === 1 ? Number(info.lastInsertRowid) : 0;
       }
-      if (!row) {
+      if (rowid === 0) {
         // Already stored: de-duplicated by id. The same id under another seq is not a re-read (an overlap, a
         // replay) but a second record claiming it: set aside, with the reason in Status (case 57). Quiet
         // re-syncs re-read everything and would only flood the log.
@@ -181,9 +208,9 @@ export function applyCheck(db: Db, sourceId: string, batch: CheckBatch, faultHoo
         else if ((floor === null || semverGt(m.version, floor)) && counts(m.record)) floors.set(m.channel, m.version);
       }
       faultHook?.('apply:after-insert');
-      if (m.kind === 'retraction' || row.retracted) continue;
+      if (m.kind === 'retraction' || retracted) continue;
       const item: InboxItem = {
-        key: row.rowid, sourceId, id: m.id, channel: m.channel, kind: m.kind, trusted: m.trusted, title: m.title, link: m.link,
+        key: rowid, sourceId, id: m.id, channel: m.channel, kind: m.kind, trusted: m.trusted, title: m.title, link: m.link,
         version: m.version, critical: m.critical, expires: m.expires, created, read: history, record: m.record,
       };
       result.inserted.push(item);

@@ -35,18 +35,44 @@ function recordPrefix(seq: number | null, created: number, id: string, channel: 
   return `{"seq":${seq},"created":${created},"id":${JSON.stringify(id)},"channel":${JSON.stringify(channel)},"kind":${JSON.stringify(kind)},`;
 }
 
+/** Where a JSON string value equal to `value` ends, if the JSON has one at `at`, else -1. */
+function stringAt(json: string, at: number, value: string): number {
+  // Without a backslash the raw text between the quotes is the value itself (no escapes to decode).
+  if (json.charCodeAt(at) !== 34 || value.includes('\\') || !json.startsWith(value, at + 1)) return -1;
+  const end = at + 1 + value.length;
+  return json.charCodeAt(end) === 34 ? end + 1 : -1;
+}
+
+/** Where `text` ends, if the JSON has it at `at`, else -1. */
+function textAt(json: string, at: number, text: string): number {
+  return at >= 0 && json.startsWith(text, at) ? at + text.length : -1;
+}
+
 /**
- * The record text to store and its folded flag: without the prefix the columns already hold, when the JSON starts
- * with exactly that prefix (then unfoldRecord gives back the same bytes); otherwise the JSON as it is.
+ * The record text to store folded: the JSON after the prefix the columns already hold (recordPrefix), when it
+ * starts with exactly that prefix, so unfoldRecord gives back the same bytes; null when it does not (the JSON is
+ * stored as it is, folded = 0). Compared in place, piece by piece: building the prefix for every stored message
+ * would cost more than the bytes it saves (row 4).
  */
-export function foldRecord(json: string, seq: number | null, created: number, id: string, channel: string, kind: string): [string, 0 | 1] {
-  const prefix = recordPrefix(seq, created, id, channel, kind);
-  return prefix !== null && json.startsWith(prefix) ? [`{${json.slice(prefix.length)}`, 1] : [json, 0];
+export function foldRecord(json: string, seq: number | null, created: number, id: string, channel: string, kind: string): string | null {
+  if (seq === null) return null;
+  let at = textAt(json, 0, '{"seq":');
+  at = textAt(json, at, String(seq));
+  at = textAt(json, at, ',"created":');
+  at = textAt(json, at, String(created));
+  at = textAt(json, at, ',"id":');
+  if (at >= 0) at = stringAt(json, at, id);
+  at = textAt(json, at, ',"channel":');
+  if (at >= 0) at = stringAt(json, at, channel);
+  at = textAt(json, at, ',"kind":');
+  if (at >= 0) at = stringAt(json, at, kind);
+  at = textAt(json, at, ',');
+  return at >= 0 ? json.slice(at) : null;
 }
 
 /** The stored record's JSON text as it was received. */
 export function unfoldRecord(text: string, folded: number, seq: number | null, created: number, id: string, channel: string, kind: string): string {
-  return folded === 1 ? `${recordPrefix(seq, created, id, channel, kind) ?? '{'}${text.slice(1)}` : text;
+  return folded === 1 ? `${recordPrefix(seq, created, id, channel, kind) ?? '{'}${text}` : text;
 }
 
 /** The columns an item is made of, in the order itemFromArray reads them (list pages select only these). */
