@@ -83,6 +83,20 @@ export default tseslint.config(
     ]),
   },
   {
+    // The standalone app is the library's reference user, with no private back door: its entry imports only the
+    // public entry points (package.json exports: electron/lib/index.ts, updater.ts, electron.ts) and its baked
+    // build config, besides Electron, electron-store and Node. If it needs something, the library offers it.
+    files: ['electron/main/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: String.raw`^\.{1,2}/(?!lib/(index|updater|electron)\.ts$|\.\./build/[^/]+\.json$)`,
+          message: 'The standalone app imports only the public entry points (electron/lib/index.ts, updater.ts, electron.ts): if it needs more, the library offers it.',
+        }],
+      }],
+    },
+  },
+  {
     // The library's public entry points (package.json exports): over electron/core and the pieces of
     // electron/main a host app needs, never the standalone app's own entry, and never Electron itself (the host
     // hands its Electron modules in, so the tests run against a fake).

@@ -9,6 +9,8 @@ const root = path.resolve(import.meta.dirname, '..');
 
 /** The folders each layer may import from (repo-relative prefixes). */
 const allowed = [
+  // The standalone app's entry: only the library's public entry points and its baked config (eslint.config.mjs).
+  ['electron/main/index.ts', ['electron/lib/index.ts', 'electron/lib/updater.ts', 'electron/lib/electron.ts', 'build/']],
   ['shared/', ['shared/']],
   ['renderer/', ['shared/', 'renderer/']],
   ['electron/core/', ['shared/', 'electron/core/']],

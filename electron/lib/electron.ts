@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { ElectronApi } from '../main/electron-api.ts';
 import { startShell, type Shell } from '../main/shell.ts';
-import type { KeyValueStore, StoredSettings } from '../main/settings.ts';
+import { settingsStoreOptions, type KeyValueStore, type StoredSettings } from '../main/settings.ts';
 import { bridgeFromBinding, legacySources, syncSettings } from '../main/core-bridge.ts';
 import { desktopPublisher, filePickers, withPublisherEvents } from '../main/publisher.ts';
 import { installSetupFor, watchdogPlan } from '../main/update-install.ts';
@@ -26,6 +26,8 @@ import { settingsFile } from './settings-file.ts';
 export type { ElectronApi, HostMessage, SourceConfig, NavigateTarget, KeyValueStore, StoredSettings, InstallSetup, TokenSeal };
 export { TidingsUpdater };
 export { APP_ORIGIN };
+/** electron-store options for Tidings' settings (schema and migrations), for a host that keeps them there as the standalone app does. */
+export { settingsStoreOptions };
 
 /** A configuration Tidings can't start with: one plain sentence naming the option. */
 export class TidingsConfigError extends Error {

@@ -1,6 +1,7 @@
 // The layers in docs/architecture.md are enforced by ESLint: deliberate violations must fail lint.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { ESLint } from 'eslint';
 
 const eslint = new ESLint({ cwd: process.cwd() });
@@ -29,6 +30,12 @@ const violations: [string, string][] = [
   ['electron/preload/bad.ts', "import { hashLocalFile } from '../../shared/node/hash.ts';\nexport const x = hashLocalFile;\n"],
   ['shared/node/bad.ts', "import { startServer } from '../../server/app.ts';\nexport const x = startServer;\n"],
   ['shared/node/bad.ts', "import { app } from 'electron';\nexport const x = app;\n"],
+  // The standalone app's entry imports only the library's public entry points (issue 14): no back door.
+  ['electron/main/index.ts', "import { startShell } from './shell.ts';\nexport const x = startShell;\n"],
+  ['electron/main/index.ts', "import { createCompanion } from '../core/index.ts';\nexport const x = createCompanion;\n"],
+  ['electron/main/index.ts', "import { settingsFile } from '../lib/settings-file.ts';\nexport const x = settingsFile;\n"],
+  ['electron/main/index.ts', "import { UPDATE_CHANNELS } from '../../shared/channels.ts';\nexport const x = UPDATE_CHANNELS;\n"],
+  ['electron/main/index.ts', "import type { Shell } from './shell.ts';\nexport type X = Shell;\n"],
 ];
 
 for (const [file, code] of violations) {
@@ -44,6 +51,8 @@ const otherRules: [string, string, string][] = [
   ['server/bad.ts', "export const load = () => import('../preview/host.ts');\n", 'layers/no-cross-layer-dynamic-import'],
   ['electron/main/bad.ts', "import type { ElectronApi } from './electron-api.ts';\nexport const f = (api: ElectronApi) => api.ipcMain.handle('x', () => 1);\n", 'layers/no-raw-ipc'],
   ['electron/preload/bad.ts', "import { ipcRenderer } from 'electron';\nexport const f = () => ipcRenderer.invoke('tidings:getAppInfo');\n", 'layers/no-raw-ipc'],
+  ['electron/main/index.ts', "export const load = () => import('../core/apply/watchdog.ts');\n", 'layers/no-cross-layer-dynamic-import'],
+  ['electron/main/index.ts', "export const load = () => import('./shell.ts');\n", 'layers/no-cross-layer-dynamic-import'],
 ];
 
 for (const [file, code, rule] of otherRules) {
@@ -58,6 +67,16 @@ test('allowed imports pass lint', async () => {
   assert.deepEqual(await ruleIds('server/ok.ts', "import { schemas } from '../shared/protocol/schemas.ts';\nexport const x = schemas;\n"), []);
   assert.deepEqual(await ruleIds('electron/main/ok.ts', "import { app } from 'electron';\nexport const x = app;\n"), []);
   assert.deepEqual(await ruleIds('renderer/ok.ts', "import { schemas } from '../shared/protocol/schemas.ts';\nexport const x = schemas;\n"), []);
+});
+
+test('the standalone app\'s entry as it is passes, and may use every public entry point and its baked config', async () => {
+  assert.deepEqual(await ruleIds('electron/main/index.ts', readFileSync('electron/main/index.ts', 'utf8')), []);
+  const ok = "import { attachTidings } from '../lib/electron.ts';\nimport { TidingsUpdater } from '../lib/updater.ts';\nimport { createCompanion } from '../lib/index.ts';\n"
+    + "import c from '../../build/tidings.config.json' with { type: 'json' };\nimport Store from 'electron-store';\nimport { app } from 'electron';\nimport { join } from 'node:path';\n"
+    + 'export const x = [attachTidings, TidingsUpdater, createCompanion, c, Store, app, join];\n';
+  assert.deepEqual(await ruleIds('electron/main/index.ts', ok), []);
+  // Only the entry: the rest of electron/main is the library's inside and keeps its own layer rules.
+  assert.deepEqual(await ruleIds('electron/main/ok.ts', "import { startShell } from './shell.ts';\nexport const x = startShell;\n"), []);
 });
 
 test('shared/node may use Node built-ins, and the Node-side layers may use shared/node', async () => {

@@ -4,7 +4,8 @@
 // (offline, with a stub Electron: the fuse step needs a real binary and is checked in fuses.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,9 @@ import { scan, forbidden } from './electronegativity.ts';
 import builderConfig from '../../build/electron-builder.config.ts';
 import viteConfig from '../../electron.vite.config.ts';
 import { invokeChannels } from '../../shared/ipc/contract.ts';
+import tidingsConfig from '../../build/tidings.config.json' with { type: 'json' };
+
+const builtKeys = (tidingsConfig.publisherKeys as unknown[]).length;
 
 const require = createRequire(import.meta.url);
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -35,14 +39,27 @@ test('electron-vite build, node --check, module kinds, and a clean scan of the o
   assert.deepEqual(bad, [], JSON.stringify(bad, null, 2));
 });
 
+interface BootReport { handlers: string[]; tray: { tooltip: string; labels: string[] } | null; schemes: string[]; permissionHandler: boolean; cspHeader: boolean; quit: number; index: { status: number; csp: string; html: boolean } | null }
+
+/** Boots out/main/index.js in plain Node with the fake electron module (test/main/boot); its report and stderr. */
+function boot(env: Record<string, string>): { report: BootReport; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', './test/main/boot/loader.ts', 'out/main/index.js'], {
+    encoding: 'utf8', timeout: 30_000, env: { ...process.env, TIDINGS_BOOT_USERDATA: mkdtempSync(path.join(tmpdir(), 'tidings-boot-')), ...env },
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('BOOT_REPORT '));
+  assert.ok(line, `${r.stdout}\n${r.stderr}`);
+  return { report: JSON.parse(line.slice('BOOT_REPORT '.length)) as BootReport, stderr: r.stderr };
+}
+
+/** A real Ed25519 public key in the form `tidings keygen` prints (base64 of the raw 32 bytes). */
+const publisherKey = () => generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+
 test('the built main boots in plain Node with a fake electron module: real settings store, real core, tray, IPC, app://', { timeout: 60_000 }, () => {
   assert.ok(existsSync('out/main/index.js'), 'needs the build from the test above');
-  const out = execFileSync(process.execPath, ['--import', './test/main/boot/loader.ts', 'out/main/index.js'], {
-    encoding: 'utf8', timeout: 30_000, env: { ...process.env, TIDINGS_BOOT_USERDATA: mkdtempSync(path.join(tmpdir(), 'tidings-boot-')) },
-  });
-  const line = out.split('\n').find((l) => l.startsWith('BOOT_REPORT '));
-  assert.ok(line, out);
-  const r = JSON.parse(line.slice('BOOT_REPORT '.length)) as { handlers: string[]; tray: { tooltip: string; labels: string[] }; schemes: string[]; permissionHandler: boolean; cspHeader: boolean; index: { status: number; csp: string; html: boolean } | null };
+  // build/tidings.config.json ships without keys (a release build adds them; beforePack refuses otherwise), so
+  // this boots as a development build given one key the way `npm start` hands one over.
+  const { report: r } = boot({ TIDINGS_BOOT_PACKAGED: '0', TIDINGS_DEV_PUBLISHER_KEYS: publisherKey() });
+  assert.ok(r.tray, 'the app started (a tray)');
   assert.equal(r.handlers.length, invokeChannels.length);
   assert.deepEqual(r.schemes, ['app']);
   assert.equal(r.permissionHandler, true);
@@ -50,11 +67,21 @@ test('the built main boots in plain Node with a fake electron module: real setti
   // No network here: the baked feed can't be reached, and the tray says so instead of "up to date".
   assert.equal(r.tray.tooltip, "Tidings — Can't confirm updates");
   assert.ok(r.tray.labels.includes('Quit'));
+  assert.equal(r.quit, 0);
   if (existsSync('out/renderer/index.html')) {
     assert.equal(r.index?.status, 200);
     assert.match(r.index!.csp, /default-src 'none'/);
     assert.equal(r.index!.html, true);
   }
+});
+
+test('a packaged build without publisher keys refuses to start in one sentence and quits (a development key is not honoured)', { timeout: 60_000, skip: builtKeys > 0 && 'build/tidings.config.json lists publisher keys' }, () => {
+  assert.ok(existsSync('out/main/index.js'), 'needs the build from the first test');
+  const { report: r, stderr } = boot({ TIDINGS_DEV_PUBLISHER_KEYS: publisherKey() });
+  assert.match(stderr, /\[tidings\] failed to start: Tidings needs at least one publisher key/);
+  assert.equal(r.quit, 1);
+  assert.equal(r.tray, null, 'no tray');
+  assert.deepEqual(r.handlers, [], 'no IPC handlers');
 });
 
 test('the built preload exposes exactly the contract on window.tidings, with electron as its only require', () => {

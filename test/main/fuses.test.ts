@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,9 @@ test('real-binary smoke: the built main starts in real Electron and its real tra
   const args = [...(process.platform === 'linux' ? ['--no-sandbox'] : []), `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'tidings-smoke-'))}`, 'out/main/index.js'];
   const [cmd, argv] = display === 'xvfb' ? ['xvfb-run', ['-a', exe, ...args]] : [exe, args];
   const { ELECTRON_RUN_AS_NODE: _asNode, ...env } = process.env;
-  const r = spawnSync(cmd, argv, { env: { ...env, TIDINGS_SMOKE: '1' }, timeout: 90_000, encoding: 'utf8' });
+  // An unpackaged run trusts a development key besides the baked ones (build/tidings.config.json ships none).
+  const key = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+  const r = spawnSync(cmd, argv, { env: { ...env, TIDINGS_SMOKE: '1', TIDINGS_DEV_PUBLISHER_KEYS: key }, timeout: 90_000, encoding: 'utf8' });
   const line = `${r.stdout}`.split('\n').find((l) => l.startsWith('SMOKE_REPORT '));
   assert.ok(line, `${r.stdout}\n${r.stderr}`);
   const report = JSON.parse(line.slice('SMOKE_REPORT '.length)) as { tooltip: string | null; labels: string[] };

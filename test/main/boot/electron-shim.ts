@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fakeElectron } from '../fake-electron.ts';
 
 const userData = process.env['TIDINGS_BOOT_USERDATA'] ?? mkdtempSync(path.join(tmpdir(), 'tidings-boot-'));
-const f = fakeElectron({ packaged: true });
+// Packaged unless TIDINGS_BOOT_PACKAGED=0 (a development build, which honours TIDINGS_DEV_PUBLISHER_KEYS).
+const f = fakeElectron({ packaged: process.env['TIDINGS_BOOT_PACKAGED'] !== '0' });
 const app = { ...f.api.app, getPath: () => userData, getVersion: () => '0.1.0', getName: () => 'Tidings' };
 // electron-store registers a renderer helper on ipcMain.on; the shell itself only uses handle().
 const ipcMain = { ...f.api.ipcMain, on: () => ipcMain };
@@ -15,7 +16,16 @@ export const { BrowserWindow, Tray, Menu, Notification, powerMonitor, shell, ses
 export { app, ipcMain };
 export default { ...f.api, app, ipcMain };
 
-setTimeout(async () => {
+// Report once the app is up (a tray) or gave up (quit), then after TIDINGS_BOOT_MS more for its first check:
+// a fixed wait alone was too short on a loaded machine (the store opens and migrates first).
+const started = Date.now();
+const waitForStart = setInterval(() => {
+  if (f.trays.length === 0 && f.calls.quit === 0 && Date.now() - started < 20_000) return;
+  clearInterval(waitForStart);
+  setTimeout(() => void report(), Number(process.env['TIDINGS_BOOT_MS'] ?? 1500));
+}, 50);
+
+async function report(): Promise<void> {
   const tray = f.trays[0];
   const serve = f.calls.protocolHandlers.get('app');
   const index = serve ? await serve(new Request('app://tidings/index.html')) : null;
@@ -27,6 +37,7 @@ setTimeout(async () => {
     tray: tray ? { tooltip: tray.tooltip, labels: tray.menu.map((m) => m.label ?? '---') } : null,
     permissionHandler: f.session.requestHandler !== null,
     cspHeader: f.session.headersListener !== null,
+    quit: f.calls.quit,
   })}`);
   process.exit(0);
-}, Number(process.env['TIDINGS_BOOT_MS'] ?? 1500));
+}
