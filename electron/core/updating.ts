@@ -73,7 +73,7 @@ export function createUpdating(d: UpdatingDeps) {
       return { ok: true };
     } catch (err) {
       const message = plain(err);
-      d.store.log('update', d.nowSec(), false, `install of ${file.version} failed: ${(err as Error).message}`);
+      d.store.log('update', d.nowSec(), false, `install of ${file.version} failed: ${(err as Error).message}${(err as { cause?: unknown }).cause ? ` (${String((err as { cause?: unknown }).cause)})` : ''}`);
       set({ state: 'failed', version: file.version, message });
       return { ok: false, message };
     }

@@ -237,3 +237,12 @@ test('sweepAppImage removes this app\'s .tidings-new-* leftovers and nothing els
   assert.equal(sweepAppImage(w.target), 0, 'nothing to do the second time');
   assert.equal(sweepAppImage(join(w.scratch.dir, 'gone', 'Tidings.AppImage')), 0, 'a missing folder is not an error');
 });
+
+test('the verified download vanished before the restart: one sentence, nothing installed, no temporary file', async (t) => {
+  const i = install(t);
+  rmSync(i.source);
+  await assert.rejects(applyAppImage(i.source, i.target, sha256(i.next)), (e: unknown) =>
+    e instanceof ApplyError && e.kind === 'missing' && e.message === "The downloaded update is gone, so it wasn't installed. Download it again.");
+  assert.deepEqual(readFileSync(i.target), i.old);
+  assert.deepEqual(readdirSync(i.appDir), ['Tidings.AppImage']);
+});

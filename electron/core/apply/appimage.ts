@@ -4,7 +4,7 @@
 // name. At every instant the target name holds either the old or the new complete executable: kill -9 anywhere
 // leaves a runnable app and at most a temporary file, which the next start sweeps. Never delete-then-move.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, constants as fsc, copyFileSync, existsSync, linkSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsc, copyFileSync, fsyncSync, openSync, existsSync, linkSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { access, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { syncDir } from './atomic-file.ts';
@@ -37,7 +37,7 @@ export async function applyAppImage(source: string, target: string, sha256: stri
     opts.step?.('renamed');
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw plain(err, dir);
+    throw plain(err, dir, source, target);
   }
 }
 
@@ -128,6 +128,12 @@ function keepPrevious(target: string): void {
     try {
       copyFileSync(target, tmp);
       chmodSync(tmp, 0o755);
+      const fd = openSync(tmp, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(tmp, prev);
     } catch (err) {
       rmSync(tmp, { force: true });
@@ -136,10 +142,15 @@ function keepPrevious(target: string): void {
   }
 }
 
-function plain(err: unknown, dir: string): Error {
+function plain(err: unknown, dir: string, source: string, target: string): Error {
   if (err instanceof ApplyError) return err;
   const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' && !existsSync(source)) return new ApplyError("The downloaded update is gone, so it wasn't installed. Download it again.", 'missing');
+  if (code === 'ENOENT' && !existsSync(target)) return new ApplyError(`The installed app isn't at ${target} any more, so the update can't be installed.`, 'missing');
   if (code === 'ENOSPC' || code === 'EDQUOT') return new ApplyError(`There isn't enough free space in ${dir} to install the update. Free some space and try again.`, 'no-space');
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new ApplyError(`The app's folder ${dir} can't be written to, so the update can't be installed there.`, 'read-only');
-  return new ApplyError(`The update couldn't be installed: ${(err as Error).message}`, 'failed');
+  // The cause (with its error code) goes to the log through `cause`; the user reads one sentence.
+  const e = new ApplyError("The update couldn't be installed. Your current version is unchanged.", 'failed');
+  (e as Error & { cause?: unknown }).cause = err;
+  return e;
 }
