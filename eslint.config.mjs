@@ -21,7 +21,7 @@ const restrict = (patterns, paths = []) => ({
 const electronPkg = { name: 'electron', message: 'Only electron/main and electron/preload may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test/fixtures/**', 'bench/results/**', 'renderer/dist/**', '.tmp/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test/fixtures/**', 'bench/results/**', 'renderer/dist/**', '.tmp/**', 'examples/*/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -133,6 +133,19 @@ export default tseslint.config(
     rules: restrict([
       { group: [...layer(['electron/main']), '../../electron/main/**'], message: 'Test the library through electron/lib (its public entry points), with the Electron fake from test/main.' },
     ], [electronPkg]),
+  },
+  {
+    // An example is an app a publisher could copy: it uses Tidings only by package name (tidings, tidings/updater,
+    // tidings/electron, tidings/react), never by a path into this repository.
+    files: ['examples/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: String.raw`^(\.\./)+(electron|shared|server|preview|build|scripts|test)/`,
+          message: 'Examples use Tidings through its package entry points (tidings/electron, tidings/updater, …), as an app that installed it does.',
+        }],
+      }],
+    },
   },
   {
     // Lazy imports obey the layers too; raw ipcMain/ipcRenderer only inside the two typed wrappers.

@@ -19,6 +19,7 @@ function run(label: string, cmd: string, args: string[], quietOnSuccess = false)
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 run('typecheck', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 run('typecheck (web)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
+run('typecheck (examples/embed)', npx, ['tsc', '-p', 'examples/embed/tsconfig.json', '--noEmit']);
 run('lint', npx, ['eslint', '--max-warnings=0', '.']);
 // The publisher console's bundle (out/console), which the feed service serves and the console tests load.
 run('console bundle', process.execPath, ['scripts/build-console.ts']);

@@ -123,10 +123,9 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     handlers,
     subscribe: (e) => { listeners.add(e); return () => listeners.delete(e); },
     subscribeToasts: (l) => { toastListeners.add(l); return () => toastListeners.delete(l); },
-    verifiedDownload: () => {
-      const e = ctx.download.event;
-      return e?.state === 'done' ? { path: e.path, version: e.version, sha256: ctx.download.sha256 } : null;
-    },
+    // The companion's record, whoever started the download (the window, or tidings/updater's downloadUpdate, which
+    // never passes through the handlers and so left no SHA-256 here: Open Installer then refused its file).
+    verifiedDownload: () => companion.verifiedDownload(),
     close: () => {
       clearTimeout(expiryTimer);
       unsubs.forEach((u) => u());

@@ -36,6 +36,9 @@ const violations: [string, string][] = [
   ['electron/main/index.ts', "import { settingsFile } from '../lib/settings-file.ts';\nexport const x = settingsFile;\n"],
   ['electron/main/index.ts', "import { UPDATE_CHANNELS } from '../../shared/channels.ts';\nexport const x = UPDATE_CHANNELS;\n"],
   ['electron/main/index.ts', "import type { Shell } from './shell.ts';\nexport type X = Shell;\n"],
+  // An example uses Tidings by package name only, as an app that installed it.
+  ['examples/embed/src/main/bad.ts', "import { attachTidings } from '../../../../electron/lib/electron.ts';\nexport const x = attachTidings;\n"],
+  ['examples/embed/src/main/bad.ts', "import { UPDATE_CHANNELS } from '../../../../shared/channels.ts';\nexport const x = UPDATE_CHANNELS;\n"],
 ];
 
 for (const [file, code] of violations) {
@@ -77,6 +80,15 @@ test('the standalone app\'s entry as it is passes, and may use every public entr
   assert.deepEqual(await ruleIds('electron/main/index.ts', ok), []);
   // Only the entry: the rest of electron/main is the library's inside and keeps its own layer rules.
   assert.deepEqual(await ruleIds('electron/main/ok.ts', "import { startShell } from './shell.ts';\nexport const x = startShell;\n"), []);
+});
+
+test('an example may use electron, Node, its own files and tidings by package name', async () => {
+  const ok = "import * as electron from 'electron';\nimport { join } from 'node:path';\nimport { attachTidings } from 'tidings/electron';\nimport type { UpdateInfo } from 'tidings/updater';\nimport { FEED_URL } from './feed.ts';\n"
+    + "export type U = UpdateInfo;\nexport const x = [electron, join, attachTidings, FEED_URL, '../renderer/index.html'];\n";
+  assert.deepEqual(await ruleIds('examples/embed/src/main/ok.ts', ok), []);
+  for (const f of ['src/main/index.ts', 'src/main/updates.ts', 'src/main/feed.ts', 'electron.vite.config.ts']) {
+    assert.deepEqual(await ruleIds(`examples/embed/${f}`, readFileSync(`examples/embed/${f}`, 'utf8')), [], f);
+  }
 });
 
 test('shared/node may use Node built-ins, and the Node-side layers may use shared/node', async () => {
