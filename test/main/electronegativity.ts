@@ -31,16 +31,30 @@ function scannable(input: string): string {
   return copy;
 }
 
+/**
+ * Electronegativity's own runner, as its CLI calls it with `-o report.sarif -r -e 45.4.1 -x AvailableSecurityFixesGlobalCheck`,
+ * but asked for the files it couldn't parse, which the CLI keeps to itself when it writes a report.
+ */
+const RUNNER = `
+  const m = require(process.argv[1]);
+  const run = m.default ?? m;
+  run({ input: process.argv[2], output: process.argv[3], isSarif: true, customScan: [], excludeFromScan: ['availablesecurityfixesglobalcheck'],
+    isRelative: true, isVerbose: true, electronVersionOverride: '45.4.1', parserPlugins: [] }, false)
+    .then((r) => console.log('SCAN_ERRORS ' + JSON.stringify(r.errors.filter((e) => !e.tolerable))))
+    .catch((e) => { console.error(e && e.stack || e); process.exit(1); });
+`;
+
 export function scan(input: string): Finding[] {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'tidings-en-')), 'report.sarif');
   const target = scannable(input);
   const r = spawnSync(process.execPath, [
-    '--require', path.resolve('test/main/offline-got.cjs'), path.resolve('node_modules/@doyensec/electronegativity/dist/index.js'),
-    '-i', target, '-o', out, '-r', '-e', '45.4.1', '-x', 'AvailableSecurityFixesGlobalCheck',
+    '--require', path.resolve('test/main/offline-got.cjs'), '-e', RUNNER,
+    path.resolve('node_modules/@doyensec/electronegativity/dist/runner.js'), target, out,
   ], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`electronegativity exited ${r.status ?? r.signal}: ${r.stderr}`);
-  const unread = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /\bError parsing\b/.test(l) && !/Tolerable error parsing/i.test(l));
-  if (unread.length > 0) throw new Error(`electronegativity could not read every file, so its findings would be incomplete:\n${unread.join('\n')}`);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('SCAN_ERRORS '));
+  if (r.status !== 0 || !line) throw new Error(`electronegativity failed (exit ${r.status ?? r.signal}): ${r.stderr}`);
+  const unread = JSON.parse(line.slice('SCAN_ERRORS '.length)) as { file: string; message: string }[];
+  if (unread.length > 0) throw new Error(`electronegativity could not read ${unread.map((e) => `${e.file} (${e.message})`).join(', ')}, so its findings would be incomplete`);
   const sarif = JSON.parse(readFileSync(out, 'utf8')) as { runs: { results: { ruleId: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
   return sarif.runs[0]!.results.map((r) => ({
     rule: r.ruleId, text: r.message.text,

@@ -38,3 +38,11 @@ app.whenReady().then(() => {
     assert.ok(rules.has(r), `${r} missing from ${[...rules].join(', ')}`);
   }
 });
+
+test('a file the scanner cannot read fails the scan instead of passing unread; class private members are read', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tidings-en-unread-'));
+  writeFileSync(path.join(dir, 'main.js'), 'export class A { #x = 1; get x() { return this.#x; } }\n');
+  assert.deepEqual(scan(dir).filter((f) => f.file === 'main.js' && !forbidden.test(f.rule)), []);
+  writeFileSync(path.join(dir, 'broken.js'), 'const = ;\n');
+  assert.throws(() => scan(dir), /could not read .*broken\.js/);
+});
