@@ -308,7 +308,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       // the whole file; the progress counts the bytes really downloaded.
       const { path, method, downloaded, fellBack } = await downloadUpdate({
         asset, installed: { version: opts.installedVersion, file: opts.install?.installedFile ?? null },
-        dir, fileName, allowLoopbackHttp: loopback, signal: ac.signal,
+        dir, fileName, allowLoopbackHttp: loopback, signal: ac.signal, clock,
         onProgress: (p) => emit('download', { state: 'progress', version: target.version, received: p.received, total: p.total }),
       });
       if (method !== 'full' || fellBack.length > 0) {

@@ -7,6 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAllowedUrl } from '../../shared/protocol/limits.ts';
+import { systemClock, type Clock } from './types.ts';
 
 export type DownloadFailure = 'refused-url' | 'network' | 'disk' | 'timeout' | 'http' | 'size-mismatch' | 'hash-mismatch' | 'cancelled' | 'redirect';
 
@@ -35,6 +36,8 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   connectMs?: number;
   idleMs?: number;
+  /** The connect and idle deadlines run on this clock (the companion's, so tests drive it; reliability.md case 54). */
+  clock?: Clock;
 }
 
 /** The URL's last path segment when it is a plain safe name, else the fallback (never a separator or '..'). */
@@ -58,7 +61,7 @@ export interface Opened {
   req: http.ClientRequest;
 }
 
-export type RequestOptions = Pick<DownloadOptions, 'allowLoopbackHttp' | 'signal' | 'connectMs' | 'idleMs'>;
+export type RequestOptions = Pick<DownloadOptions, 'allowLoopbackHttp' | 'signal' | 'connectMs' | 'idleMs' | 'clock'>;
 
 /**
  * GET with redirects to https on any host (the signed hash decides, protocol.md), connect and idle deadlines.
@@ -73,15 +76,35 @@ export function open(url: URL, opts: RequestOptions, from: number, hops = 0, to?
     else if (from > 0) headers.range = `bytes=${from}-`;
     // The signal goes with the request: a Cancel before the server has answered aborts it too.
     const req = mod.request(url, { headers, agent: false, ...(opts.signal ? { signal: opts.signal } : {}) });
-    const connect = setTimeout(() => req.destroy(new DownloadError('timeout', 'no connection')), opts.connectMs ?? 15_000);
-    req.on('socket', (s) => s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(connect)));
-    req.setTimeout(opts.idleMs ?? 30_000, () => req.destroy(new DownloadError('timeout', 'the server went quiet')));
+    const clock = opts.clock ?? systemClock;
+    const connect = clock.setTimeout(() => req.destroy(new DownloadError('timeout', 'no connection')), opts.connectMs ?? 15_000);
+    // Idle: re-armed on every byte from the server, dropped when the socket closes (one socket per request).
+    let idle: unknown = null;
+    const stopIdle = () => {
+      if (idle !== null) clock.clearTimeout(idle);
+      idle = null;
+    };
+    const rearm = () => {
+      stopIdle();
+      idle = clock.setTimeout(() => req.destroy(new DownloadError('timeout', 'the server went quiet')), opts.idleMs ?? 30_000);
+    };
+    req.on('socket', (s) => {
+      s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+        clock.clearTimeout(connect);
+        rearm();
+      });
+      s.on('data', rearm);
+      s.once('close', () => {
+        clock.clearTimeout(connect);
+        stopIdle();
+      });
+    });
     req.on('error', (e) => {
-      clearTimeout(connect);
+      clock.clearTimeout(connect);
       reject(opts.signal?.aborted ? new DownloadError('cancelled', 'download cancelled') : e instanceof DownloadError ? e : new DownloadError('network', e.message));
     });
     req.on('response', (res) => {
-      clearTimeout(connect);
+      clock.clearTimeout(connect);
       const loc = res.headers.location;
       if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && loc) {
         res.resume();

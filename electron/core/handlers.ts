@@ -8,6 +8,7 @@ import type { InvokeHandlers } from '../../shared/ipc/contract.ts';
 import type { AppInfo, Topic } from '../../shared/ipc/types.ts';
 import type { Ctx, Emit } from './ipc/context.ts';
 import { refuse } from './ipc/context.ts';
+import { systemClock } from './types.ts';
 import { inboxHandlers, toItem } from './ipc/inbox.ts';
 import { offerFor, updateHandlers } from './ipc/updates.ts';
 import { applyPreferences, preferences, settingsHandlers } from './ipc/settings.ts';
@@ -38,6 +39,8 @@ export interface HandlerOptions {
   info: AppInfo;
   loopback?: boolean;
   publisher?: PublisherHandlers | null;
+  /** The expiry timer runs on it (the companion's clock, so tests drive it). */
+  clock?: Clock;
 }
 
 export interface CompanionHandlers {
@@ -68,14 +71,14 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
   const sourceName = (id: string) => companion.sourceConfigs().find((s) => s.id === id)?.name ?? id;
 
   // An expiry changes what the inbox shows without any store write: tell open windows when the soonest passes.
-  let expiryTimer: NodeJS.Timeout | undefined;
+  const clock = opts.clock ?? systemClock;
+  let expiryTimer: unknown;
   const watchExpiry = () => {
-    clearTimeout(expiryTimer);
+    clock.clearTimeout(expiryTimer);
     const at = companion.nextExpiry();
     if (at === null) return;
     // setTimeout holds at most ~24.8 days; a later expiry re-arms at the next change.
-    expiryTimer = setTimeout(() => { watchExpiry(); ctx.changed('inbox', 'counts'); }, Math.min(Math.max(0, at * 1000 - Date.now()) + 50, 2 ** 31 - 1));
-    expiryTimer.unref();
+    expiryTimer = clock.setTimeout(() => { watchExpiry(); ctx.changed('inbox', 'counts'); }, Math.min(Math.max(0, at * 1000 - clock.now()) + 50, 2 ** 31 - 1));
   };
 
   // Each companion event becomes exactly one UI event.
@@ -127,7 +130,7 @@ export function createHandlers(opts: HandlerOptions): CompanionHandlers {
     // never passes through the handlers and so left no SHA-256 here: Open Installer then refused its file).
     verifiedDownload: () => companion.verifiedDownload(),
     close: () => {
-      clearTimeout(expiryTimer);
+      clock.clearTimeout(expiryTimer);
       unsubs.forEach((u) => u());
     },
   };
@@ -179,7 +182,7 @@ export async function createBinding(o: BindingOptions): Promise<CoreBinding> {
     publisher: !!o.publisher,
     keys: await Promise.all(o.trustedKeys.map(async (publicKey) => ({ keyId: await keyIdOf(publicKey), publicKey }))),
   };
-  const bound = createHandlers({ companion, info, loopback: o.allowLoopbackHttp, publisher: o.publisher ?? null });
+  const bound = createHandlers({ companion, info, loopback: o.allowLoopbackHttp, publisher: o.publisher ?? null, ...(o.clock ? { clock: o.clock } : {}) });
   applyPreferences(companion, preferences(companion));
   companion.start();
   return {

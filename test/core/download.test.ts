@@ -111,3 +111,30 @@ test('file names from URLs are plain names or the fallback; http to a public hos
   const dir = tempDir(t);
   await assert.rejects(downloadAsset({ url: 'http://example.com/a', sha256: sha, size: 1, dir, fileName: 'a', allowLoopbackHttp: true }), /only https/);
 });
+
+test('case 54: a download whose server goes quiet is given up at the idle deadline of the injected clock, not before', async (t) => {
+  const { FakeClock } = await import('./helpers/fake-clock.ts');
+  const clock = new FakeClock();
+  const body = randomBytes(64 * 1024);
+  // Headers and the first half, then silence (the connection stays open).
+  const srv = await startFaultServer(t, (_q: IncomingMessage, r: ServerResponse) => {
+    r.writeHead(200, { 'content-length': body.length });
+    r.write(body.subarray(0, body.length / 2));
+  });
+  const dir = tempDir(t);
+  const state: { settled: unknown } = { settled: null };
+  const p = downloadAsset({
+    url: `${srv.url}/a.bin`, sha256: createHash('sha256').update(body).digest('hex'), size: body.length, dir, fileName: 'a.bin',
+    allowLoopbackHttp: true, idleMs: 30_000, clock,
+  }).then((v) => (state.settled = v), (e: unknown) => (state.settled = e));
+  // Real time passes (the half arrives), the fake clock doesn't: nothing gives up.
+  for (let i = 0; i < 50 && clock.pending() < 1; i++) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 200));
+  await clock.advance(29_000);
+  assert.equal(state.settled === null, true, 'still waiting before the idle deadline');
+  await clock.advance(1_500);
+  await p;
+  const settled = (state as { settled: unknown }).settled as DownloadError | Error;
+  assert.ok(settled instanceof DownloadError && settled.kind === 'timeout', String(settled));
+  assert.match(settled.message, /went quiet/);
+});

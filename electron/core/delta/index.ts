@@ -68,7 +68,7 @@ export async function downloadUpdate(opts: DeltaOptions): Promise<DeltaResult> {
   let expect = 0;
   let method: DeltaMethod = 'full';
   const report = () => opts.onProgress?.({ received, total: Math.max(received, stepBase + expect), method });
-  const net = { allowLoopbackHttp: opts.allowLoopbackHttp, signal: opts.signal, connectMs: opts.connectMs, idleMs: opts.idleMs };
+  const net = { allowLoopbackHttp: opts.allowLoopbackHttp, signal: opts.signal, connectMs: opts.connectMs, idleMs: opts.idleMs, clock: opts.clock };
   /** A verified download of a small signed file (patch or map), counted into the progress. */
   const fetchSigned = async (ref: FileRef, fileName: string) => {
     const before = received;
