@@ -1,5 +1,5 @@
-// `npm run bench` runs rows 1–5, 7, 8 and 13 of performance.md; `npm run bench -- <name>` one or more rows
-// (row1|unchanged, row2|changed, row3|bytes, row4|store, row5|inbox, row7|live, row8|core, row13|delta); `--smoke` (or BENCH_SMOKE=1) runs each very
+// `npm run bench` runs rows 1–5, 7, 8, 10, 11 and 13 of performance.md; `npm run bench -- <name>` one or more rows
+// (row1|unchanged, row2|changed, row3|bytes, row4|store, row5|inbox, row7|live, row8|core, row10|memory, row11|disk, row13|delta); `--smoke` (or BENCH_SMOKE=1) runs each very
 // briefly. Prints one line per goal and writes the figures to bench/results/latest.json (smoke:
 // bench/results/smoke.json; BENCH_OUT overrides).
 import { availableParallelism, cpus } from 'node:os';
@@ -15,6 +15,8 @@ import { row7 } from './rows/row7-live.ts';
 import { row4 } from './rows/row4-store.ts';
 import { row5 } from './rows/row5-inbox.ts';
 import { row8 } from './rows/row8-core.ts';
+import { row10 } from './rows/row10-memory.ts';
+import { row11 } from './rows/row11-disk.ts';
 import { rowScale } from './rows/scale.ts';
 import { rowDelta } from './rows/delta.ts';
 
@@ -26,6 +28,8 @@ const rows = [
   { names: ['row4', '4', 'store'], run: row4 },
   { names: ['row5', '5', 'inbox'], run: row5 },
   { names: ['row8', '8', 'core'], run: row8 },
+  { names: ['row10', '10', 'memory'], run: row10 },
+  { names: ['row11', '11', 'disk'], run: row11 },
   { names: ['row13', '13', 'delta'], run: rowDelta },
   { names: ['scale', 'pg', 'nodes'], run: rowScale, optIn: true as const },
 ];

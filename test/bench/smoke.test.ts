@@ -46,6 +46,8 @@ const EXPECTED = [
   'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater',
   'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-aa-rss-ws', 'live-aa-p99-ws',
   'delta-patch-release-vs-full', 'delta-minor-release-vs-full', 'delta-patch-release-vs-blockmap', 'delta-minor-release-vs-blockmap',
+  'store-poll-vs-raw', 'store-poll-vs-node-sqlite', 'store-poll-aa-raw', 'inbox-page-count-vs-raw', 'inbox-page-count-p99', 'inbox-aa-raw',
+  'idle-rss-vs-empty-node', 'idle-rss-after-checks', 'idle-rss-second-checks', 'idle-aa-empty-node', 'disk-per-message-vs-json-lines', 'disk-wal-max-vs-limit', 'disk-aa-store',
 ];
 
 test('every benchmark row runs in smoke mode and prints its ratio lines', { timeout: 300_000 }, async () => {
@@ -65,7 +67,7 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
     }
   }
   const rows = new Map(r.json.rows.map((row) => [row.row, row]));
-  assert.deepEqual([...rows.keys()].sort((a, b) => a - b), [1, 2, 3, 4, 5, 7, 8, 13]);
+  assert.deepEqual([...rows.keys()].sort((a, b) => a - b), [1, 2, 3, 4, 5, 7, 8, 10, 11, 13]);
 
   // Row 1: every target that ran answered the load's request with a 304 and an empty body.
   const f1 = rows.get(1)?.facts as Record<string, { status: number; bodyBytes: number }>;
@@ -96,6 +98,14 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
 
   // Row 13: the client really took the patch and the chunk paths (the row checks the built file's hash), and
   // each downloaded less than the full installer.
+  // Rows 10 and 11: every check of the core host succeeded and it held every stored message; the store was
+  // measured with its WAL, which stayed within the journal size limit plus one transaction.
+  const f10 = rows.get(10)?.facts as { total: number; stored: number; failedChecks: string[] };
+  assert.deepEqual(f10.failedChecks, [], 'row 10: checks failed');
+  assert.ok(f10.stored >= f10.total, `row 10: ${f10.stored} of ${f10.total} messages stored`);
+  const f11 = rows.get(11)?.facts as { storeBytes: number; jsonLinesBytes: number; maxWalBytes: number };
+  assert.ok(f11.storeBytes > f11.jsonLinesBytes / 2 && f11.maxWalBytes > 0, `row 11: ${JSON.stringify(f11)}`);
+
   const f13 = rows.get(13)?.facts as { results: Record<string, { full: number; patch: number; chunks: number; blockmap: number }> };
   for (const k of ['patch', 'minor']) {
     const m = f13.results[k];
