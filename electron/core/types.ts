@@ -42,6 +42,11 @@ export interface InboxItem {
   expires: number | null;
   created: number;
   read: boolean;
+  /**
+   * The record as received. On items read from the store it is a getter that parses the stored JSON on first
+   * read (a list page parses none, performance.md row 5): JSON.stringify includes it, a spread copy or
+   * structuredClone does not — read it (or JSON-serialize the item) to carry it along.
+   */
   record: unknown;
 }
 
