@@ -51,6 +51,7 @@ if (!process.env.TIDINGS_TEST_PG) {
   }
 }
 console.log('\n▶ tests');
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...globs], { stdio: 'inherit', env: process.env });
+// A file gets 10 minutes: the benchmark smoke runs every row (about 2 min alone, more beside other suites).
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', ...globs], { stdio: 'inherit', env: process.env });
 cluster?.stop();
 process.exit(result.status ?? 1);

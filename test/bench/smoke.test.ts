@@ -50,7 +50,7 @@ const EXPECTED = [
   'idle-rss-vs-empty-node', 'idle-rss-after-checks', 'idle-rss-second-checks', 'idle-aa-empty-node', 'disk-per-message-vs-json-lines', 'disk-wal-max-vs-limit', 'disk-aa-store',
 ];
 
-test('every benchmark row runs in smoke mode and prints its ratio lines', { timeout: 300_000 }, async () => {
+test('every benchmark row runs in smoke mode and prints its ratio lines', { timeout: 540_000 }, async () => {
   const r = await runBench([]);
   assert.equal(r.code, 0, `bench --smoke failed:\n${r.out}\n${r.err}`);
   assert.deepEqual(r.json.failures, []);

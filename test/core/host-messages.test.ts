@@ -10,7 +10,7 @@ import { tempDir } from './helpers/tmp.ts';
 import { sleep, waitFor } from './helpers/wait.ts';
 
 test('message events: a stored post and a live-only push, each once, with code and data', { timeout: 30_000 }, async (t) => {
-  const feed = await startFeed({ allowLoopbackHttp: true });
+  const feed = await startFeed({ allowLoopbackHttp: true, maxAge: 0 });
   t.after(() => feed.close());
   const old = await feed.publish({ channel: 'news', kind: 'news', title: 'Before start', body: 'old', code: 7, data: { a: 1 } } as never);
   assert.equal(old.status, 201);
