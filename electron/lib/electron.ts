@@ -6,6 +6,7 @@
 //
 // `electron` is the host's Electron modules (import * as electron from 'electron'), typed as the slice the shell
 // uses (electron/main/electron-api.ts), so the tests run the very same code against a fake.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectronApi } from '../main/electron-api.ts';
 import { startShell, type Shell } from '../main/shell.ts';
@@ -15,6 +16,7 @@ import { desktopPublisher, filePickers, withPublisherEvents } from '../main/publ
 import { installSetupFor, watchdogPlan } from '../main/update-install.ts';
 import { APP_ORIGIN } from '../main/hardening.ts';
 import type { NavigateTarget } from '../main/window.ts';
+import type { HostWindow } from '../main/host-windows.ts';
 import { createBinding } from '../core/handlers.ts';
 import type { Companion, HostMessage, InstallSetup, SourceConfig, TokenSeal } from '../core/api.ts';
 import { takeResumeState } from '../core/apply/health.ts';
@@ -23,7 +25,7 @@ import { PLATFORM_PATTERN } from '../../shared/protocol/limits.ts';
 import { TidingsUpdater, type Logger } from './updater.ts';
 import { settingsFile } from './settings-file.ts';
 
-export type { ElectronApi, HostMessage, SourceConfig, NavigateTarget, KeyValueStore, StoredSettings, InstallSetup, TokenSeal };
+export type { ElectronApi, HostWindow, HostMessage, SourceConfig, NavigateTarget, KeyValueStore, StoredSettings, InstallSetup, TokenSeal };
 export { TidingsUpdater };
 export { APP_ORIGIN };
 /** electron-store options for Tidings' settings (schema and migrations), for a host that keeps them there as the standalone app does. */
@@ -38,6 +40,13 @@ export class TidingsConfigError extends Error {
     this.option = option;
   }
 }
+
+/**
+ * The compiled Tidings preload (CommonJS, for a sandboxed renderer): dist/preload/index.cjs in the package
+ * (npm run build:lib), out/preload/index.cjs when running from the sources after electron-vite build.
+ */
+export const preloadPath: string = [join(import.meta.dirname, '..', '..', 'preload', 'index.cjs'), join(import.meta.dirname, '..', '..', 'out', 'preload', 'index.cjs')]
+  .find((p) => existsSync(p)) ?? join(import.meta.dirname, '..', '..', 'preload', 'index.cjs');
 
 /** The platforms Tidings publishes and installs for (the asset's `platform`). */
 export const SUPPORTED_PLATFORMS = ['linux-x64', 'linux-arm64', 'win32-x64', 'win32-arm64', 'darwin-x64', 'darwin-arm64'] as const;
@@ -105,6 +114,15 @@ export interface Tidings {
   on(event: 'message', listener: (m: HostMessage) => void): () => void;
   /** Opens Tidings' window (with `window`), at a screen and item if given. */
   open(target?: NavigateTarget): void;
+  /**
+   * Lets one of your windows use the contract (tidings/react components): its main frame, at `page` (default the
+   * URL it shows now; pass it when allowing before the page loaded), may call Tidings and gets its events, until
+   * the window closes. Give that window webPreferences { preload: preloadPath, sandbox: true, contextIsolation: true }.
+   * Its subframes, other windows and the window after it navigated to another page stay refused.
+   */
+  allowWindow(window: HostWindow, options?: { page?: string }): void;
+  /** The Tidings preload to give an allowed window (see `preloadPath`). */
+  readonly preloadPath: string;
   /** Stops checks, closes the tray, window handlers and the database. Quit does this by itself. */
   close(): Promise<void>;
   /** The shell's parts (window manager, tray, settings) for the standalone app and tests. */
@@ -247,6 +265,11 @@ export async function attachTidings(electron: ElectronApi, options: TidingsElect
       return () => messageListeners.delete(listener);
     },
     open: (target) => shell.windows.show(target),
+    allowWindow(win, o) {
+      const refused = shell.allowWindow(win, o?.page);
+      if (refused) throw new TidingsConfigError('allowWindow', refused);
+    },
+    preloadPath,
     async close() {
       u.dispose();
       messageListeners.clear();

@@ -9,6 +9,7 @@ import { setupLifecycle, applyLoginItem } from './lifecycle.ts';
 import { registerAppScheme, appProtocolHandler, APP_SCHEME, denyPermissions, addCspHeader } from './hardening.ts';
 import { createWindowManager, checkPageUrl, originOf, type NavigateTarget, type WindowManager } from './window.ts';
 import { registerIpc } from './ipc.ts';
+import { createHostWindows, type HostWindow } from './host-windows.ts';
 import { createTray, type TrayController } from './tray.ts';
 import { createNotifier, type Notifier } from './notifications.ts';
 import { createLinks } from './links.ts';
@@ -142,7 +143,24 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
       return r;
     },
   };
-  const ipc = hasWindow ? registerIpc(api.ipcMain, handlers, isOurs, log) : { dispose: () => {} };
+  // A host's own windows showing tidings/react components, once the host allows them (allowWindow below).
+  const hosts = createHostWindows(log);
+  const accepts = (frame: FrameLike | null) => isOurs(frame) || hosts.accepts(frame);
+  // Without Tidings' window, the handlers are registered when the host allows its first window.
+  let ipc = hasWindow ? registerIpc(api.ipcMain, handlers, accepts, log) : null;
+  let closed = false;
+  /** Lets `w`'s main frame, at `page` (default: the page it shows now), call the contract and get its events. */
+  function allowWindow(w: HostWindow, page?: string): string | null {
+    if (closed) return 'Tidings is closed.';
+    const refused = hosts.allow(w, page ?? w.webContents.mainFrame.url);
+    if (refused === null) ipc ??= registerIpc(api.ipcMain, handlers, accepts, log);
+    return refused;
+  }
+  /** An event to Tidings' window and every allowed host window. */
+  const broadcast: typeof windows.send = (event, payload) => {
+    windows.send(event, payload);
+    hosts.send(event, payload);
+  };
 
   async function switchChannel(channel: Channel): Promise<void> {
     const r = await handlers.setChannel({ channel });
@@ -167,7 +185,7 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   async function onEvent(ev: CoreEvent): Promise<void> {
     switch (ev.type) {
       case 'changed': {
-        windows.send('changed', { topics: ev.topics });
+        broadcast('changed', { topics: ev.topics });
         if (ev.topics.some((t) => t === 'counts' || t === 'update' || t === 'status' || t === 'settings')) {
           // The page keeps its own title (with the unread count); the tray is main's to update.
           await tray.refresh();
@@ -175,9 +193,9 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
         return;
       }
       case 'toasts': notifier.notify(ev.items); return;
-      case 'downloadProgress': windows.send('downloadProgress', ev.payload); return;
-      case 'notice': windows.send('notice', ev.payload); return;
-      case 'hashProgress': windows.send('hashProgress', ev.payload); return;
+      case 'downloadProgress': broadcast('downloadProgress', ev.payload); return;
+      case 'notice': broadcast('notice', ev.payload); return;
+      case 'hashProgress': broadcast('hashProgress', ev.payload); return;
     }
   }
   const unsubscribe = bridge.subscribe((ev) => void onEvent(ev).catch((e: unknown) => log(`core event ${ev.type} failed: ${String(e)}`)));
@@ -206,7 +224,8 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   const close = async () => {
     clearInterval(netTimer);
     unsubscribe();
-    ipc.dispose();
+    closed = true;
+    ipc?.dispose();
     tray.destroy();
     await Promise.resolve(bridge.close()).catch((e: unknown) => log(`core close failed: ${String(e)}`));
   };
@@ -216,5 +235,5 @@ export async function startShell(api: ElectronApi, opts: ShellOptions) {
   else reportHealthy();
   /** Releases what the shell holds (as Quit does; once). */
   const closeShell = () => shell.beforeQuit();
-  return { windows, tray, notifier, settings, handlers, switchChannel, bridge, close: closeShell };
+  return { windows, tray, notifier, settings, handlers, switchChannel, bridge, allowWindow, close: closeShell };
 }

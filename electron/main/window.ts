@@ -1,7 +1,7 @@
 // The one app window: created on demand, destroyed on close (the app lives on in the tray), reopened at
 // the item the user clicked, remembering its bounds. Loaded only from app:// (or the electron-vite dev
 // server on localhost when not packaged), never from a remote URL.
-import type { ElectronApi, WindowLike, Rectangle } from './electron-api.ts';
+import type { ElectronApi, WindowLike, WebContentsLike, Rectangle } from './electron-api.ts';
 import type { EventName, EventPayloads } from '../../shared/ipc/contract.ts';
 import { ipcChannel, parseEvent } from '../../shared/ipc/contract.ts';
 import { APP_ORIGIN, lockNavigation } from './hardening.ts';
@@ -40,6 +40,16 @@ export function checkPageUrl(pageUrl: string, packaged: boolean): void {
 
 export type WindowManager = ReturnType<typeof createWindowManager>;
 
+/**
+ * The one way an event leaves main (Tidings' window and allowed host windows): checked against the contract like
+ * invoke arguments, so a malformed one (a core bug, an unexpected field) is logged and dropped, never handed to a page.
+ */
+export function sendEvent<E extends EventName>(webContents: WebContentsLike, event: E, payload: EventPayloads[E], log: (msg: string) => void): void {
+  const checked = parseEvent(event, payload);
+  if (!checked.ok) return void log(`event ${event} not sent: ${checked.error.field || 'payload'} ${checked.error.message}`);
+  webContents.send(ipcChannel(event), checked.payload);
+}
+
 /** Saved bounds are reused only if enough of the window is on a display that still exists (a monitor
  * unplugged since last time must not leave the window off-screen). */
 export function visibleBounds(saved: Rectangle | null, displays: { workArea: Rectangle }[]): { width: number; height: number; x?: number; y?: number } | null {
@@ -73,14 +83,7 @@ export function createWindowManager(api: Pick<ElectronApi, 'BrowserWindow' | 'sc
   function send<E extends EventName>(event: E, payload: EventPayloads[E]): void {
     const w = alive();
     if (!w || !loaded || w.webContents.isDestroyed()) return;
-    // Events are checked against the contract like invoke arguments: a malformed one (a core bug, an
-    // unexpected field) is logged and dropped, never handed to the page.
-    const checked = parseEvent(event, payload);
-    if (!checked.ok) {
-      opts.log(`event ${event} not sent: ${checked.error.field || 'payload'} ${checked.error.message}`);
-      return;
-    }
-    w.webContents.send(ipcChannel(event), checked.payload);
+    sendEvent(w.webContents, event, payload, opts.log);
   }
 
   function create(target: NavigateTarget | null): WindowLike {

@@ -18,6 +18,9 @@ test('npm pack → a consumer imports tidings, tidings/updater and tidings/elect
   const files = packed[0]!.files.map((f) => f.path);
   assert.ok(files.includes('dist/electron/lib/updater.js') && files.includes('dist/electron/lib/updater.d.ts'), 'JS and types are packed');
   assert.ok(files.includes('dist/renderer/styles.css'));
+  assert.ok(files.includes('dist/preload/index.cjs'), 'the preload for host windows is packed');
+  const preload = readFileSync(join(root, 'dist/preload/index.cjs'), 'utf8');
+  assert.deepEqual([...new Set(preload.match(/require\(["'][^"']+["']\)/g))], ['require("electron")'], 'a sandboxed preload may require electron only');
   assert.ok(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), `no TypeScript sources: ${files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).join(', ')}`);
 
   const modules = join(dir, 'node_modules');
@@ -31,17 +34,19 @@ test('npm pack → a consumer imports tidings, tidings/updater and tidings/elect
   writeFileSync(join(dir, 'main.js'), `
 import { createCompanion, UPDATE_CHANNELS } from 'tidings';
 import { TidingsUpdater } from 'tidings/updater';
-import { attachTidings, TidingsConfigError, SUPPORTED_PLATFORMS } from 'tidings/electron';
+import { attachTidings, TidingsConfigError, SUPPORTED_PLATFORMS, preloadPath } from 'tidings/electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 const companion = await createCompanion({ dataDir: ${JSON.stringify(join(dir, 'data'))}, publisherKeys: ['${Buffer.alloc(32, 1).toString('base64')}'],
   installedVersion: '1.0.0', platform: 'linux-x64', channel: 'stable', intervalMs: null, sources: [{ kind: 'feed-v1', id: 'a', url: 'https://feed.example.com' }] });
 const updater = new TidingsUpdater({ companion, currentVersion: '1.0.0', app: { quit() {}, on() {} }, logger: null });
 let refused = '';
 try { await attachTidings({ app: { isPackaged: false, getVersion: () => '1.0.0', getPath: () => '/tmp' } }, { feed: { url: 'https://x' }, publisherKeys: [] }); } catch (e) { refused = e instanceof TidingsConfigError ? e.option : String(e); }
-console.log(JSON.stringify({ channels: UPDATE_CHANNELS, status: companion.updateStatus().state, autoDownload: updater.autoDownload, version: updater.currentVersion.version, refused, platforms: SUPPORTED_PLATFORMS.length }));
+console.log(JSON.stringify({ channels: UPDATE_CHANNELS, status: companion.updateStatus().state, autoDownload: updater.autoDownload, version: updater.currentVersion.version, refused, platforms: SUPPORTED_PLATFORMS.length, preload: existsSync(preloadPath) && preloadPath.endsWith(join('dist', 'preload', 'index.cjs')) }));
 await companion.close();
 `);
   const out = execFileSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' });
-  assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { channels: ['stable', 'experimental'], status: 'not-checked', autoDownload: true, version: '1.0.0', refused: 'publisherKeys', platforms: 6 });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { channels: ['stable', 'experimental'], status: 'not-checked', autoDownload: true, version: '1.0.0', refused: 'publisherKeys', platforms: 6, preload: true });
   assert.ok(existsSync(join(dir, 'data', 'tidings.db')));
   const pkg = JSON.parse(readFileSync(join(modules, 'tidings', 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
   assert.deepEqual(Object.keys(pkg.exports), ['.', './updater', './electron', './react', './react/styles.css', './package.json']);
