@@ -48,16 +48,18 @@ export function NoticeBar({ notice, onClose }: { notice: NoticeItem | null; onCl
       left.current = Math.max(1_500, left.current - (performance.now() - started));
     };
   }, [notice, paused, onClose]);
+  // The Esc listener is installed once and reads the latest notice through a ref: one installed per notice
+  // (after paint) missed an Esc pressed in the instant between the bar appearing and the effect running.
+  const latest = useRef<{ notice: NoticeItem | null; close: () => void }>({ notice: null, close: () => {} });
   useEffect(() => {
-    if (!notice) return;
     const onKey = (e: KeyboardEvent) => {
       // Esc belongs to an open dialog or menu first.
       if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('dialog[open]')) return;
-      close();
+      if (latest.current.notice) latest.current.close();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  });
+  }, []);
 
   const close = () => {
     const hadFocus = bar.current?.contains(document.activeElement) ?? false;
@@ -65,6 +67,7 @@ export function NoticeBar({ notice, onClose }: { notice: NoticeItem | null; onCl
     onClose();
     if (hadFocus) (before.current?.isConnected ? before.current : document.querySelector<HTMLElement>('main'))?.focus();
   };
+  latest.current = { notice, close };
   const run = (action: NoticeAction) => {
     close();
     action.run();
