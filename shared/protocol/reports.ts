@@ -31,3 +31,28 @@ export interface FailedStartCount {
   /** The highest rollout bucket among these reports. */
   maxBucket: number;
 }
+
+/**
+ * The adoption report (issue 15, docs/protocol.md "Adoption reports"): which version an install runs. Sent out of
+ * band (never on the routine check), at most once per UTC day per version, and once right after a freshly
+ * installed version passed its health check (`updated: true`: this install tried the update and it started).
+ * The server keeps only counts per (channel, version, platform, day); failed starts plus `updated` reports are
+ * the installs that tried a release, the base of the self-halting rollout.
+ */
+export const adoptionReport = z.strictObject({
+  version: semverString.refine((v) => v.length <= 64, 'must be at most 64 characters'),
+  platform,
+  channel: channelName,
+  bucket: z.int().min(0).max(99),
+  updated: z.boolean(),
+});
+export type AdoptionReport = z.infer<typeof adoptionReport>;
+
+/** When a rollout halts by itself (per channel, set by the publisher in the console). */
+export interface HaltPolicy {
+  /** Failed starts as a percentage of the installs that tried the release (failed + updated reports), 0.1–100. */
+  failPercent: number;
+  /** And at least this many failed-start reports, 1–100000. */
+  minReports: number;
+}
+export const DEFAULT_HALT_POLICY: HaltPolicy = { failPercent: 2, minReports: 20 };

@@ -173,7 +173,15 @@ export const channelInfo = z.strictObject({
 });
 export type ChannelInfo = z.infer<typeof channelInfo>;
 export const channelList = z.strictObject({ channels: z.array(channelInfo) });
-export const heads = z.strictObject({ heads: z.record(channelName, z.int().min(0)) });
+/**
+ * The routine check's answer. `holds` (issue 15, docs/protocol.md "Holds"): per channel, the versions whose rollout
+ * the feed service has halted (by a publisher or by itself); present only while some rollout is halted. A hold is
+ * not signed because it can only withhold: a client does not start downloading or installing a held version.
+ */
+export const heads = z.strictObject({
+  heads: z.record(channelName, z.int().min(0)),
+  holds: z.record(channelName, z.array(semverString).max(100)).optional(),
+});
 export type Heads = z.infer<typeof heads>;
 export const health = z.object({ ok: z.literal(true), head: z.int().min(0) });
 
