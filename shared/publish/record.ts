@@ -109,3 +109,50 @@ export async function signForFeed(record: UnsignedRecord, key: SigningKey, allow
 export function assetUrlUnder(baseUrl: string, fileName: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(fileName)}`;
 }
+
+/** A rollout percentage as a person types it: a whole number from 0 to 100, else null (the CLI's --rollout, the console's fields). */
+export function parseRollout(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d{1,3}$/.test(t)) return null;
+  const n = Number(t);
+  return n <= 100 ? n : null;
+}
+
+/** A release copy as published (the signature, seq and created may be on it: they are dropped). */
+export type PublishedCopy = UnsignedRecord & { sig?: unknown; seq?: unknown; created?: unknown };
+
+export interface RenewalChanges {
+  id: string;
+  /** Now; raised to one second after the copy's own `issued` so the feed takes it as a renewal. */
+  issued: number;
+  /** A new rollout (100 or more: everyone, so the field is left out); absent: the copy's own. */
+  rollout?: number;
+  /**
+   * When the renewal expires. Absent: a copy with an expiry keeps its lifetime (expires − issued) counted from
+   * the new `issued`, so renewing pushes the expiry out by the time that passed; null: no expiry.
+   */
+  expires?: number | null;
+}
+
+/**
+ * The same release again, issued later: what the feed accepts as a *renewal* (docs/protocol.md: same version
+ * and assets, issued after every live copy). Advancing a rollout and renewing an expiring record are both
+ * this; only the rollout or the expiry differ. The assets, notes, title and targets are the copy's own.
+ */
+export function draftRenewal(copy: PublishedCopy, c: RenewalChanges): UnsignedRecord {
+  const { sig: _sig, seq: _seq, created: _created, id: _id, issued: oldIssued, expires: oldExpires, target, ...rest } = copy;
+  const issued = Math.max(c.issued, oldIssued + 1);
+  const nextTarget: NonNullable<UnsignedRecord['target']> = { ...(target ?? {}) };
+  if (c.rollout !== undefined) {
+    if (c.rollout >= 100) delete nextTarget.rollout;
+    else nextTarget.rollout = c.rollout;
+  }
+  const expires = c.expires !== undefined ? c.expires : oldExpires !== undefined ? issued + (oldExpires - oldIssued) : null;
+  return {
+    ...rest,
+    id: c.id,
+    issued,
+    ...(expires !== null ? { expires } : {}),
+    ...(Object.keys(nextTarget).length ? { target: nextTarget } : {}),
+  } as UnsignedRecord;
+}
