@@ -58,8 +58,11 @@ export interface InstallSetup {
   package?: PackageKind | null;
   /** The installed file a patch applies to (an AppImage), if the platform has one. */
   installedFile?: string | null;
-  /** Called once the app is healthy (core started, first window shown). */
-  reportHealthy?(version: string): void;
+  /**
+   * Called once the app is healthy (core started, first window shown). true: this start was a freshly installed
+   * version under the watchdog's health check, and it passed (the adoption report then says `updated`).
+   */
+  reportHealthy?(version: string): boolean | void;
   /** What the watchdog did after the last update, read once at start. */
   takeOutcome?(): UpdateOutcome | null;
 }

@@ -16,7 +16,7 @@ import type { CheckOutcome } from './sources/common.ts';
 import { runCheck } from './sync.ts';
 import { LiveSubscription } from './sources/live.ts';
 import { CheckScheduler } from './scheduler.ts';
-import { assetFor, bucketOf, channelsFor, downgradeTarget, updateStatus, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
+import { assetFor, bucketOf, channelsFor, downgradeTarget, updateStatus, withHolds, type PolicyInput, type ReleaseInfo, type UpdateChannel, type UpdateStatus } from './policy/update.ts';
 import { safeFileName, DownloadError } from './download.ts';
 import { downloadUpdate } from './delta/index.ts';
 import { systemClock } from './types.ts';
@@ -25,6 +25,7 @@ import { probeSource } from './probe.ts';
 import { createUpdating } from './updating.ts';
 import { liveMessage, storedMessage } from './host-message.ts';
 import { reportFailedStart } from './failed-start-report.ts';
+import { createAdoptionReporter, type AdoptionTarget } from './adoption-report.ts';
 import { readPreferences } from '../../shared/settings.ts';
 
 export class ConfigError extends Error {
@@ -104,6 +105,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   let shellOnline = true;
   let remindTimer: unknown = null;
   let download: AbortController | null = null;
+  /** The version the download in flight is for: cancelled as soon as it is no longer wanted (held, recalled). */
+  let downloadVersion: string | null = null;
   let closed = false;
   /** The failed-start report in flight (settled() waits for it; start never does). */
   let reporting: Promise<void> = Promise.resolve();
@@ -111,10 +114,9 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
   const updating = createUpdating({
     setup: opts.install, installedVersion: opts.installedVersion, store, user, nowSec: () => Math.floor(clock.now() / 1000),
     emit: (e) => emit('install', e), notice: (message) => emit('notice', { message }),
-    wanted: () => {
-      const s = updateStatus(policyInput());
-      return s.state === 'available' ? s.offer.release.version : downgradeTarget(policyInput())?.version ?? null;
-    },
+    wanted: () => wantedVersion(),
+    withdrawn: (version) => withdrawnWords(version),
+    healthy: () => adoption.healthy(),
     failedStart: (bad, reason) => {
       reporting = reportFailedStart({
         diagnostics: () => readPreferences(companion.preferences()).shareDiagnostics,
@@ -135,6 +137,25 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
 
   const newsChannels = (c: SourceConfig) => (c.kind === 'feed-v1' ? c.newsChannels ?? ['news'] : []);
 
+  // The adoption report (issue 15): to each live feed-v1 source that offers updates (has trusted release records
+  // on an update channel), on the channel of the installed version's record there (else the chosen channel).
+  const adoption = createAdoptionReporter({
+    diagnostics: () => readPreferences(companion.preferences()).shareDiagnostics,
+    targets: () => {
+      const out = new Map<string, AdoptionTarget>();
+      for (const { item } of store.releaseRecords(UPDATE_CHANNELS)) {
+        const c = engines.has(item.sourceId) ? user.source(item.sourceId) : null;
+        if (c?.kind !== 'feed-v1' || isStaticFeedUrl(c.url)) continue;
+        const mine = item.version === opts.installedVersion;
+        if (mine || !out.has(c.id)) out.set(c.id, { id: c.id, url: c.url, channel: mine ? item.channel : channel, ...(c.token ? { token: c.token } : {}) });
+      }
+      return [...out.values()];
+    },
+    version: opts.installedVersion, platform: opts.platform, bucket: () => bucketOf(store.installId()), clock, random,
+    allowLoopbackHttp: loopback, getMeta: (k) => store.getMeta(k), setMeta: (k, v) => store.setMeta(k, v),
+    log: (ok, line) => store.log('update', Math.floor(clock.now() / 1000), ok, line),
+  });
+
   const sourceFor = (c: SourceConfig) => c.kind === 'feed-v1'
     ? new FeedV1Source({ id: c.id, url: c.url, token: c.token, allowLoopbackHttp: loopback, clock })
     : new CryptolensSource({
@@ -148,7 +169,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       const rec = item.record as StoredMessage;
       return {
         id: item.id, channel: item.channel, version: item.version!, critical: item.critical, expires: item.expires,
-        target: rec.target ?? null, assets: rec.release?.assets ?? [], retracted, issued: rec.issued,
+        target: rec.target ?? null, assets: rec.release?.assets ?? [], retracted, issued: rec.issued, sourceId: item.sourceId,
       };
     });
     const states = [...engines.keys()].map((id) => store.source(id)).filter((s) => s !== null);
@@ -159,14 +180,38 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     // After a manual Check Now a skipped version is shown again (as Sparkle does), until the user decides again.
     const skipped = store.getMeta('reveal_skipped') === '1' ? [] : store.skippedVersions();
     return {
-      installedVersion: opts.installedVersion, platform: opts.platform, package: opts.install?.package ?? null, channel, releases, skipped, bad: user.badVersions(),
+      installedVersion: opts.installedVersion, platform: opts.platform, package: opts.install?.package ?? null, channel,
+      // A release whose rollout the publisher halted is not offered while its source's heads hold it.
+      releases: withHolds(releases, store.holds()), skipped, bad: user.badVersions(),
       remindUntil: remind === null ? null : Number(remind), installBucket: bucketOf(store.installId()),
       now: Math.floor(clock.now() / 1000), lastSuccess, failingSince,
     };
   }
 
+  /** The version a download or install may be for now: the offer, or the confirmed downgrade's target. */
+  function wantedVersion(): string | null {
+    const input = policyInput();
+    const s = updateStatus(input);
+    return s.state === 'available' ? s.offer.release.version : downgradeTarget(input)?.version ?? null;
+  }
+
+  /** Why a downloaded `version` may not be installed (held or recalled), in one sentence; null otherwise. */
+  function withdrawnWords(version: string): string | null {
+    const copies = policyInput().releases.filter((r) => r.version === version);
+    if (copies.length === 0) return null;
+    if (copies.every((r) => r.retracted)) return `The publisher withdrew ${version}, so it won't be installed.`;
+    if (copies.some((r) => r.held && !r.retracted)) return `The publisher paused the rollout of ${version}; it will be offered again when they resume it.`;
+    return null;
+  }
+
   /** `choiceChanged`: the user's skips or reminder changed, which the UI lists even when the offer stays the same. */
   function refreshOffer(choiceChanged = false): void {
+    // A download in flight for a version no longer wanted (its rollout halted, the release recalled) stops now:
+    // no client that has seen a recall finishes downloading or installs it (issue 15).
+    if (download && downloadVersion !== null && downloadVersion !== wantedVersion()) {
+      store.log('download', Math.floor(clock.now() / 1000), false, `download of ${downloadVersion} cancelled: ${withdrawnWords(downloadVersion) ?? 'it is no longer offered'}`);
+      download.abort();
+    }
     const status = updateStatus(policyInput());
     const json = JSON.stringify(status);
     if (json === lastStatusJson && !choiceChanged) return;
@@ -254,6 +299,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
         emit('unread', store.unreadCounts());
       }
       refreshOffer();
+      // Out of band: the day's adoption report is scheduled after the check, never sent on it.
+      if (outcome.ok && config.kind === 'feed-v1') adoption.afterCheck();
       if (wasDown !== networkDown()) emit('network', { online: !networkDown() });
       // A channel's stream opens once the channel has a cursor (its first check), never replaying its history.
       if (started && !closed) engine.live?.follow([...channelsFor(channel), ...newsChannels(config)]);
@@ -299,6 +346,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     download?.abort();
     const ac = new AbortController();
     download = ac;
+    downloadVersion = target.version;
     const dir = opts.downloadDir ?? join(opts.dataDir, 'downloads');
     mkdirSync(dir, { recursive: true });
     const fileName = safeFileName(asset.url, `${opts.productName ?? 'Tidings'}-${target.version}-${opts.platform}`);
@@ -321,7 +369,10 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       result = kind === 'cancelled' ? { state: 'cancelled', version: target.version } : { state: 'failed', version: target.version, kind, message: (err as Error).message };
       store.log('download', Math.floor(clock.now() / 1000), false, `download of ${target.version} failed: ${(err as Error).message}`);
     } finally {
-      if (download === ac) download = null;
+      if (download === ac) {
+        download = null;
+        downloadVersion = null;
+      }
     }
     emit('download', result);
     return result;
@@ -341,6 +392,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
       if (closed) return;
       closed = true;
       download?.abort();
+      adoption.close();
       if (remindTimer !== null) clock.clearTimeout(remindTimer);
       // Let in-flight checks finish their transaction before the connection closes.
       await Promise.all([...engines.values()].map(stopEngine));
@@ -426,6 +478,7 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     async settled() {
       await Promise.all([...engines.values()].map((e) => e.scheduler.idle()));
       await reporting;
+      await adoption.idle();
     },
     async checkAll() {
       if (closed) return;

@@ -7,6 +7,7 @@ import { FAILED_START_REASONS, failedStartReport, type FailedStartReport, type F
 import { request } from './net/http.ts';
 import { feedV1Url } from './sources/feed-url.ts';
 import { isStaticFeedUrl } from './sources/static-feed.ts';
+import type { Clock } from './types.ts';
 
 export interface ReportTarget {
   id: string;
@@ -18,14 +19,15 @@ export interface ReportTarget {
 export const reportReason = (reason: string): FailedStartReason =>
   (FAILED_START_REASONS as readonly string[]).includes(reason) ? reason as FailedStartReason : 'exited';
 
-/** Sends one report to one feed; resolves to null when accepted, else one line saying why not. */
-export async function sendFailedStartReport(target: ReportTarget, report: FailedStartReport, allowLoopbackHttp: boolean): Promise<string | null> {
-  // Only the five fields leave the machine, whatever the caller passed.
-  const body = failedStartReport.parse(report);
+/**
+ * POSTs one report (`path` below /v1/, e.g. 'reports/failed-start') to one feed with the token reads use;
+ * resolves to null when accepted (202), else one line saying why not. Never rejects.
+ */
+export async function postReport(target: ReportTarget, path: string, body: unknown, allowLoopbackHttp: boolean, opts: { signal?: AbortSignal; clock?: Clock } = {}): Promise<string | null> {
   if (isStaticFeedUrl(target.url)) return `${target.id} is a static feed and takes no reports`;
   try {
     const res = await request({
-      url: feedV1Url(target.url, 'reports/failed-start'), method: 'POST', body: JSON.stringify(body), allowLoopbackHttp,
+      url: feedV1Url(target.url, path), method: 'POST', body: JSON.stringify(body), allowLoopbackHttp, ...opts,
       headers: { 'content-type': 'application/json', ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) },
       limits: { connectMs: 10_000, idleMs: 10_000, totalMs: 20_000, maxBytes: 16 * 1024 },
     });
@@ -33,6 +35,12 @@ export async function sendFailedStartReport(target: ReportTarget, report: Failed
   } catch (err) {
     return `${target.id}: ${(err as Error).message}`;
   }
+}
+
+/** Sends one report to one feed; resolves to null when accepted, else one line saying why not. */
+export function sendFailedStartReport(target: ReportTarget, report: FailedStartReport, allowLoopbackHttp: boolean): Promise<string | null> {
+  // Only the five fields leave the machine, whatever the caller passed.
+  return postReport(target, 'reports/failed-start', failedStartReport.parse(report), allowLoopbackHttp);
 }
 
 export interface FailedStartDeps {

@@ -24,6 +24,13 @@ export interface UpdatingDeps {
   notice: (message: string) => void;
   /** The release the update status offers now (or the confirmed downgrade), to refuse a stale file. */
   wanted: () => string | null;
+  /**
+   * Why `version` may not be installed although it was downloaded: the publisher halted its rollout (a hold) or
+   * retracted it (a recall), as one sentence; null when neither (issue 15).
+   */
+  withdrawn?: (version: string) => string | null;
+  /** This start is a freshly installed version that passed its health check (the adoption report's `updated`). */
+  healthy?: () => void;
   /** A version failed to start: the failed-start report, if the user allows it (electron/core/failed-start-report.ts). */
   failedStart?: (bad: string, reason: string) => void;
 }
@@ -61,6 +68,15 @@ export function createUpdating(d: UpdatingDeps) {
     const setup = d.setup;
     const file = verified;
     if (!setup) return { ok: false, message: 'This copy of the app can’t update itself. Open the installer instead.' };
+    if (file && file.version !== d.wanted()) {
+      // Held or recalled since it was downloaded: never applied, now or at quit. A held file is kept for when the
+      // rollout resumes (the offer comes back and it installs without a new download).
+      const why = d.withdrawn?.(file.version) ?? null;
+      if (why) {
+        d.store.log('update', d.nowSec(), false, `not installing ${file.version}${mode === 'quit' ? ' at quit' : ''}: ${why}`);
+        return { ok: false, message: why };
+      }
+    }
     if (!file || file.version !== d.wanted()) return { ok: false, message: 'There is no verified update to install. Download it again.' };
     if (state?.state === 'installing') return { ok: false, message: 'The update is already being installed.' };
     set({ state: 'installing', version: file.version });
@@ -97,7 +113,10 @@ export function createUpdating(d: UpdatingDeps) {
       if (!allowed || !verified || !d.setup || d.setup.atQuit === false) return false;
       return (await applyVerified('quit')).ok;
     },
-    reportHealthy: () => d.setup?.reportHealthy?.(d.installedVersion),
+    /** The app is healthy; when this start was an update under the watchdog's test, that update passed it. */
+    reportHealthy: () => {
+      if (d.setup?.reportHealthy?.(d.installedVersion) === true) d.healthy?.();
+    },
     /** At start: what the watchdog did after the last update (once). */
     takeOutcome(): void {
       const outcome = d.setup?.takeOutcome?.() ?? null;

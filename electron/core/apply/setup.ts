@@ -74,7 +74,7 @@ export function createInstallSetup(i: SetupInput): InstallSetup {
         ...(i.healthDeadlineMs !== undefined ? { healthDeadlineMs: i.healthDeadlineMs } : {}),
       }, i.watchdog);
     },
-    reportHealthy: (version) => void reportHealthy(version, i.env ?? process.env),
+    reportHealthy: (version) => reportHealthy(version, i.env ?? process.env),
     takeOutcome: () => outcomeFor(takeOutcome(i.stateDir)),
   };
 }

@@ -20,6 +20,24 @@ export interface ReleaseInfo {
   retracted: boolean;
   /** The record's issue time (unix s): tells a republished version from the one that failed to start. */
   issued?: number;
+  /** The source the record came from (holds are per source and channel). */
+  sourceId?: string;
+  /**
+   * The publisher halted this release's rollout (the heads answer's `holds`, docs/protocol.md "Holds"): not
+   * offered, downloaded or installed while held; it still counts for rollback like any stored record.
+   */
+  held?: boolean;
+}
+
+/** Held versions per source, then per channel, as the last heads 200 of each source said. */
+export type Holds = ReadonlyMap<string, Readonly<Record<string, readonly string[]>>>;
+
+/** Marks the releases a source's heads answer holds (same source, channel and version). */
+export function withHolds(releases: readonly ReleaseInfo[], holds: Holds): ReleaseInfo[] {
+  return releases.map((r) => {
+    const held = r.sourceId !== undefined && (holds.get(r.sourceId)?.[r.channel]?.includes(r.version) ?? false);
+    return held ? { ...r, held } : r;
+  });
 }
 
 /** What an install is, for targeting: the same facts decide whether a release is offered and whether it sets the floor. */
@@ -119,7 +137,7 @@ export function rollbackFloors(releases: readonly Pick<ReleaseInfo, 'channel' | 
 }
 
 export function applicable(r: ReleaseInfo, input: PolicyInput, subscribed: readonly string[]): boolean {
-  if (r.retracted || !subscribed.includes(r.channel)) return false;
+  if (r.retracted || r.held || !subscribed.includes(r.channel)) return false;
   if (r.expires !== null && r.expires <= input.now) return false;
   return appliesToInstall(r, input);
 }
@@ -190,6 +208,16 @@ export function updateStatus(input: PolicyInput): UpdateStatus {
     return { state: 'ahead-of-channel', message: `You're running ${input.installedVersion}, newer than the latest stable release. You'll move to stable with the next stable release above your version.` };
   }
   return { state: 'up-to-date', checkedAt: input.lastSuccess };
+}
+
+/**
+ * Whether this install would take `version` now: it is the offer (eligible by platform, target, rollout bucket,
+ * channel, expiry and rollback floor; not retracted, not held, not failed here, not skipped). The one decision
+ * the download, the install (now or at quit) and a simulated fleet all ask.
+ */
+export function wouldTake(input: PolicyInput, version: string): boolean {
+  const s = updateStatus(input);
+  return s.state === 'available' && s.offer.release.version === version;
 }
 
 /**

@@ -83,6 +83,10 @@ export class FeedV1Source {
     const parsed = headsSchema.safeParse(jsonBody(res, 'heads'));
     if (!parsed.success) throw new CheckError('heads: the answer does not match the feed v1 schema', { status: 200 });
     const headsEtag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
+    // Holds (issue 15): the versions whose rollout the publisher halted, per followed channel. Every 200 replaces
+    // them (absent: nothing held); a 304 keeps them, as the ETag changes whenever they change.
+    const holds = parsed.data.holds ?? {};
+    store.setHolds(this.id, Object.fromEntries(channels.filter((c) => holds[c]).map((c) => [c, holds[c]!])));
     // A newer key rotation advertised: follow it before verifying anything (docs/key-rotation.md).
     if (keys instanceof FollowingKeyRing) await keys.advertised(res.headers[KEYS_HEADER]);
     const synced = await syncChannels(store, { sourceId: this.id, channels, heads: parsed.data.heads, headsEtag, nowMs, serverNow: serverDate(res) },

@@ -6,6 +6,7 @@
 // Last-Event-ID on reconnects), and a channel never synced opens no stream until its first check has set one,
 // so no start replays a channel's history (reliability.md case 55). How often events may start checks is the
 // scheduler's business (`nudge`: never sooner than the feed's max-age). Timers run on the injected clock.
+// A `holds` event (a rollout halted or resumed) triggers a check too.
 // `live` events (persistent: false) are verified and handed to the shell, never stored; a badly signed one is
 // dropped.
 import { EventSource } from 'eventsource';
@@ -154,6 +155,9 @@ export class LiveSubscription {
     entry.es.addEventListener('open', () => this.trigger());
     entry.es.addEventListener('message', (ev: MessageEvent) => this.message(channel, ev.lastEventId));
     entry.es.addEventListener('live', (ev: MessageEvent) => void this.live(channel, String(ev.data)));
+    // A rollout on this channel was halted or resumed (issue 15, docs/protocol.md "Holds"): the holds come with
+    // the heads of an ordinary check, so the event only asks for one (the data is not trusted for anything).
+    entry.es.addEventListener('holds', () => this.trigger());
     this.streams.set(channel, entry);
   }
 

@@ -152,6 +152,29 @@ export class Store {
     else this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
+  /**
+   * Held versions per channel of one source (the heads answer's `holds`, issue 15): replaced by every heads 200,
+   * kept by a 304, forgotten with the source's data. Kept in `meta` as `holds:<source>`; nothing held, no row.
+   */
+  setHolds(sourceId: string, holds: Readonly<Record<string, readonly string[]>>): void {
+    const kept = Object.fromEntries(Object.entries(holds).filter(([, v]) => v.length > 0));
+    this.setMeta(`holds:${sourceId}`, Object.keys(kept).length > 0 ? JSON.stringify(kept) : null);
+  }
+
+  /** Every source's held versions (see setHolds); an unreadable row holds nothing. */
+  holds(): Map<string, Record<string, string[]>> {
+    const rows = this.stmt(`SELECT key, value FROM meta WHERE key LIKE 'holds:%'`).all() as { key: string; value: string }[];
+    const out = new Map<string, Record<string, string[]>>();
+    for (const r of rows) {
+      try {
+        out.set(r.key.slice('holds:'.length), JSON.parse(r.value) as Record<string, string[]>);
+      } catch {
+        // Written by us; if it is damaged the next heads 200 replaces it.
+      }
+    }
+    return out;
+  }
+
   ensureSource(id: string, kind: string, url: string): void {
     this.stmt(`INSERT INTO sources (id, kind, url) VALUES (?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, url = excluded.url`).run(id, kind, url);

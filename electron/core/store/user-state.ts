@@ -88,6 +88,8 @@ export class UserState {
     this.db.prepare(`DELETE FROM messages WHERE source_id = ?`).run(id);
     this.db.prepare(`DELETE FROM cursors WHERE source_id = ?`).run(id);
     this.db.prepare(`DELETE FROM sources WHERE id = ?`).run(id);
+    // What its heads held and what was reported to it (issue 15) belong to that feed too.
+    this.db.prepare(`DELETE FROM meta WHERE key IN (?, ?)`).run(`holds:${id}`, `adoption:${id}`);
   }
 
   /**
