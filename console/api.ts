@@ -1,13 +1,45 @@
 // Requests to /console/api: the session cookie goes by itself (same origin); changes carry the CSRF token,
 // which lives only in this module's memory (never localStorage, never a URL). Refusals keep the service's
-// one sentence.
+// one sentence. The shapes are the service's (server/console/*.ts, docs/console.md "API").
+import type { HaltPolicy } from '../shared/protocol/reports.ts';
+
+export type { HaltPolicy };
 export interface Me { name: string; scopes: string[]; channels: string[] | null; expires: number; csrf: string }
 export interface Copy { id: string; issued: number; rollout: number; retracted: boolean; expires: number | null }
-export interface Release { version: string; title: string; rollout: number; recalled: boolean; halt: { reason: string; at: number; by: string } | null; copies: Copy[]; latest: Record<string, unknown> }
+export interface Halt { reason: string; at: number; by: string; automatic?: boolean }
+/**
+ * Adoption of one release (issue 15 item 2). A count the service withholds (fewer than REPORT_MIN_COUNT
+ * reports) is null; `withheld` says some were.
+ */
+export interface Adoption {
+  /** Installs that reported running this version today (UTC). */
+  reporting?: number | null;
+  /** Installs that reported a fresh update to it (adoption reports with updated: true), all days. */
+  updated?: number | null;
+  failed?: number | null;
+  /** failed + updated: the installs that tried it. */
+  tried?: number | null;
+  /** failed / tried, 0–1; null while withheld or nothing tried it. */
+  failRate?: number | null;
+  withheld?: boolean;
+}
+export interface Release {
+  version: string;
+  title: string;
+  rollout: number;
+  recalled: boolean;
+  halt: Halt | null;
+  copies: Copy[];
+  latest: Record<string, unknown>;
+  adoption?: Adoption;
+}
 export interface News { id: string; title: string; body: string; issued: number; retracted: boolean }
-export interface Channel { name: string; kind: string; head: number; releases: Release[]; news: News[] }
+export interface Channel { name: string; kind: string; head: number; releases: Release[]; news: News[]; haltPolicy?: HaltPolicy }
 export interface AuditEntry { at: number; who: string; action: string; channel: string | null; detail: string }
 export interface FailedStarts { counts: { channel: string; version: string; platform: string; reason: string; day: string; count: number }[]; withheld: number; note: string }
+export interface Draft { id: string; channel: string; title: string; body: string; updated: number; by?: string }
+export interface TokenInfo { id: string; name: string; scopes: string[]; channels: string[] | null; created: number; revoked: number | null }
+export interface TrustedKey { keyId: string; publicKey: string; added?: number | null; retired?: number | null; source?: string }
 
 export class ApiError extends Error {
   readonly status: number;
@@ -35,11 +67,13 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as { error?: { message?: string; field?: string } };
   if (!res.ok) {
-    const m = data.error?.message ?? `the service answered ${res.status}`;
+    const m = data.error?.message ?? (res.status === 404 ? 'this feed service does not offer that yet' : `the service answered ${res.status}`);
     throw new ApiError(res.status, `${m[0]?.toUpperCase() ?? ''}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`, data.error?.field);
   }
   return data as T;
 }
+
+const enc = encodeURIComponent;
 
 export const api = {
   async signIn(token: string): Promise<Me> {
@@ -62,4 +96,16 @@ export const api = {
   publish: (record: unknown) => request<Record<string, unknown>>('POST', '/records', { record }),
   halt: (channel: string, version: string, reason: string) => request('POST', '/rollouts/halt', { channel, version, reason }),
   resume: (channel: string, version: string) => request('POST', '/rollouts/resume', { channel, version }),
+  setHaltPolicy: (channel: string, policy: HaltPolicy) => request<{ haltPolicy?: HaltPolicy }>('PUT', `/channels/${enc(channel)}/halt-policy`, policy),
+  drafts: (channel: string) => request<{ drafts: Draft[] }>('GET', `/drafts?channel=${enc(channel)}`),
+  createDraft: (d: { channel: string; title: string; body: string }) => request<Draft | { draft: Draft }>('POST', '/drafts', d),
+  updateDraft: (id: string, d: { title: string; body: string }) => request<Draft | { draft: Draft }>('PUT', `/drafts/${enc(id)}`, d),
+  deleteDraft: (id: string) => request('DELETE', `/drafts/${enc(id)}`),
+  tokens: () => request<{ tokens: TokenInfo[] }>('GET', '/tokens'),
+  /** The answer's `token` is the secret: shown once by the page, never kept anywhere else. */
+  createToken: (t: { name: string; scopes: string[]; channels: string[] | null }) => request<{ token: string; row?: TokenInfo }>('POST', '/tokens', t),
+  revokeToken: (id: string) => request('DELETE', `/tokens/${enc(id)}`),
+  keys: () => request<{ keys: TrustedKey[] }>('GET', '/keys'),
+  addKey: (publicKey: string) => request<{ key?: TrustedKey }>('POST', '/keys', { publicKey }),
+  retireKey: (keyId: string) => request('DELETE', `/keys/${enc(keyId)}`),
 };

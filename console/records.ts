@@ -1,7 +1,7 @@
 // Drafting and signing in the browser with the one shared implementation (shared/publish/record.ts, as the
 // CLI and the companion's publisher page use), and the CLI command that does the same for those who keep
-// their key off this machine.
-import { draftNews, draftRelease, draftRetraction, newMessageId, nowSeconds, signForFeed } from '../shared/publish/record.ts';
+// their key off this machine. Nothing here talks to the service.
+import { draftNews, draftRelease, draftRenewal, draftRetraction, newMessageId, nowSeconds, signForFeed, type PublishedCopy } from '../shared/publish/record.ts';
 import type { SigningKey } from '../shared/protocol/signing.ts';
 import type { Asset, PublishRecord, UnsignedRecord } from '../shared/protocol/schemas.ts';
 import type { Release } from './api.ts';
@@ -10,12 +10,13 @@ import type { Release } from './api.ts';
 const sign = (r: UnsignedRecord, key: SigningKey): Promise<PublishRecord> => signForFeed(r, key, true);
 
 export const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const cli = (what: string) => `tidings ${what} --server <feed URL> --token <publish token> --key publisher.key`;
 
 export function newsRecord(channel: string, title: string, body: string, key: SigningKey) {
   return sign(draftNews({ id: newMessageId('news'), channel, issued: nowSeconds(), title, body }), key);
 }
 export const newsCommand = (channel: string, title: string) =>
-  `tidings publish news --server <feed URL> --token <publish token> --key publisher.key --channel ${q(channel)} --title ${q(title || '…')} --body-file post.md`;
+  `${cli('publish news')} --channel ${q(channel)} --title ${q(title || '…')} --body-file post.md`;
 
 export interface LinkInput { channel: string; version: string; title: string; notes: string; platform: string; url: string; sha256: string; size: number; rollout: number }
 export function releaseRecord(i: LinkInput, key: SigningKey) {
@@ -23,18 +24,34 @@ export function releaseRecord(i: LinkInput, key: SigningKey) {
   return sign(draftRelease({ id: newMessageId(`rel-${i.version}`), channel: i.channel, issued: nowSeconds(), version: i.version, title: i.title, notes: i.notes, ...(i.rollout < 100 ? { rollout: i.rollout } : {}) }, [asset]), key);
 }
 export const releaseCommand = (i: LinkInput) =>
-  `tidings publish release --server <feed URL> --token <publish token> --key publisher.key --channel ${q(i.channel)} --version ${q(i.version || '…')} --asset ${q(`${i.platform}=${i.url || '…'}`)} --rollout ${i.rollout}`;
+  `${cli('publish release')} --channel ${q(i.channel)} --version ${q(i.version || '…')} --asset ${q(`${i.platform}=${i.url || '…'}`)} --rollout ${i.rollout}`;
 
-/** The release's newest copy again, later and with a higher rollout: a renewal the feed accepts as an advance. */
+const latestOf = (r: Release) => r.latest as PublishedCopy;
+
+/** The release's newest copy again, later and with a higher rollout: a renewal the feed takes as an advance. */
 export function advanceRecord(r: Release, rollout: number, key: SigningKey) {
-  const { sig: _s, id: _i, issued, target, ...rest } = r.latest as UnsignedRecord & { sig?: unknown };
-  const nextTarget = { ...(target ?? {}), rollout };
-  if (rollout >= 100) delete (nextTarget as { rollout?: number }).rollout;
-  const record = { ...rest, id: newMessageId(`rel-${r.version}`), issued: Math.max(nowSeconds(), issued + 1), ...(Object.keys(nextTarget).length ? { target: nextTarget } : {}) } as UnsignedRecord;
-  return sign(record, key);
+  return sign(draftRenewal(latestOf(r), { id: newMessageId(`rel-${r.version}`), issued: nowSeconds(), rollout }), key);
 }
 export const advanceCommand = (channel: string, r: Release, rollout: number) =>
-  `tidings publish release --server <feed URL> --token <publish token> --key publisher.key --channel ${q(channel)} --version ${q(r.version)} --asset <the same assets> --rollout ${rollout}`;
+  `${cli('publish release')} --channel ${q(channel)} --version ${q(r.version)} --asset <the same assets> --rollout ${rollout}`;
+
+/** The release's newest copy again with a new issued and expiry (its lifetime counted from now). */
+export function renewRecord(r: Release, key: SigningKey) {
+  return sign(draftRenewal(latestOf(r), { id: newMessageId(`rel-${r.version}`), issued: nowSeconds() }), key);
+}
+export function renewCommand(channel: string, r: Release) {
+  const copy = latestOf(r);
+  const days = copy.expires !== undefined ? Math.max(1, Math.round((copy.expires - copy.issued) / 86_400)) : 30;
+  return `${cli('publish release')} --channel ${q(channel)} --version ${q(r.version)} --asset <the same assets> --rollout ${r.rollout} --expires ${days}d`;
+}
+
+/** When the newest live copy of a release expires (null: never); a renewal is offered within a week of it. */
+export function expiryOf(r: Release): number | null {
+  const live = r.copies.filter((c) => !c.retracted);
+  if (live.length === 0 || live.some((c) => c.expires === null)) return null;
+  return Math.max(...live.map((c) => c.expires as number));
+}
+export const RENEW_WITHIN_SECONDS = 7 * 86_400;
 
 /** One signed retraction per live copy: a recall withdraws every copy. */
 export function recallRecords(channel: string, r: Release, key: SigningKey) {
