@@ -3,8 +3,10 @@
 // node:http(s) rather than fetch() so each deadline and the socket are under our control.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { MAX_FEED_ANSWER_BYTES, isAllowedUrl, isLoopbackHost } from '../../../shared/protocol/limits.ts';
 import { systemClock, type Clock } from '../types.ts';
+import { resumeOptions, watchSessions } from './tls-sessions.ts';
 
 export type FailureKind =
   | 'refused-url' | 'connect-timeout' | 'idle-timeout' | 'total-timeout' | 'too-large' | 'truncated'
@@ -55,7 +57,8 @@ export interface HttpResponse {
 const MAX_REDIRECTS = 5;
 
 // Keep-alive is for runs of page requests within one check (it saves a TCP/TLS handshake each). The routine
-// check is one request, so it goes without (`Connection: close` is the smallest exchange on the wire).
+// check is one request, so it goes without (`Connection: close` is the smallest exchange on the wire); over
+// TLS it resumes the last session with that origin instead of a full handshake (./tls-sessions.ts).
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 8 }), https: new https.Agent({ keepAlive: true, maxSockets: 8 }) };
 
 function redirectAllowed(from: URL, to: URL, opts: RequestOptions): boolean {
@@ -107,7 +110,14 @@ function once(url: URL, opts: RequestOptions, limits: Limits, deadline: number):
       } else resolve(res!);
     };
     const onAbort = () => finish(new HttpFailure('cancelled', 'request cancelled'));
-    const req = mod.request(url, { method: opts.method ?? 'GET', headers, agent: !opts.keepAlive ? false : url.protocol === 'https:' ? agents.https : agents.http });
+    const fresh = !opts.keepAlive;
+    const tls = url.protocol === 'https:';
+    const req = mod.request(url, {
+      method: opts.method ?? 'GET', headers,
+      agent: fresh ? false : tls ? agents.https : agents.http,
+      ...(fresh && tls ? resumeOptions(url) : {}),
+    });
+    if (fresh && tls) req.once('socket', (socket) => watchSessions(url, socket as TLSSocket));
     timers.push(clock.setTimeout(() => finish(new HttpFailure('total-timeout', `no complete answer within ${limits.totalMs} ms`)), Math.max(0, deadline - clock.now())));
     // Idle: no byte from the server for idleMs (covers a server that trickles one byte every 10 s, and one that
     // never answers). Re-armed on every sign of life; on the injected clock like every other wait.
