@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import semverCompare from 'semver/functions/compare.js';
-import { appliesToInstall, bestRelease, bucketOf, downgradeTarget, rollbackFloors, updateStatus, type PolicyInput, type ReleaseInfo } from '../../electron/core/policy/update.ts';
+import { appliesToInstall, bestRelease, bucketOf, downgradeTarget, rollbackFloors, updateStatus, withHolds, wouldTake, type PolicyInput, type ReleaseInfo } from '../../electron/core/policy/update.ts';
 
 const NOW = 1_800_000_000;
 let n = 0;
@@ -269,4 +269,25 @@ test('property: experimental is offered at least what stable is; a skipped non-c
     const s = updateStatus({ ...inp, skipped: st ? [st.version] : [] });
     if (st && inp.channel === 'stable' && s.state === 'available') assert.ok(s.offer.critical || s.offer.release.version !== st.version);
   }), { numRuns: 500 });
+});
+
+test('holds (issue 15): a held release is not taken, per source and channel; it still counts for rollback; wouldTake is the offer', () => {
+  const good = r('stable', '2.1.0', { sourceId: 'a' });
+  const halted = r('stable', '2.2.0', { sourceId: 'a' });
+  const holds = new Map([['a', { stable: ['2.2.0'] }]]);
+  const rs = withHolds([good, halted], holds);
+  assert.deepEqual(rs.map((x) => x.held ?? false), [false, true]);
+  // 2.2.0 is held; 2.1.0 is below the floor 2.2.0 sets (as after a retraction): nothing is offered, nothing lower.
+  assert.equal(version(updateStatus(input(rs))), 'up-to-date');
+  assert.equal(wouldTake(input(rs), '2.2.0'), false);
+  assert.equal(wouldTake(input(rs), '2.1.0'), false);
+  // Another source's hold, another channel's, or another version's holds nothing here.
+  for (const other of [new Map([['b', { stable: ['2.2.0'] }]]), new Map([['a', { experimental: ['2.2.0'] }]]), new Map([['a', { stable: ['2.3.0'] }]])]) {
+    assert.equal(wouldTake(input(withHolds([good, halted], other)), '2.2.0'), true);
+  }
+  // Lifted: offered again. Retracted: never, held or not.
+  assert.equal(wouldTake(input(withHolds([good, halted], new Map())), '2.2.0'), true);
+  assert.equal(wouldTake(input([good, { ...halted, retracted: true }]), '2.2.0'), false);
+  // Outside the rollout bucket: not taken either.
+  assert.equal(wouldTake(input([r('stable', '2.2.0', { target: { rollout: 10 } })], { installBucket: 50 }), '2.2.0'), false);
 });
