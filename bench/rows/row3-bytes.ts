@@ -11,6 +11,7 @@ import { startNode, type NodeChild } from '../lib/proc.ts';
 import { makeLine, type Figure, type RowResult } from '../lib/report.ts';
 import { median } from '../lib/stats.ts';
 import { countingProxy, exchange, headerCosts, rawRequest, type Exchange } from '../lib/wire.ts';
+import { row3Tls } from './row3b-tls.ts';
 
 /** What electron-updater's GenericProvider sends through Electron's net module (Chromium). */
 function electronUpdaterRequest(host: string): string {
@@ -123,16 +124,19 @@ export async function row3(cfg: BenchConfig): Promise<RowResult> {
 
     const fig = (label: string, runs: number[]): Figure => ({ label, value: median(runs), unit: 'B', runs });
     const oursFig = fig('feed service', ours);
+    // Row 3b: the same check over TLS, handshake included.
+    const tls = await row3Tls(cfg);
     return {
       row: 3,
-      title: 'bytes on the wire for one unchanged update+news check (request + response)',
+      title: 'bytes on the wire for one unchanged update+news check (request + response); 3b: over TLS',
       lines: [
         makeLine('check-bytes-vs-electron-updater', oursFig, fig('electron-updater', eu), { op: '≤', ratio: 0.5, absolute: 444 }),
         makeLine('check-bytes-vs-sparkle', oursFig, fig('Sparkle', sp), { op: '≤', ratio: 0.15 }),
         makeLine('check-bytes-aa-electron-updater', fig('electron-updater (copy)', euCopy), fig('electron-updater', eu), { op: '≤', ratio: 1 }, 'aa'),
+        ...tls.lines,
       ],
-      facts,
-      notes,
+      facts: { ...facts, tls: tls.facts },
+      notes: [...notes, ...tls.notes],
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

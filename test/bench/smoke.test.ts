@@ -43,7 +43,7 @@ function ratioLines(out: string): Map<string, RegExpExecArray> {
 const EXPECTED = [
   'unchanged-vs-node-http', 'unchanged-vs-nginx', 'unchanged-token-vs-node-http', 'unchanged-token-vs-nginx', 'unchanged-aa-node-http',
   'changed-vs-fastify', 'changed-vs-node-http', 'changed-token-vs-fastify', 'changed-token-vs-node-http', 'changed-aa-node-http',
-  'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater',
+  'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater', 'tls-check-bytes-vs-electron-updater', 'tls-check-bytes-aa-electron-updater',
   'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-aa-rss-ws', 'live-aa-p99-ws',
   'delta-patch-release-vs-full', 'delta-minor-release-vs-full', 'delta-patch-release-vs-blockmap', 'delta-minor-release-vs-blockmap',
   'store-poll-vs-raw', 'store-poll-vs-node-sqlite', 'store-poll-aa-raw', 'inbox-page-count-vs-raw', 'inbox-page-count-p99', 'inbox-aa-raw',
@@ -90,6 +90,11 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
   assert.match(f3.ours.request, /\r\nauthorization: Bearer tdg_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\r\n/i);
   assert.ok(f3.ours.requestBytes > 0 && f3.ours.responseBytes > 0);
   assert.ok(f3.electronUpdater.bodyBytes > 200 && f3.sparkle.bodyBytes > 2000, 'anchors served whole documents');
+  // Row 3b: over TLS our routine checks resumed the session (the first check of the process did not), and
+  // electron-updater's checks each made a full handshake.
+  const tls3 = (rows.get(3)?.facts as { tls: { handshakes: { full: number; resumed: number }; resumedBytes: number; freshBytes: number } }).tls;
+  assert.ok(tls3.handshakes.resumed >= 3 && tls3.handshakes.full >= 2, `row 3b handshakes: ${JSON.stringify(tls3.handshakes)}`);
+  assert.ok(tls3.resumedBytes > 0 && tls3.resumedBytes < tls3.freshBytes, `row 3b: resumed ${tls3.resumedBytes} B, full ${tls3.freshBytes} B`);
 
   // Row 7: every subscriber connected and received every publish, on both servers.
   const f7 = rows.get(7)?.facts as { allDelivered: boolean; subscribers: number };
