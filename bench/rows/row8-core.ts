@@ -14,6 +14,8 @@ import { runCheck } from '../../electron/core/sync.ts';
 import { CheckScheduler } from '../../electron/core/scheduler.ts';
 import type { Clock } from '../../electron/core/types.ts';
 import { tempDir } from './core-fixtures.ts';
+import { startTlsFeed } from '../lib/tls-feed.ts';
+import { forgetSessions } from '../../electron/core/net/tls-sessions.ts';
 
 /** Counts how often timers fire over `ms` of fake time. */
 function countingClock(): Clock & { fired: number; run(ms: number): Promise<void> } {
@@ -80,6 +82,10 @@ export async function row8(cfg: BenchConfig): Promise<RowResult> {
     const fns: Record<string, () => Promise<void>> = { ours, bare, bareCopy: bare };
     for (let r = 0; r < cfg.runs; r++) for (const k of rotate(Object.keys(fns), r)) runs[k]!.push(await cpuPer(n, fns[k]!));
 
+    // Over TLS: the same check through a TLS front, resuming its session each time, vs a keep-alive fetch
+    // (one connection for all, no handshake after the first) of the same 304.
+    const tls = await tlsCpu(cfg, n, tmp.dir);
+
     // Wake-ups over 10 minutes of fake time: the scheduler at its default cadence vs a 1 s loop.
     const clock = countingClock();
     const s = new CheckScheduler({ clock, random: Math.random, run: async () => ({ ok: true, changed: false, detail: '', status: 304, retryAfterSec: null, maxAgeSec: 60, authFailed: false, result: null }) });
@@ -96,15 +102,61 @@ export async function row8(cfg: BenchConfig): Promise<RowResult> {
       makeLine('core-check-cpu-vs-bare-fetch', fig('core check', runs.ours!), fig('bare fetch 304', runs.bare!), { op: '≤', ratio: 1.0 }),
       makeLine('core-wakeups-vs-1s-loop', fig('scheduler', [clock.fired], 'wake-ups'), fig('1 s setTimeout loop', [loop.fired], 'wake-ups'), { op: '≤', ratio: 1.0 }),
       makeLine('core-check-aa-bare-fetch', fig('bare fetch 304 (copy)', runs.bareCopy!), fig('bare fetch 304', runs.bare!), { op: '≤', ratio: 1 }, 'aa'),
+      makeLine('core-tls-check-cpu-vs-keepalive-fetch', fig('core check, TLS resumed', tls.ours), fig('keep-alive fetch 304 over TLS', tls.fetch), { op: '≤', ratio: 1.0 }),
+      makeLine('core-tls-check-aa-keepalive-fetch', fig('keep-alive fetch 304 over TLS (copy)', tls.fetchCopy), fig('keep-alive fetch 304 over TLS', tls.fetch), { op: '≤', ratio: 1 }, 'aa'),
     ];
     return {
-      row: 8, title: 'companion core: CPU per check and idle wake-ups', lines, facts: { checks: n, wakeups: clock.fired },
-      notes: ['ours opens a fresh connection per check (agent: false, as an hourly check would) and writes the check log; the bare fetch reuses a keep-alive connection'],
+      row: 8, title: 'companion core: CPU per check and idle wake-ups', lines, facts: { checks: n, wakeups: clock.fired, tls: tls.facts },
+      notes: ['ours opens a fresh connection per check (agent: false, as an hourly check would) and writes the check log; the bare fetch reuses a keep-alive connection', ...tls.notes],
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
     store.close();
     tmp.done();
+    await feed.stop();
+  }
+}
+
+/** Row 8 over TLS: CPU per check of the companion's check (resumed) and of a keep-alive fetch, same 304. */
+async function tlsCpu(cfg: BenchConfig, n: number, dir: string): Promise<{ ours: number[]; fetch: number[]; fetchCopy: number[]; full: number[]; facts: Record<string, unknown>; notes: string[] }> {
+  const feed = await startTlsFeed();
+  const store = new Store({ file: join(dir, 'tls.db') });
+  try {
+    const keys = await KeyRing.from([feed.publicKey]);
+    const source = new FeedV1Source({ id: 't', url: feed.url, token: feed.readToken, allowLoopbackHttp: false });
+    store.ensureSource('t', source.kind, feed.url);
+    const check = async () => {
+      const o = await runCheck(store, 't', Date.now(), () => source.check(store, ['stable', 'news'], keys, Date.now()));
+      if (!o.ok) throw new Error(o.detail);
+    };
+    forgetSessions();
+    await check();
+    const auth = { authorization: `Bearer ${feed.readToken}` };
+    const etag = (await fetch(`${feed.url}/v1/heads`, { headers: auth })).headers.get('etag') ?? '';
+    const keepAlive = async () => {
+      const r = await fetch(`${feed.url}/v1/heads`, { headers: { ...auth, 'if-none-match': etag } });
+      await r.arrayBuffer();
+      if (r.status !== 304) throw new Error(`keep-alive fetch answered ${r.status}`);
+    };
+    // For the notes: a check with a full handshake (no ticket), as the first check of a process makes.
+    const fullHandshake = async () => { forgetSessions(); await check(); };
+    const before = await feed.handshakes();
+    const runs: Record<string, number[]> = { ours: [], fetch: [], fetchCopy: [], full: [] };
+    const fns: Record<string, () => Promise<void>> = { ours: check, fetch: keepAlive, fetchCopy: keepAlive, full: fullHandshake };
+    for (let r = 0; r < cfg.runs; r++) for (const k of rotate(Object.keys(fns), r)) runs[k]!.push(await cpuPer(k === 'full' ? Math.ceil(n / 5) : n, fns[k]!));
+    const after = await feed.handshakes();
+    forgetSessions();
+    const handshakes = { full: after.full - before.full, resumed: after.resumed - before.resumed };
+    return {
+      ours: runs.ours!, fetch: runs.fetch!, fetchCopy: runs.fetchCopy!, full: runs.full!,
+      facts: { handshakes },
+      notes: [
+        `over TLS: ours resumes a session per check (${handshakes.resumed} resumed, ${handshakes.full} full handshakes in the runs, the full ones from the no-ticket line); with a full handshake a check costs ${median(runs.full!).toFixed(2)} ms CPU (the first check of a process)`,
+        'over TLS the keep-alive fetch holds one connection open for all its checks; ours opens one per check and holds nothing between checks (one timer per due check)',
+      ],
+    };
+  } finally {
+    store.close();
     await feed.stop();
   }
 }

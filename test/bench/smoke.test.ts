@@ -44,6 +44,7 @@ const EXPECTED = [
   'unchanged-vs-node-http', 'unchanged-vs-nginx', 'unchanged-token-vs-node-http', 'unchanged-token-vs-nginx', 'unchanged-aa-node-http',
   'changed-vs-fastify', 'changed-vs-node-http', 'changed-token-vs-fastify', 'changed-token-vs-node-http', 'changed-aa-node-http',
   'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater', 'tls-check-bytes-vs-electron-updater', 'tls-check-bytes-aa-electron-updater',
+  'core-tls-check-cpu-vs-keepalive-fetch', 'core-tls-check-aa-keepalive-fetch',
   'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-aa-rss-ws', 'live-aa-p99-ws',
   'delta-patch-release-vs-full', 'delta-minor-release-vs-full', 'delta-patch-release-vs-blockmap', 'delta-minor-release-vs-blockmap',
   'store-poll-vs-raw', 'store-poll-vs-node-sqlite', 'store-poll-aa-raw', 'inbox-page-count-vs-raw', 'inbox-page-count-p99', 'inbox-aa-raw',
@@ -95,6 +96,10 @@ test('every benchmark row runs in smoke mode and prints its ratio lines', { time
   const tls3 = (rows.get(3)?.facts as { tls: { handshakes: { full: number; resumed: number }; resumedBytes: number; freshBytes: number } }).tls;
   assert.ok(tls3.handshakes.resumed >= 3 && tls3.handshakes.full >= 2, `row 3b handshakes: ${JSON.stringify(tls3.handshakes)}`);
   assert.ok(tls3.resumedBytes > 0 && tls3.resumedBytes < tls3.freshBytes, `row 3b: resumed ${tls3.resumedBytes} B, full ${tls3.freshBytes} B`);
+
+  // Row 8 over TLS: the timed checks resumed their sessions (a full handshake only where no ticket was held).
+  const f8 = rows.get(8)?.facts as { checks: number; tls: { handshakes: { full: number; resumed: number } } };
+  assert.ok(f8.tls.handshakes.resumed >= f8.checks, `row 8 TLS handshakes: ${JSON.stringify(f8.tls.handshakes)}`);
 
   // Row 7: every subscriber connected and received every publish, on both servers.
   const f7 = rows.get(7)?.facts as { allDelivered: boolean; subscribers: number };
