@@ -22,6 +22,7 @@ import { registerReports } from './routes/reports.ts';
 import { registerConsole } from './console/index.ts';
 import { Publishers } from './publishers.ts';
 import { RateLimiter } from './ratelimit.ts';
+import { SelfHalt } from './halts.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -233,7 +234,8 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   registerEvents(app, { store, hub, config, registry: sse });
   registerCryptolens(app, { store, config, now });
   registerLegacy(app, { store, config });
-  registerReports(app, { store, config, now });
+  const selfHalt = new SelfHalt(store, now);
+  registerReports(app, { store, config, now, selfHalt });
   registerConsole(app, { store, config, now, publishers });
 
   // Graceful shutdown: stop accepting, end SSE streams (clients reconnect elsewhere with Last-Event-ID),

@@ -5,6 +5,8 @@ export interface HubEvent {
   /** Absent for live-only messages, which have no seq. */
   seq?: number;
   json: string;
+  /** `holds`: the channel's holds changed (an `event: holds` frame). */
+  event?: 'holds';
 }
 
 type Listener = (e: HubEvent) => void;

@@ -73,7 +73,7 @@ export async function keyCommand(out: Out, sub: 'add' | 'list', positional: stri
       await store.addPublisherKey(pub, keyId, name ?? keyId, Math.floor(Date.now() / 1000));
       out.result({ keyId, publicKey: pub }, [`Trusted publisher key ${keyId}. Running services pick it up on the next publish.`]);
     } else {
-      const keys = await store.publisherKeys();
+      const keys = (await store.publisherKeys()).map(({ keyId, publicKey, name }) => ({ keyId, publicKey, name }));
       out.result(keys, keys.length ? keys.map((k) => `${k.keyId}  ${k.name}  ${k.publicKey}`) : ['No publisher keys are trusted yet.']);
     }
   } finally {

@@ -13,7 +13,8 @@ export async function tokenCommand(out: Out, sub: 'create' | 'list' | 'revoke', 
   if (sub === 'create') {
     scopes = [...new Set((v.scope ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))] as Scope[];
     if (scopes.length === 0) throw new UsageError('token create needs --scope read or --scope publish');
-    for (const s of scopes) if (s !== 'read' && s !== 'publish') throw new UsageError(`unknown scope "${s}": use read or publish`);
+    for (const s of scopes) if (s !== 'read' && s !== 'publish' && s !== 'admin') throw new UsageError(`unknown scope "${s}": use read, publish or admin`);
+    if (scopes.includes('admin') && (v.channel ?? []).length > 0) throw new UsageError('an admin token covers every channel: leave out --channel');
     for (const c of v.channel ?? []) if (!CHANNEL_PATTERN.test(c)) throw new UsageError(`invalid channel name "${c}": letters, digits, . _ - (up to 64), starting with a letter or digit`);
   }
   const id = positional[0];

@@ -1,66 +1,34 @@
 // The publisher console's API (docs/console.md): sign-in sessions, the channel overview, and every change
-// through the very code the v1 API uses (server/routes/accept.ts for signed records, the failed-start counts
-// of server/routes/reports.ts). Each change needs the session cookie and its CSRF token, is allowed by the
-// token's scopes and channels exactly as on the v1 API, and is written to the audit log.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// through the very code the v1 API uses (server/routes/accept.ts for signed records, the report counts of
+// server/routes/reports.ts, the halt rule of server/halts.ts). Each change needs the session cookie and its CSRF
+// token, is allowed by the token's scopes and channels exactly as on the v1 API, and is written to the audit
+// log. Rollouts and halt policies, drafts, and tokens and keys have files of their own.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PublishRecord } from '../../shared/protocol/schemas.ts';
-import { requireScope } from '../auth.ts';
-import { authenticate } from '../auth.ts';
+import { DEFAULT_HALT_POLICY } from '../../shared/protocol/reports.ts';
+import { authenticate, requireScope } from '../auth.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { RateLimiter } from '../ratelimit.ts';
 import { recordChecker, storeRecord, type AcceptDeps } from '../routes/accept.ts';
 import { failedStartCounts } from '../routes/reports.ts';
 import { channelParam } from '../routes/http.ts';
-import type { TokenRow } from '../store/types.ts';
+import { allows } from '../tokens.ts';
+import { refuseHaltedAdvance } from '../halts.ts';
+import { adoptionOf, summarize } from '../adoption.ts';
 import { channelView } from './overview.ts';
-import { SESSION_SECONDS, SIGN_IN_HEADER, checkCsrf, checkOrigin, clearCookie, csrfOf, newSecret, sessionCookie, setCookie, sha256 } from './security.ts';
-
-interface Session { id: string; hash: Buffer; token: TokenRow; expires: number }
-
-const signedOut = () => new HttpError(401, 'signed_out', 'you are signed out (or the session expired, or its token was revoked); sign in again');
-
-function jsonBody(req: FastifyRequest): Record<string, unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'the body must be application/json');
-  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw badRequest('', 'the body must be a JSON object');
-  return req.body as Record<string, unknown>;
-}
-
-function text(body: Record<string, unknown>, field: string, max: number, required = true): string {
-  const v = body[field];
-  if (v === undefined && !required) return '';
-  if (typeof v !== 'string' || (required && v.trim() === '') || v.length > max) throw badRequest(field, `${field} must be text of 1 to ${max} characters`);
-  return v.trim();
-}
+import { consoleContext, jsonBody, text, type Session } from './context.ts';
+import { registerRollouts } from './rollouts.ts';
+import { registerDrafts } from './drafts.ts';
+import { registerAdmin } from './admin.ts';
+import { SESSION_SECONDS, SIGN_IN_HEADER, checkOrigin, clearCookie, csrfOf, newSecret, setCookie, sha256 } from './security.ts';
 
 export function registerConsoleApi(app: FastifyInstance, deps: AcceptDeps): void {
   const { store, config, now } = deps;
+  const ctx = consoleContext(deps);
+  const { session, change, audit } = ctx;
   const checkRecord = recordChecker(deps);
   const signIns = new RateLimiter(60_000);
   const secure = (req: FastifyRequest) => req.protocol === 'https' || config.console?.secureCookie === true;
-
-  async function session(req: FastifyRequest): Promise<Session> {
-    const id = sessionCookie(req);
-    if (!id) throw signedOut();
-    const hash = sha256(id);
-    const s = await store.console.session(hash, now());
-    if (!s) throw signedOut();
-    const token = await store.tokenById(s.tokenId);
-    if (!token || token.revoked !== null) throw signedOut();
-    const { hash: _h, ...row } = token;
-    return { id, hash, token: row, expires: s.expires };
-  }
-
-  /** A change: signed in, from this origin, with the CSRF token. */
-  async function change(req: FastifyRequest): Promise<Session> {
-    checkOrigin(req);
-    const s = await session(req);
-    checkCsrf(req, s.id);
-    return s;
-  }
-
-  const audit = (s: Session, action: string, channel: string | null, detail: string) =>
-    store.console.addAudit({ at: now(), who: s.token.name, action, channel, detail });
 
   const describe = (s: Session) => ({
     name: s.token.name,
@@ -101,9 +69,24 @@ export function registerConsoleApi(app: FastifyInstance, deps: AcceptDeps): void
 
   app.get('/console/api/channels', async (req) => {
     const s = await session(req);
-    const halts = await store.console.halts();
+    const [halts, policies] = await Promise.all([store.console.halts(), store.console.haltPolicies()]);
     const visible = (await store.channels()).filter((c) => s.token.channels === null || s.token.channels.includes(c.name));
-    return { channels: await Promise.all(visible.map((c) => channelView(store, c, halts))) };
+    // Adoption and failure counts are the publisher's: only on channels this token may publish to.
+    const publishable = visible.filter((c) => allows(s.token, 'publish', c.name)).map((c) => c.name);
+    const summaries = publishable.length > 0
+      ? summarize(await store.adoption({ channels: publishable }), await store.failedStarts({ channels: publishable }))
+      : null;
+    return {
+      channels: await Promise.all(visible.map(async (c) => {
+        const view = await channelView(store, c, halts);
+        const policy = policies.find((p) => p.channel === c.name);
+        return {
+          ...view,
+          haltPolicy: policy ? { failPercent: policy.failPercent, minReports: policy.minReports } : { ...DEFAULT_HALT_POLICY },
+          releases: view.releases.map((r) => (summaries && publishable.includes(c.name) ? { ...r, adoption: adoptionOf(summaries, c.name, r.version) } : r)),
+        };
+      })),
+    };
   });
 
   app.get('/console/api/failed-starts', async (req) => {
@@ -125,12 +108,13 @@ export function registerConsoleApi(app: FastifyInstance, deps: AcceptDeps): void
       if (target?.kind === 'release') return { action: 'recall', detail: `${target.release?.version ?? ''} (copy ${target.id})` };
       return { action: 'retract', detail: target ? `${target.kind} "${target.title}"` : String(record.retracts) };
     }
+    // The same rule as the v1 publish API.
+    await refuseHaltedAdvance(store, record);
     const version = record.release?.version ?? '';
     const rollout = record.target?.rollout ?? 100;
     const view = await channelView(store, { name: record.channel, kind: 'update', head: 0 }, await store.console.halts());
     const existing = view.releases.find((r) => r.version === version && !r.recalled);
     if (!existing) return { action: 'link version', detail: `${version} at ${rollout} %` };
-    if (existing.halt) throw new HttpError(409, 'halted', `the rollout of ${version} is halted (${existing.halt.reason}); resume it before advancing`, 'target.rollout');
     if (rollout <= existing.rollout) throw badRequest('target.rollout', `target.rollout must be above the current ${existing.rollout} %: a rollout only advances (halt or recall it to stop it)`);
     return { action: 'advance rollout', detail: `${version} from ${existing.rollout} % to ${rollout} %` };
   }
@@ -149,22 +133,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: AcceptDeps): void
     return reply.code(accepted.status).send(accepted.message);
   });
 
-  const haltRoute = (halted: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const s = await change(req);
-    const body = jsonBody(req);
-    const channel = channelParam(typeof body.channel === 'string' ? body.channel : undefined);
-    requireScope(s.token, 'publish', channel, false);
-    const version = text(body, 'version', 64);
-    const reason = halted ? text(body, 'reason', 200, false) || `halted by ${s.token.name}` : '';
-    const view = await channelView(store, { name: channel, kind: 'update', head: 0 }, await store.console.halts());
-    const release = view.releases.find((r) => r.version === version);
-    if (!release) throw badRequest('version', `there is no release ${version} on ${channel}`, 'unknown_release');
-    if (release.recalled) throw new HttpError(409, 'recalled', `${version} was recalled; there is no rollout to ${halted ? 'halt' : 'resume'}`, 'version');
-    if (Boolean(release.halt) === halted) throw new HttpError(409, halted ? 'halted' : 'not_halted', `the rollout of ${version} is ${halted ? 'already halted' : 'not halted'}`, 'version');
-    await store.console.setHalt({ channel, version, halted, reason, at: now(), by: s.token.name });
-    await audit(s, halted ? 'halt rollout' : 'resume rollout', channel, `${version} at ${release.rollout} %${reason ? `: ${reason}` : ''}`);
-    return reply.code(200).send({ channel, version, halted, reason });
-  };
-  app.post('/console/api/rollouts/halt', { config: { publish: true } }, haltRoute(true));
-  app.post('/console/api/rollouts/resume', { config: { publish: true } }, haltRoute(false));
+  registerRollouts(app, ctx);
+  registerDrafts(app, ctx);
+  registerAdmin(app, ctx);
 }

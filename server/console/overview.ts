@@ -24,7 +24,8 @@ export interface ReleaseView {
   rollout: number;
   /** Every copy retracted. */
   recalled: boolean;
-  halt: { reason: string; at: number; by: string } | null;
+  /** automatic: halted by the self-halt rule (server/halts.ts), not by a publisher. */
+  halt: { reason: string; at: number; by: string; automatic: boolean } | null;
   copies: ReleaseCopy[];
   /** The newest copy as published (without seq/created), the base of an advance. */
   latest: Record<string, unknown>;
@@ -81,7 +82,7 @@ export async function channelView(store: FeedStore, channel: { name: string; kin
       title: latest.title,
       rollout: liveCopies.reduce((max, c) => Math.max(max, c.m.target?.rollout ?? 100), 0),
       recalled: liveCopies.length === 0,
-      halt: halt ? { reason: halt.reason, at: halt.at, by: halt.by } : null,
+      halt: halt ? { reason: halt.reason, at: halt.at, by: halt.by, automatic: halt.automatic === true } : null,
       copies: copies.map((c) => ({ id: c.m.id, issued: c.m.issued, rollout: c.m.target?.rollout ?? 100, retracted: c.retracted, expires: c.m.expires ?? null })),
       latest: strip(latest),
     };

@@ -27,7 +27,7 @@ const frames = new WeakMap<HubEvent, string>();
 function frame(e: HubEvent): string {
   let text = frames.get(e);
   if (text === undefined) {
-    text = e.seq === undefined ? `event: live\ndata: ${e.json}\n\n` : `id: ${e.seq}\nevent: message\ndata: ${e.json}\n\n`;
+    text = e.event === 'holds' ? `event: holds\ndata: ${e.json}\n\n` : e.seq === undefined ? `event: live\ndata: ${e.json}\n\n` : `id: ${e.seq}\nevent: message\ndata: ${e.json}\n\n`;
     frames.set(e, text);
   }
   return text;

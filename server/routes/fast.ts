@@ -19,8 +19,8 @@ import { etagMatches } from './http.ts';
 /** What the v1 routes share with the fast lane: validators and rendered pages. */
 export interface ReadState {
   cacheControl: string;
-  /** The ETag of the unfiltered heads document at this global head. */
-  headsEtag(global: number): string;
+  /** The ETag of the unfiltered heads document at this global head and hold generation. */
+  headsEtag(global: number, holdGeneration: number): string;
   /** A rendered page, when one is cached for exactly this request and head. */
   cachedPage(channel: string, after: number, limit: number, head: number): Buffer | undefined;
 }
@@ -110,7 +110,7 @@ export function fastReads(deps: FastDeps): (req: IncomingMessage, res: ServerRes
       if (token === undefined || (token !== null && (token.channels !== null || !allows(token, 'read')))) return false;
       const known = store.peekHeads();
       if (known === undefined) return false;
-      const etag = read.headsEtag(known.global);
+      const etag = read.headsEtag(known.global, known.holdGeneration);
       if (!etagMatches(inm, etag) || !admitted(req, token)) return false;
       res.writeHead(304, ['ETag', etag, 'Cache-Control', read.cacheControl]);
       res.end();

@@ -49,26 +49,35 @@ export function registerKeys(app: FastifyInstance, { store, config, now, publish
       jsonOnly(req);
     },
   }, async (req, reply) => {
-    const parsed = statementSchema.safeParse(req.body);
-    if (!parsed.success) {
-      const { field, message } = firstIssue(parsed.error);
-      throw badRequest(field, `${field || 'body'} ${message}`);
-    }
-    const st = parsed.data;
-    const chain = await publishers.chainState();
-    const next = chain.set.seq + 1;
-    if (st.seq < next) {
-      // The same statement again is a safe retry; anything else at a taken seq is a conflict.
-      const stored = chain.statements[st.seq - 1];
-      if (stored !== undefined && canonicalize(JSON.parse(stored)) === canonicalize(st)) return reply.code(200).send({ seq: st.seq, statement: st });
-      throw new HttpError(409, 'seq_conflict', `statement ${st.seq} already exists; the next one is ${next}`, 'seq');
-    }
-    const verdict = await checkStatement(chain.set, st, { consecutive: true });
-    if (!verdict.ok) throw new HttpError(422, 'bad_statement', `the key statement ${verdict.reason}`, verdict.reason.includes('signed by') || verdict.reason.includes('without its signature') ? 'sigs' : undefined);
-    const json = JSON.stringify(verdict.statement);
-    if (!(await store.addKeyStatement(st.seq, json, now()))) {
-      throw new HttpError(409, 'seq_conflict', `statement ${st.seq} was stored by another publish just now; fetch the chain and sign the next one`, 'seq');
-    }
-    return reply.code(201).send({ seq: st.seq, statement: verdict.statement });
+    const r = await acceptStatement({ store, now, publishers }, req.body);
+    return reply.code(r.status).send({ seq: r.seq, statement: r.statement });
   });
+}
+
+/**
+ * The next key rotation statement, checked against the chain and stored: the one path of `POST /v1/keys` and the
+ * console's key management. 201 stored, 200 the same statement again; else a typed refusal.
+ */
+export async function acceptStatement({ store, now, publishers }: Pick<Deps, 'store' | 'now' | 'publishers'>, body: unknown): Promise<{ status: 200 | 201; seq: number; statement: unknown }> {
+  const parsed = statementSchema.safeParse(body);
+  if (!parsed.success) {
+    const { field, message } = firstIssue(parsed.error);
+    throw badRequest(field, `${field || 'body'} ${message}`);
+  }
+  const st = parsed.data;
+  const chain = await publishers.chainState();
+  const next = chain.set.seq + 1;
+  if (st.seq < next) {
+    // The same statement again is a safe retry; anything else at a taken seq is a conflict.
+    const stored = chain.statements[st.seq - 1];
+    if (stored !== undefined && canonicalize(JSON.parse(stored)) === canonicalize(st)) return { status: 200, seq: st.seq, statement: st };
+    throw new HttpError(409, 'seq_conflict', `statement ${st.seq} already exists; the next one is ${next}`, 'seq');
+  }
+  const verdict = await checkStatement(chain.set, st, { consecutive: true });
+  if (!verdict.ok) throw new HttpError(422, 'bad_statement', `the key statement ${verdict.reason}`, verdict.reason.includes('signed by') || verdict.reason.includes('without its signature') ? 'sigs' : undefined);
+  const json = JSON.stringify(verdict.statement);
+  if (!(await store.addKeyStatement(st.seq, json, now()))) {
+    throw new HttpError(409, 'seq_conflict', `statement ${st.seq} was stored by another publish just now; fetch the chain and sign the next one`, 'seq');
+  }
+  return { status: 201, seq: st.seq, statement: verdict.statement };
 }

@@ -28,12 +28,14 @@ export function registerLegacy(app: FastifyInstance, { store, config }: Deps): v
       throw new HttpError(404, 'not_found', `no such file: /${dir}/${name} (the files are listed in docs/legacy-feeds.md)`);
     }
     for (const channel of file.sources) requireScope(req.token, 'read', channel, config.publicRead);
-    const heads = store.peekHeads()?.heads ?? (await store.heads());
-    const key = file.sources.map((c) => heads[c] ?? 0).join('.');
+    const state = store.peekHeads() ?? (await store.headsState());
+    const held = (r: { channel: string; release: { version: string } }) => state.holds[r.channel]?.includes(r.release.version) === true;
+    // A halted rollout's release is left out (docs/protocol.md "Holds"): the file describes the one before it.
+    const key = `${file.sources.map((c) => state.heads[c] ?? 0).join('.')}-h${state.holdGeneration}`;
     const path = `${dir}/${name}`;
     let hit = cache.get(path);
     if (!hit || hit.heads !== key) {
-      const built = file.build(await loadReleases(store, file.sources));
+      const built = file.build((await loadReleases(store, file.sources)).filter((r) => !held(r)));
       hit = { heads: key, rendered: built.ok ? { ok: true, text: built.text, etag: contentEtag(built.text) } : built };
       cache.set(path, hit);
     }

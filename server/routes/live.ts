@@ -53,7 +53,7 @@ const frames = new WeakMap<HubEvent, Buffer>();
 function frame(e: HubEvent): Buffer {
   let b = frames.get(e);
   if (b === undefined) {
-    b = Buffer.from(e.seq === undefined ? `event: live\ndata: ${e.json}\n\n` : `id: ${e.seq}\nevent: message\ndata: ${e.json}\n\n`);
+    b = Buffer.from(e.event === 'holds' ? `event: holds\ndata: ${e.json}\n\n` : e.seq === undefined ? `event: live\ndata: ${e.json}\n\n` : `id: ${e.seq}\nevent: message\ndata: ${e.json}\n\n`);
     frames.set(e, b);
   }
   return b;

@@ -4,7 +4,8 @@ import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../shared/protocol/limits
 import type { ServerConfig } from '../config.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { requireScope, readableChannels } from '../auth.ts';
-import type { FeedStore } from '../store/types.ts';
+import type { FeedStore, HeadsState } from '../store/types.ts';
+import { refuseHaltedAdvance } from '../halts.ts';
 import type { Publishers } from '../publishers.ts';
 import { cacheControlOf, channelParam, intParam, notModified } from './http.ts';
 import type { ReadState } from './fast.ts';
@@ -29,6 +30,22 @@ function visible(all: Record<string, number>, allowed: string[] | null, asked: s
   return out;
 }
 
+/** Holds of the visible channels only. */
+function visibleHolds(holds: Record<string, string[]>, heads: Record<string, number>): Record<string, string[]> | null {
+  let out: Record<string, string[]> | null = null;
+  for (const [name, versions] of Object.entries(holds)) if (name in heads && versions.length > 0) (out ??= {})[name] = versions;
+  return out;
+}
+
+/** The heads document: `holds` only while some visible rollout is halted (docs/protocol.md "Holds"). */
+function headsBody(heads: Record<string, number>, holds: Record<string, string[]>): string {
+  const shown = visibleHolds(holds, heads);
+  return JSON.stringify(shown ? { heads, holds: shown } : { heads });
+}
+
+/** `-h<generation>` once any rollout was ever halted, so a feed that never halted keeps its ETags byte for byte. */
+const holdTag = (generation: number) => (generation > 0 ? `-h${generation}` : '');
+
 function jsonOnly(req: FastifyRequest): void {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'the body must be application/json');
@@ -37,7 +54,7 @@ function jsonOnly(req: FastifyRequest): void {
 export function registerV1(app: FastifyInstance, { store, config, now, publishers }: Deps): ReadState {
   const checkRecord = recordChecker({ config, publishers });
   // The unfiltered heads document is the routine check of every client: computed once per feed change.
-  let headsCache: { global: number; body: string } | null = null;
+  let headsCache: { global: number; holdGeneration: number; body: string } | null = null;
   const pageCache = new Map<string, Buffer>();
   let pageCacheBytes = 0;
   const remember = (key: string, body: Buffer) => {
@@ -54,31 +71,33 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
   app.get('/v1/health', async () => ({ ok: true, head: await store.globalHead() }));
 
   const cacheControl = cacheControlOf(config);
-  // The unfiltered ETag, rebuilt only when the feed's head moves.
-  let plainTag = { global: -1, etag: '' };
-  const plainEtag = (global: number) => {
-    if (plainTag.global !== global) plainTag = { global, etag: `"${store.epoch}-${global}"` };
+  // The unfiltered ETag, rebuilt only when the feed's head or its holds move.
+  let plainTag = { global: -1, holdGeneration: -1, etag: '' };
+  const plainEtag = (global: number, holdGeneration: number) => {
+    if (plainTag.global !== global || plainTag.holdGeneration !== holdGeneration) plainTag = { global, holdGeneration, etag: `"${store.epoch}-${global}${holdTag(holdGeneration)}"` };
     return plainTag.etag;
   };
 
-  const sendHeads = async (reply: FastifyReply, allowed: string[] | null, asked: string[] | null, global: number) => {
+  const sendHeads = async (reply: FastifyReply, allowed: string[] | null, asked: string[] | null, state: HeadsState) => {
     // A changed heads answer names the newest key rotation statement, so companions fetch the chain then
     // (docs/key-rotation.md); the routine 304 stays as it is.
     const keySeq = await publishers.advertisedSeq();
     if (keySeq > 0) void reply.header(KEYS_HEADER, String(keySeq));
     if (!allowed && !asked) {
-      if (!headsCache || headsCache.global !== global) headsCache = { global, body: JSON.stringify({ heads: await store.heads() }) };
+      if (!headsCache || headsCache.global !== state.global || headsCache.holdGeneration !== state.holdGeneration) {
+        headsCache = { global: state.global, holdGeneration: state.holdGeneration, body: headsBody(state.heads, state.holds) };
+      }
       return reply.type('application/json; charset=utf-8').send(headsCache.body);
     }
-    return { heads: visible(await store.heads(), allowed, asked) };
+    return reply.type('application/json; charset=utf-8').send(headsBody(visible(state.heads, allowed, asked), state.holds));
   };
   /** A 304 is answered at once (undefined: already sent); anything else continues in sendHeads. */
-  const heads = (req: FastifyRequest, reply: FastifyReply, asked: string[] | null, global: number) => {
+  const heads = (req: FastifyRequest, reply: FastifyReply, asked: string[] | null, state: HeadsState) => {
     const allowed = readableChannels(req.token);
     const filterTag = allowed || asked ? `-${[...(allowed ?? ['*'])].join('.')}~${(asked ?? ['*']).join('.')}` : '';
-    const etag = filterTag === '' ? plainEtag(global) : `"${store.epoch}-${global}${filterTag}"`;
+    const etag = filterTag === '' ? plainEtag(state.global, state.holdGeneration) : `"${store.epoch}-${state.global}${holdTag(state.holdGeneration)}${filterTag}"`;
     if (notModified(req, reply, etag, cacheControl)) return undefined;
-    return sendHeads(reply, allowed, asked, global);
+    return sendHeads(reply, allowed, asked, state);
   };
 
   // Not async: the routine check (heads known in memory, If-None-Match matching) is answered without a
@@ -92,8 +111,8 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
       asked = q.channels.split(',').filter(Boolean).map((c) => channelParam(c));
     }
     const known = store.peekHeads();
-    if (known === undefined) return store.globalHead().then((global): unknown => heads(req, reply, asked, global) ?? reply);
-    return heads(req, reply, asked, known.global);
+    if (known === undefined) return store.headsState().then((state): unknown => heads(req, reply, asked, state) ?? reply);
+    return heads(req, reply, asked, known);
   });
 
   app.get('/v1/channels', async (req, reply) => {
@@ -148,6 +167,7 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
   }, async (req, reply) => {
     const channel = channelParam((req.params as { channel?: string }).channel);
     const record = await checkRecord(req.body, channel);
+    await refuseHaltedAdvance(store, record);
     const accepted = await storeRecord({ store, now }, record);
     return reply.code(accepted.status).send(accepted.message);
   });

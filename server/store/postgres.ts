@@ -14,8 +14,10 @@ import { postgresMigrations } from './migrations/postgres.ts';
 import { postgresConsole, type ConsoleStore } from './console.ts';
 import { NewerSchemaError } from './sqlite.ts';
 import { assemblePage, finalRecord, planInsert, rawJson, type ExistingRow } from './rules.ts';
-import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
-import { StoreUnavailableError, dayText, type FeedEvent, type FeedStore, type InsertRequest, type InsertResult, type PageResult, type Scope, type TokenRow } from './types.ts';
+import type { AdoptionReport, FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
+import { StoreUnavailableError, dayText, type AdoptionCount, type FeedEvent, type FeedStore, type HeadsState, type InsertRequest, type InsertResult, type PageResult, type ReleaseHealth, type Scope, type TokenRow } from './types.ts';
+import { healthOf, type HealthRow } from './sqlite.ts';
+import { holdsOf } from './holds.ts';
 
 const NOTIFY_CHANNEL = 'tidings_feed';
 const MIGRATION_LOCK = 0x7469646e; // 'tidn'
@@ -129,7 +131,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 export class PostgresFeedStore implements FeedStore {
   readonly epoch: string;
-  readonly console: ConsoleStore = postgresConsole((sql, args) => this.query(sql, args));
+  readonly console: ConsoleStore = postgresConsole((sql, args) => this.query(sql, args), NOTIFY_CHANNEL);
   private readonly pool: pg.Pool;
   /** The one LISTEN connection of this node, or null while it is being re-established. */
   private listener: pg.Client | null = null;
@@ -142,10 +144,10 @@ export class PostgresFeedStore implements FeedStore {
   /** Live-only messages too large for one notification, by part tag, while their parts arrive. */
   private readonly liveParts = new Map<string, { parts: string[]; got: number; at: number }>();
   private readonly listeners = new Set<(e: FeedEvent) => void>();
-  private heads_: { at: number; heads: Record<string, number>; global: number } | null = null;
+  private heads_: (HeadsState & { at: number }) | null = null;
   /** Bumped by every invalidation; a read that started before one never fills the cache. */
   private headsGen = 0;
-  private headsReading: Promise<{ heads: Record<string, number>; global: number }> | null = null;
+  private headsReading: Promise<HeadsState> | null = null;
   /** Highest seq forwarded to subscribers; a notification for S forwards everything in (forwarded, S]. */
   private forwarded = 0;
   /** Token changes seen by this node: its own, and every `tokens:` notification (any node's). */
@@ -290,6 +292,12 @@ export class PostgresFeedStore implements FeedStore {
       this.emit({ channel: rest.slice(0, c), json: rest.slice(c + 1) });
     } else if (kind === 'part') {
       this.livePart(rest);
+    } else if (kind === 'holds') {
+      // holds:<channel> — a halt or resume committed on some node: the channel's subscribers get its holds as
+      // read now (heads were invalidated above, so this read sees the change).
+      Promise.resolve(this.headState()).then((s) => {
+        this.emit({ channel: rest, event: 'holds', json: JSON.stringify({ holds: s.holds[rest] ?? [] }) });
+      }, () => this.trouble());
     }
   }
 
@@ -414,21 +422,31 @@ export class PostgresFeedStore implements FeedStore {
     return h && this.caughtUp && this.listener && Date.now() - h.at < HEADS_TTL_MS ? h : undefined;
   }
 
-  private headState(): Promise<{ heads: Record<string, number>; global: number }> | { heads: Record<string, number>; global: number } {
+  private headState(): Promise<HeadsState> | HeadsState {
     const fresh = this.peekHeads();
     if (fresh) return fresh;
     // One read at a time: concurrent checks on a cold cache share it instead of each querying.
     if (this.headsReading) return this.headsReading;
     const gen = this.headsGen;
     const at = Date.now();
-    const reading = this.query<{ name: string; head: number }>('SELECT name, head FROM channels').then((r) => {
+    // One round trip: the heads (k 0), the halted versions, newest halt first (k 1), the hold generation (k 2).
+    const reading = this.query<{ k: number; name: string; head: number; version: string | null }>(`SELECT 0 AS k, name, head, NULL::text AS version FROM channels
+      UNION ALL SELECT 1, channel, at, version FROM console_rollouts WHERE halted
+      UNION ALL SELECT 2, key, value::bigint, NULL FROM meta WHERE key = 'hold_generation'`).then((r) => {
       const heads: Record<string, number> = {};
+      const halted: { channel: string; version: string; at: number }[] = [];
       let global = 0;
+      let holdGeneration = 0;
       for (const row of r.rows) {
-        heads[row.name] = row.head;
-        if (row.head > global) global = row.head;
+        if (row.k === 1) halted.push({ channel: row.name, version: row.version as string, at: row.head });
+        else if (row.k === 2) holdGeneration = Number(row.head);
+        else {
+          heads[row.name] = row.head;
+          if (row.head > global) global = row.head;
+        }
       }
-      const state = { at, heads, global };
+      halted.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : b.at - a.at || (a.version < b.version ? -1 : 1)));
+      const state = { at, heads, global, holds: holdGeneration > 0 ? holdsOf(halted) : {}, holdGeneration };
       // A publish notified while we read may be missing from this snapshot: use it once, do not keep it.
       if (gen === this.headsGen) this.heads_ = state;
       return state;
@@ -439,6 +457,7 @@ export class PostgresFeedStore implements FeedStore {
     return reading;
   }
 
+  async headsState() { return this.headState(); }
   async globalHead() { return (await this.headState()).global; }
   async heads() { return (await this.headState()).heads; }
   async channels() { return (await this.query<ChannelInfo>('SELECT name, kind, title, head FROM channels ORDER BY name COLLATE "C"')).rows; }
@@ -578,7 +597,32 @@ export class PostgresFeedStore implements FeedStore {
   async addKeyStatement(seq: number, json: string, at: number) {
     return ((await this.query('INSERT INTO key_statements (seq, json, added) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [seq, json, at])).rowCount ?? 0) > 0;
   }
-  async publisherKeys() { return (await this.query<{ keyId: string; publicKey: string; name: string }>('SELECT key_id AS "keyId", public_key AS "publicKey", name FROM publisher_keys ORDER BY added, key_id')).rows; }
+  async removePublisherKey(keyId: string) { return ((await this.query('DELETE FROM publisher_keys WHERE key_id = $1', [keyId])).rowCount ?? 0) > 0; }
+  async publisherKeys() { return (await this.query<{ keyId: string; publicKey: string; name: string; added: number }>('SELECT key_id AS "keyId", public_key AS "publicKey", name, added FROM publisher_keys ORDER BY added, key_id')).rows; }
+
+  async countAdoption(r: AdoptionReport, day: number) {
+    await this.query(`INSERT INTO adoption (channel, version, platform, day, count, updated, max_bucket) VALUES ($1, $2, $3, $4, 1, $5, $6)
+      ON CONFLICT (channel, version, platform, day) DO UPDATE SET count = adoption.count + 1, updated = adoption.updated + excluded.updated, max_bucket = greatest(adoption.max_bucket, excluded.max_bucket)`,
+    [r.channel, r.version, r.platform, day, r.updated ? 1 : 0, r.bucket]);
+  }
+
+  async adoption(filter: { channels: string[] | null; version?: string }): Promise<AdoptionCount[]> {
+    const rows = (await this.query<Omit<AdoptionCount, 'day' | 'maxBucket'> & { day: number; max_bucket: number }>(
+      `SELECT channel, version, platform, day, count, updated, max_bucket FROM adoption
+       WHERE ($1::text[] IS NULL OR channel = ANY($1)) AND ($2::text IS NULL OR version = $2)
+       ORDER BY day DESC, channel COLLATE "C", version COLLATE "C", platform COLLATE "C"`, [filter.channels, filter.version ?? null])).rows;
+    return rows.map(({ day, max_bucket, ...r }) => ({ ...r, day: dayText(day), maxBucket: max_bucket }));
+  }
+
+  async releaseHealth(channel: string, version: string): Promise<ReleaseHealth> {
+    const r = (await this.query<HealthRow>(`SELECT
+        (SELECT coalesce(sum(count), 0) FROM failed_starts WHERE channel = $1 AND version = $2)::bigint AS failed,
+        (SELECT coalesce(sum(updated), 0) FROM adoption WHERE channel = $1 AND version = $2)::bigint AS updated,
+        (SELECT count(*) FROM messages WHERE channel = $1 AND version = $2 AND kind = 'release' AND retracted_by IS NULL) AS live,
+        r.halted, r.base_failed, r.base_tried, p.fail_percent, p.min_reports
+      FROM (SELECT 1) x LEFT JOIN console_rollouts r ON r.channel = $1 AND r.version = $2 LEFT JOIN console_halt_policies p ON p.channel = $1`, [channel, version])).rows[0] as HealthRow;
+    return healthOf(r);
+  }
 
   async countFailedStart(r: FailedStartReport, day: number) {
     await this.query(`INSERT INTO failed_starts (channel, version, platform, reason, day, count, max_bucket) VALUES ($1, $2, $3, $4, $5, 1, $6)

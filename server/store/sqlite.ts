@@ -7,8 +7,9 @@ import { planInsert, finalRecord, rawJson, assemblePage } from './rules.ts';
 import type { CryptolensMessage, ChannelInfo, StoredMessage } from '../../shared/protocol/schemas.ts';
 import { sqliteMigrations } from './migrations/sqlite.ts';
 import { sqliteConsole, type ConsoleStore } from './console.ts';
-import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
-import { dayText, type FeedEvent, type FeedStore, type InsertRequest, type InsertResult, type PageResult, type Scope, type TokenRow } from './types.ts';
+import type { AdoptionReport, FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
+import { dayText, type AdoptionCount, type FeedEvent, type FeedStore, type HeadsState, type InsertRequest, type InsertResult, type PageResult, type ReleaseHealth, type Scope, type TokenRow } from './types.ts';
+import { holdsOf } from './holds.ts';
 
 type Db = Database.Database;
 
@@ -52,12 +53,24 @@ function toStored(row: MessageRow): StoredMessage & { retracted: boolean } {
   return { ...(JSON.parse(rawJson(row)) as StoredMessage), retracted: row.retracted_by !== null };
 }
 
+/** The row of the release-health query (both stores). */
+export interface HealthRow { failed: number; updated: number; live: number; halted: number | boolean | null; base_failed: number | null; base_tried: number | null; fail_percent: number | null; min_reports: number | null }
+export function healthOf(r: HealthRow): ReleaseHealth {
+  return {
+    failed: Number(r.failed),
+    updated: Number(r.updated),
+    live: Number(r.live),
+    halt: r.halted === null ? null : { halted: r.halted === 1 || r.halted === true, baseFailed: Number(r.base_failed), baseTried: Number(r.base_tried) },
+    policy: r.fail_percent === null || r.min_reports === null ? null : { failPercent: r.fail_percent, minReports: r.min_reports },
+  };
+}
+
 export class SqliteFeedStore implements FeedStore {
   readonly epoch: string;
   readonly console: ConsoleStore;
   private readonly db: Db;
   private readonly stmt;
-  private cache: { version: number; heads: Record<string, number>; global: number } | null = null;
+  private cache: (HeadsState & { version: number }) | null = null;
   private readonly listeners = new Set<(e: FeedEvent) => void>();
   private versionCheckedAt = 0;
   /** Token changes: bumped by this process's own writes and when another connection changed the file. */
@@ -82,7 +95,11 @@ export class SqliteFeedStore implements FeedStore {
       epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }).value;
     }
     this.epoch = epoch;
-    this.console = sqliteConsole(db);
+    this.console = sqliteConsole(db, (channel) => {
+      // Heads and holds are read again; subscribers of the channel hear of it at once.
+      this.cache = null;
+      this.emit({ channel, event: 'holds', json: JSON.stringify({ holds: this.headState().holds[channel] ?? [] }) });
+    });
     this.stmt = {
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       heads: db.prepare('SELECT name, head FROM channels'),
@@ -108,7 +125,20 @@ export class SqliteFeedStore implements FeedStore {
       tokenRevoke: db.prepare('UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL'),
       tokenCount: db.prepare('SELECT count(*) FROM tokens WHERE revoked IS NULL').pluck(),
       keyAdd: db.prepare('INSERT OR IGNORE INTO publisher_keys (key_id, public_key, name, added) VALUES (?, ?, ?, ?)'),
-      keyList: db.prepare('SELECT key_id AS keyId, public_key AS publicKey, name FROM publisher_keys ORDER BY added, key_id'),
+      keyRemove: db.prepare('DELETE FROM publisher_keys WHERE key_id = ?'),
+      keyList: db.prepare('SELECT key_id AS keyId, public_key AS publicKey, name, added FROM publisher_keys ORDER BY added, key_id'),
+      holds: db.prepare('SELECT channel, version FROM console_rollouts WHERE halted = 1 ORDER BY channel, at DESC, version'),
+      holdGeneration: db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hold_generation'`).pluck(),
+      adoption: db.prepare(`INSERT INTO adoption (channel, version, platform, day, count, updated, max_bucket) VALUES (?, ?, ?, ?, 1, ?, ?)
+        ON CONFLICT (channel, version, platform, day) DO UPDATE SET count = count + 1, updated = updated + excluded.updated, max_bucket = max(max_bucket, excluded.max_bucket)`),
+      adoptionRows: db.prepare(`SELECT channel, version, platform, day, count, updated, max_bucket FROM adoption
+        WHERE (? IS NULL OR version = ?) ORDER BY day DESC, channel, version, platform`),
+      releaseHealth: db.prepare(`SELECT
+          (SELECT coalesce(sum(count), 0) FROM failed_starts WHERE channel = @c AND version = @v) AS failed,
+          (SELECT coalesce(sum(updated), 0) FROM adoption WHERE channel = @c AND version = @v) AS updated,
+          (SELECT count(*) FROM messages WHERE channel = @c AND version = @v AND kind = 'release' AND retracted_by IS NULL) AS live,
+          r.halted, r.base_failed, r.base_tried, p.fail_percent, p.min_reports
+        FROM (SELECT 1) LEFT JOIN console_rollouts r ON r.channel = @c AND r.version = @v LEFT JOIN console_halt_policies p ON p.channel = @c`),
       statements: db.prepare('SELECT json FROM key_statements ORDER BY seq').pluck(),
       statementAdd: db.prepare('INSERT OR IGNORE INTO key_statements (seq, json, added) VALUES (?, ?, ?)'),
       failedStart: db.prepare(`INSERT INTO failed_starts (channel, version, platform, reason, day, count, max_bucket) VALUES (?, ?, ?, ?, ?, 1, ?)
@@ -135,11 +165,14 @@ export class SqliteFeedStore implements FeedStore {
       heads[r.name] = r.head;
       if (r.head > global) global = r.head;
     }
-    this.cache = { version, heads, global };
+    const holdGeneration = (this.stmt.holdGeneration.get() as number | undefined) ?? 0;
+    const holds = holdGeneration > 0 ? holdsOf(this.stmt.holds.all() as { channel: string; version: string }[]) : {};
+    this.cache = { version, heads, global, holds, holdGeneration };
     return this.cache;
   }
 
   peekHeads() { return this.headState(); }
+  async headsState() { return this.headState(); }
   async globalHead() { return this.headState().global; }
   async heads() { return this.headState().heads; }
   async channels() { return this.stmt.channels.all() as ChannelInfo[]; }
@@ -272,7 +305,8 @@ export class SqliteFeedStore implements FeedStore {
   }
   async tokenCount() { return this.stmt.tokenCount.get() as number; }
   async addPublisherKey(publicKey: string, keyId: string, name: string, at: number) { this.stmt.keyAdd.run(keyId, publicKey, name, at); }
-  async publisherKeys() { return this.stmt.keyList.all() as { keyId: string; publicKey: string; name: string }[]; }
+  async removePublisherKey(keyId: string) { return this.stmt.keyRemove.run(keyId).changes > 0; }
+  async publisherKeys() { return this.stmt.keyList.all() as { keyId: string; publicKey: string; name: string; added: number }[]; }
   async keyStatements() { return this.stmt.statements.all() as string[]; }
   async addKeyStatement(seq: number, json: string, at: number) { return this.stmt.statementAdd.run(seq, json, at).changes > 0; }
 
@@ -285,6 +319,21 @@ export class SqliteFeedStore implements FeedStore {
     return (this.stmt.failedStarts.all(v, v) as (Omit<FailedStartCount, 'day' | 'maxBucket'> & { day: number; max_bucket: number })[])
       .filter((r) => !filter.channels || filter.channels.includes(r.channel))
       .map(({ day, max_bucket, ...r }) => ({ ...r, day: dayText(day), maxBucket: max_bucket }));
+  }
+
+  async countAdoption(r: AdoptionReport, day: number) {
+    this.stmt.adoption.run(r.channel, r.version, r.platform, day, r.updated ? 1 : 0, r.bucket);
+  }
+
+  async adoption(filter: { channels: string[] | null; version?: string }): Promise<AdoptionCount[]> {
+    const v = filter.version ?? null;
+    return (this.stmt.adoptionRows.all(v, v) as (Omit<AdoptionCount, 'day' | 'maxBucket'> & { day: number; max_bucket: number })[])
+      .filter((r) => !filter.channels || filter.channels.includes(r.channel))
+      .map(({ day, max_bucket, ...r }) => ({ ...r, day: dayText(day), maxBucket: max_bucket }));
+  }
+
+  async releaseHealth(channel: string, version: string): Promise<ReleaseHealth> {
+    return healthOf(this.stmt.releaseHealth.get({ c: channel, v: version }) as HealthRow);
   }
 
   async close() {

@@ -1,10 +1,12 @@
 // The feed service's storage interface. SQLite implements it today; PostgreSQL can implement the same
 // contract (issue 7), so routes never see SQL.
 import type { StoredMessage, UnsignedRecord, ChannelInfo, CryptolensMessage } from '../../shared/protocol/schemas.ts';
-import type { FailedStartCount, FailedStartReport } from '../../shared/protocol/reports.ts';
+import type { AdoptionReport, FailedStartCount, FailedStartReport, HaltPolicy } from '../../shared/protocol/reports.ts';
 import type { ConsoleStore } from './console.ts';
 
-export type Scope = 'read' | 'publish';
+/** `admin`: manage tokens and trusted keys in the console (docs/console.md); it grants no read or publish by itself. */
+export type Scope = 'read' | 'publish' | 'admin';
+export const SCOPES: readonly Scope[] = ['read', 'publish', 'admin'];
 
 /**
  * The database cannot be reached (down, restarting, refusing connections). Routes answer it with a typed
@@ -27,6 +29,42 @@ export interface TokenRow {
   channels: string[] | null;
   created: number;
   revoked: number | null;
+}
+
+/** One aggregated adoption row; `day` a UTC date (YYYY-MM-DD). */
+export interface AdoptionCount {
+  channel: string;
+  version: string;
+  platform: string;
+  day: string;
+  /** Every report (installs running the version that day). */
+  count: number;
+  /** Reports with updated: true (installs that tried the update and it started). */
+  updated: number;
+  maxBucket: number;
+}
+
+/** What the self-halt rule needs of one release, read in one indexed query (server/halts.ts). */
+export interface ReleaseHealth {
+  /** Failed-start reports, every reason and day. */
+  failed: number;
+  /** Adoption reports with updated: true, every day. */
+  updated: number;
+  /** Live (not retracted) release copies of this version on the channel. */
+  live: number;
+  halt: { halted: boolean; baseFailed: number; baseTried: number } | null;
+  policy: HaltPolicy | null;
+}
+
+/**
+ * The routine check's state as this node knows it: heads, and the holds (versions whose rollout is halted, per
+ * channel, newest halts first, at most 100 each) with their generation, which moves with every halt or resume.
+ */
+export interface HeadsState {
+  global: number;
+  heads: Record<string, number>;
+  holds: Record<string, string[]>;
+  holdGeneration: number;
 }
 
 /** A stored message as the JSON text we serve, so pages are assembled without re-serializing. */
@@ -66,6 +104,8 @@ export interface FeedEvent {
   channel: string;
   seq?: number;
   json: string;
+  /** `holds`: the channel's holds changed; json is `{"holds":[…]}` (docs/protocol.md "Holds"). */
+  event?: 'holds';
 }
 
 export interface FeedStore {
@@ -87,7 +127,9 @@ export interface FeedStore {
    * answer synchronously. Invalidated by every publish on any node (SQLite: data_version; PostgreSQL:
    * the LISTEN notification), and never older than the store's own cache bound.
    */
-  peekHeads(): { global: number; heads: Record<string, number> } | undefined;
+  peekHeads(): HeadsState | undefined;
+  /** The same state, read when it is not known in memory. */
+  headsState(): Promise<HeadsState>;
   channels(): Promise<ChannelInfo[]>;
   channelHead(channel: string): Promise<number | undefined>;
   page(channel: string, after: number, limit: number, maxBytes: number): Promise<PageResult>;
@@ -113,7 +155,9 @@ export interface FeedStore {
   tokenCount(): Promise<number>;
 
   addPublisherKey(publicKey: string, keyId: string, name: string, at: number): Promise<void>;
-  publisherKeys(): Promise<{ keyId: string; publicKey: string; name: string }[]>;
+  /** Removes a key added to the database (not one configured at start); false when there was none. */
+  removePublisherKey(keyId: string): Promise<boolean>;
+  publisherKeys(): Promise<{ keyId: string; publicKey: string; name: string; added: number }[]>;
   /** Key rotation statements (docs/key-rotation.md) as stored JSON text, in seq order. */
   keyStatements(): Promise<string[]>;
   /** Stores statement `seq`; false when that seq is already taken (a concurrent rotation won). */
@@ -123,6 +167,13 @@ export interface FeedStore {
   countFailedStart(report: FailedStartReport, day: number): Promise<void>;
   /** The aggregated counts, newest day first; `day` as YYYY-MM-DD (UTC). */
   failedStarts(filter: { channels: string[] | null; version?: string }): Promise<FailedStartCount[]>;
+
+  /** Counts one adoption report under (channel, version, platform, day); nothing else is kept. */
+  countAdoption(report: AdoptionReport, day: number): Promise<void>;
+  /** The aggregated adoption counts, newest day first. */
+  adoption(filter: { channels: string[] | null; version?: string }): Promise<AdoptionCount[]>;
+  /** One release's totals, halt and channel policy, for the self-halt rule: one indexed query. */
+  releaseHealth(channel: string, version: string): Promise<ReleaseHealth>;
 
   /** The publisher console's sessions, audit log and halted rollouts (server/store/console.ts). */
   readonly console: ConsoleStore;

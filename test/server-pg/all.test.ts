@@ -24,4 +24,5 @@ if (!url) {
   await import('../server/failed-start.test.ts');
   await import('../server/console.test.ts');
   await import('../server/key-rotation.test.ts');
+  await import('../server/self-halt.test.ts');
 }

@@ -105,7 +105,8 @@ const cases: { args: string[]; code: 1 | 2; message: RegExp; env?: Record<string
   { args: ['list', '--channel', 'news', '--after', '-1'], code: 2, message: /Option '--after' argument is ambiguous\. .*'--after=-XYZ'/ },
   // Local database commands
   { args: ['token', 'create', '--db', join(dir, 'feed.db')], code: 2, message: /token create needs --scope read or --scope publish/ },
-  { args: ['token', 'create', '--db', join(dir, 'feed.db'), '--scope', 'admin'], code: 2, message: /unknown scope "admin": use read or publish/ },
+  { args: ['token', 'create', '--db', join(dir, 'feed.db'), '--scope', 'owner'], code: 2, message: /unknown scope "owner": use read, publish or admin/ },
+  { args: ['token', 'create', '--db', join(dir, 'feed.db'), '--scope', 'admin', '--channel', 'stable'], code: 2, message: /an admin token covers every channel/ },
   { args: ['token', 'create', '--db', join(dir, 'feed.db'), '--scope', 'read', '--channel', '../x'], code: 2, message: /invalid channel name "\.\.\/x"/ },
   { args: ['token', 'create', '--scope', 'read'], code: 2, message: /token create needs --db/ },
   { args: ['token', 'list', '--db', join(dir, 'typo.db')], code: 1, message: /no feed database at .*typo\.db/ },

@@ -86,4 +86,40 @@ export const postgresMigrations: Migration[] = [
       CREATE TABLE console_rollouts (channel text NOT NULL, version text NOT NULL, halted boolean NOT NULL, reason text NOT NULL, at bigint NOT NULL, by_name text NOT NULL, PRIMARY KEY (channel, version));
     `,
   },
+  {
+    version: 6,
+    name: 'adoption reports, aggregated like failed starts (docs/protocol.md "Adoption reports")',
+    sql: `
+      CREATE TABLE adoption (
+        channel text NOT NULL,
+        version text NOT NULL,
+        platform text NOT NULL,
+        day int NOT NULL,
+        count bigint NOT NULL,
+        updated bigint NOT NULL,
+        max_bucket int NOT NULL,
+        PRIMARY KEY (channel, version, platform, day)
+      );
+    `,
+  },
+  {
+    version: 7,
+    name: 'self-halting rollouts: halt policies, automatic halts with the resume baseline, the hold generation',
+    sql: `
+      ALTER TABLE console_rollouts ADD COLUMN automatic boolean NOT NULL DEFAULT false,
+        ADD COLUMN base_failed bigint NOT NULL DEFAULT 0, ADD COLUMN base_tried bigint NOT NULL DEFAULT 0;
+      CREATE TABLE console_halt_policies (channel text PRIMARY KEY, fail_percent double precision NOT NULL, min_reports int NOT NULL, at bigint NOT NULL, by_name text NOT NULL);
+      INSERT INTO meta (key, value) SELECT 'hold_generation', count(*)::text FROM console_rollouts;
+    `,
+  },
+  {
+    version: 8,
+    name: 'console drafts, kept per channel',
+    sql: `
+      CREATE TABLE console_drafts (id text PRIMARY KEY, channel text NOT NULL, kind text NOT NULL CHECK (kind IN ('news', 'release')),
+        title text NOT NULL, body text NOT NULL, version text, rollout int, critical boolean NOT NULL,
+        created bigint NOT NULL, updated bigint NOT NULL, by_name text NOT NULL);
+      CREATE INDEX console_drafts_channel ON console_drafts(channel, updated);
+    `,
+  },
 ];

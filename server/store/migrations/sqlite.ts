@@ -109,4 +109,58 @@ export const sqliteMigrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'adoption reports, aggregated like failed starts (docs/protocol.md "Adoption reports")',
+    sql: `
+      CREATE TABLE adoption (
+        channel TEXT NOT NULL,
+        version TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        day INTEGER NOT NULL,        -- days since 1970-01-01 UTC
+        count INTEGER NOT NULL,      -- every report
+        updated INTEGER NOT NULL,    -- reports with updated: true (installs that tried the update and it started)
+        max_bucket INTEGER NOT NULL,
+        PRIMARY KEY (channel, version, platform, day)
+      ) STRICT;
+    `,
+  },
+  {
+    version: 6,
+    name: 'self-halting rollouts: halt policies, automatic halts with the resume baseline, the hold generation',
+    sql: `
+      ALTER TABLE console_rollouts ADD COLUMN automatic INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE console_rollouts ADD COLUMN base_failed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE console_rollouts ADD COLUMN base_tried INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE console_halt_policies (
+        channel TEXT PRIMARY KEY,
+        fail_percent REAL NOT NULL,
+        min_reports INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        by_name TEXT NOT NULL
+      ) STRICT;
+      -- Moves with every halt or resume; part of the heads ETag once it is above 0. Halts from before start it above 0.
+      INSERT INTO meta (key, value) SELECT 'hold_generation', CAST(count(*) AS TEXT) FROM console_rollouts;
+    `,
+  },
+  {
+    version: 7,
+    name: 'console drafts, kept per channel',
+    sql: `
+      CREATE TABLE console_drafts (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('news', 'release')),
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        version TEXT,
+        rollout INTEGER,
+        critical INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        by_name TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX console_drafts_channel ON console_drafts(channel, updated);
+    `,
+  },
 ];
