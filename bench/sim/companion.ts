@@ -219,7 +219,7 @@ export class SimCompanion {
     this.downloading = null;
     if (this.stopped) return;
     if (!this.stillWanted(r.version)) {
-      this.out.cancelled = this.holds.includes(r.version) ? 'held' : 'recalled';
+      this.out.cancelled = [...this.releases.values()].some((x) => x.version === r.version && !this.retracted.has(x.id)) ? 'held' : 'recalled';
       this.busy = false;
       return;
     }

@@ -65,6 +65,10 @@ serveIpc(async (msg) => {
     await startAll();
     return { connected: companions.filter((c) => c.out.sseConnected).length };
   }
+  if (msg.cmd === 'take') {
+    world.takeMs = msg.ms as [number, number];
+    return {};
+  }
   if (msg.cmd === 'status') {
     const o = companions.map((c) => c.out);
     return {
