@@ -37,7 +37,7 @@ export async function startTlsFeed(): Promise<TlsFeed> {
       url: `https://127.0.0.1:${front.info.port}`,
       readToken: feed.info.readToken,
       publicKey: feed.info.publicKey,
-      handshakes: () => front.ask<{ full: number; resumed: number }>({ cmd: 'handshakes' }),
+      handshakes: async () => { const h = await front.ask<{ full: number; resumed: number }>({ cmd: 'handshakes' }); return { full: h.full, resumed: h.resumed }; },
       stop: async () => { await Promise.all(children.map((c) => c.stop())); },
     };
   } catch (err) {
