@@ -25,4 +25,6 @@ if (!url) {
   await import('../server/console.test.ts');
   await import('../server/key-rotation.test.ts');
   await import('../server/self-halt.test.ts');
+  await import('../server/adoption.test.ts');
+  await import('../server/console-admin.test.ts');
 }
