@@ -116,29 +116,36 @@ export function Tokens({ run }: { run: Run }) {
   );
 }
 
+const keyState = (k: TrustedKey) => [
+  k.revoked ? 'Revoked' : k.retired ? `Retired ${when(k.retired)}` : k.current === false ? 'Trusted, not signing' : 'Trusted',
+  k.source === 'configured' ? 'set in the service’s configuration' : k.source === 'rotation' ? 'from a signed rotation' : k.added ? `added ${when(k.added)}` : '',
+].filter(Boolean).join(', ');
+
 export function Keys({ run }: { run: Run }) {
   const { items, error, reload } = useList<TrustedKey>(loadKeys);
   const [publicKey, setPublicKey] = useState('');
+  const [name, setName] = useState('');
   const add = (e: FormEvent) => {
     e.preventDefault();
-    void run('Key added: records signed with it are accepted now.', async () => { await api.addKey(publicKey.trim()); setPublicKey(''); await reload(); });
+    void run('Key added: records signed with it are accepted now.', async () => { await api.addKey(publicKey.trim(), name.trim()); setPublicKey(''); setName(''); await reload(); });
   };
   return (
     <section aria-labelledby="keys-h">
       <h2 id="keys-h">Trusted keys</h2>
-      <p className="hint">The feed accepts records signed by these keys. Installs trust only the keys they were built with or learned through a rotation (docs: key rotation).</p>
+      <p className="hint">The feed accepts records signed by these keys. Keys set in the service’s configuration are changed there; after a signed key rotation, keys change only by the next rotation (tidings key rotate).</p>
       {error ? <p role="alert" className="error">{error}</p> : null}
       {items === null ? null : items.length === 0 ? <p>No keys.</p> : (
         <table className="keys">
-          <thead><tr><th scope="col">Key id</th><th scope="col">Public key</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
+          <thead><tr><th scope="col">Key id</th><th scope="col">Name</th><th scope="col">Public key</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
           <tbody>
             {items.map((k) => (
               <tr key={k.keyId}>
                 <th scope="row"><code>{k.keyId}</code></th>
+                <td>{k.name ?? '—'}</td>
                 <td><code className="wrap">{k.publicKey}</code></td>
-                <td>{k.retired ? `Retired ${when(k.retired)}` : k.added ? `Trusted since ${when(k.added)}` : 'Trusted'}{k.source ? ` (${k.source})` : ''}</td>
-                <td>{!k.retired ? (
-                  <ConfirmButton danger label={`Retire ${k.keyId}`} yes={`Yes, retire ${k.keyId}`} onYes={() => void run(`Key ${k.keyId} retired.`, async () => { await api.retireKey(k.keyId); await reload(); })}
+                <td>{keyState(k)}</td>
+                <td>{k.source === 'added' && !k.retired && !k.revoked ? (
+                  <ConfirmButton danger label={`Retire ${k.keyId}`} yes={`Yes, retire ${k.keyId}`} onYes={() => void run(`Key ${k.keyId} retired: new records signed with it are refused.`, async () => { await api.retireKey(k.keyId); await reload(); })}
                     question={<>Retire {k.keyId}? The feed refuses new records signed with it; records already published stay.</>} />
                 ) : null}</td>
               </tr>
@@ -150,6 +157,8 @@ export function Keys({ run }: { run: Run }) {
         <h3 id="add-key-h">Trust another key</h3>
         <label htmlFor="key-public">Public key (base64, as tidings keygen prints it)</label>
         <input id="key-public" value={publicKey} onChange={(e) => setPublicKey(e.target.value)} required spellCheck={false} />
+        <label htmlFor="key-name">Name (optional: whose key it is)</label>
+        <input id="key-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} />
         <button type="submit">Add key</button>
       </form>
     </section>

@@ -69,13 +69,19 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const [error, setError] = useState('');
   const mainRef = useRef<HTMLElement>(null);
 
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  // One request a tick: the channels (with adoption). The audit log only while it is shown; the failed-start
+  // counts only from a service whose channel view has no adoption numbers. Reads and changes share a budget
+  // per address on the service, so the page asks for no more than it shows.
   const reload = useCallback(async () => {
     try {
-      const [c, a, f] = await Promise.all([api.channels(), api.audit(), canPublish ? api.failedStarts() : Promise.resolve(null)]);
+      const c = await api.channels();
       setChannels(c.channels);
-      setAudit(a.entries);
-      setFailed(f);
       setView((v) => v ?? (c.channels[0] ? { kind: 'channel', name: c.channels[0].name } : { kind: 'audit' }));
+      const legacy = c.channels.some((ch) => ch.releases.some((r) => r.adoption === undefined));
+      setFailed(canPublish && legacy ? await api.failedStarts() : null);
+      if (viewRef.current?.kind === 'audit') setAudit((await api.audit()).entries);
     } catch (err) {
       if ((err as { status?: number }).status === 401) onSignedOut();
       else setError((err as Error).message);
@@ -87,6 +93,9 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
     const timer = setInterval(() => { if (document.visibilityState === 'visible') void reload(); }, REFRESH_MS);
     return () => clearInterval(timer);
   }, [reload]);
+  useEffect(() => {
+    if (view?.kind === 'audit') api.audit().then((a) => setAudit(a.entries), (err: Error) => setError(err.message));
+  }, [view]);
 
   const run: Run = async (what, fn) => {
     setError('');
@@ -124,7 +133,7 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
       </header>
       <div aria-live="polite" className="status">{status ? <p>{status}</p> : null}</div>
       {error ? <p role="alert" className="error page-error">{error}</p> : null}
-      {canPublish ? <KeyPanel signingKey={key} onKey={setKey} /> : <p className="note">This token may only read: changes are not offered.</p>}
+      {canPublish ? <KeyPanel signingKey={key} onKey={setKey} /> : <p className="note">{isAdmin ? 'This token manages tokens and keys; it may not publish, so releases and news are shown only.' : 'This token may only read: changes are not offered.'}</p>}
       <div className="columns">
         <nav aria-label="Console">
           <h2 id="nav-channels">Channels</h2>

@@ -48,7 +48,7 @@ export function News({ channel, canPublish, signingKey, run }: { channel: Channe
   const save = () => {
     if (!title.trim()) return void run('', () => Promise.reject(new Error('Give the draft a title first.')));
     return void run(`Draft “${title}” saved.`, async () => {
-      const d = draftOf(editing ? await api.updateDraft(editing.id, { title, body }) : await api.createDraft({ channel: name, title, body }));
+      const d = draftOf(editing ? await api.updateDraft(editing.id, { title, body }) : await api.createDraft({ channel: name, kind: 'news', title, body }));
       setEditing(d);
       await loadDrafts();
     });
@@ -74,9 +74,11 @@ export function News({ channel, canPublish, signingKey, run }: { channel: Channe
             <ul className="drafts" aria-labelledby="drafts-h">
               {drafts.map((d) => (
                 <li key={d.id}>
-                  <span><strong>{d.title}</strong> <span className="hint">saved {when(d.updated)}{d.by ? ` by ${d.by}` : ''}</span></span>
-                  <button type="button" className="secondary" onClick={() => edit(d)}>Edit {d.title}</button>
-                  <button type="button" onClick={() => post(d.title, d.body, d)}>Publish {d.title}</button>
+                  <span><strong>{d.title || '(no title)'}</strong> <span className="hint">{d.kind === 'release' ? `release ${d.version ?? ''}${typeof d.rollout === 'number' ? ` at ${d.rollout} %` : ''}, ` : ''}saved {when(d.updated)}{d.by ? ` by ${d.by}` : ''}</span></span>
+                  {d.kind === 'release' ? null : <>
+                    <button type="button" className="secondary" onClick={() => edit(d)}>Edit {d.title}</button>
+                    <button type="button" onClick={() => post(d.title, d.body, d)}>Publish {d.title}</button>
+                  </>}
                   <ConfirmButton danger label={`Delete draft ${d.title}`} yes={`Yes, delete ${d.title}`} question={<>Delete the draft “{d.title}”? This cannot be undone.</>} onYes={() => remove(d)} />
                 </li>
               ))}

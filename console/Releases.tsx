@@ -3,7 +3,7 @@
 // and whether the rollout stopped by itself, and the actions a publish token has: advance, halt, resume,
 // recall, renew. Signing happens in this page with the open key file (console/records.ts).
 import { useState, type FormEvent } from 'react';
-import { api, type Adoption, type Channel, type FailedStarts, type HaltPolicy, type Release } from './api.ts';
+import { api, type Channel, type FailedStarts, type HaltPolicy, type Release } from './api.ts';
 import { advanceCommand, advanceRecord, expiryOf, recallCommand, recallRecords, renewCommand, renewRecord, RENEW_WITHIN_SECONDS } from './records.ts';
 import { parseRollout } from '../shared/publish/record.ts';
 import { DEFAULT_HALT_POLICY, REPORT_MIN_COUNT } from '../shared/protocol/reports.ts';
@@ -13,11 +13,10 @@ import { Command, ConfirmButton, percent, when, type Run } from './ui.tsx';
 const idOf = (...parts: string[]) => parts.join('-').replace(/[^A-Za-z0-9_-]/g, '_');
 const withheld = `withheld (fewer than ${REPORT_MIN_COUNT})`;
 
-/** A count as shown: the number, "withheld (fewer than 5)" where the service withheld it, or "none yet". */
-function count(n: number | null | undefined, a: Adoption | undefined): string {
+/** A count as shown: the number, or "withheld (fewer than 5)" where the service withheld it (null). */
+function count(n: number | null | undefined): string {
   if (typeof n === 'number') return n.toLocaleString('en-US');
-  if (n === null || a?.withheld) return withheld;
-  return 'none yet';
+  return n === null ? withheld : '—';
 }
 
 function health(r: Release, policy: HaltPolicy): { word: string; tone: 'good' | 'bad' | 'plain' } {
@@ -36,7 +35,8 @@ function health(r: Release, policy: HaltPolicy): { word: string; tone: 'good' | 
 
 function state(r: Release): string {
   if (r.recalled) return 'Recalled';
-  if (r.halt?.automatic) return `Stopped by itself ${when(r.halt.at)}: ${r.halt.reason}`;
+  // The service words the reason itself ("stopped by itself: 21 of 412 installs …"); said once here.
+  if (r.halt?.automatic) return `Stopped by itself ${when(r.halt.at)}: ${r.halt.reason.replace(/^stopped by itself:\s*/i, '')}`;
   if (r.halt) return `Halted by ${r.halt.by} ${when(r.halt.at)}: ${r.halt.reason}`;
   return r.rollout >= 100 ? 'Out to everyone' : 'Rolling out';
 }
@@ -58,7 +58,7 @@ function ReleaseCard({ channel, release: r, policy, failed, canPublish, signingK
   const h = idOf('rel', channel, r.version);
   const a = r.adoption;
   // A service without adoption numbers still has the failed-start counts.
-  const failedStarts = a ? count(a.failed, a) : failed ? String(failed.counts.filter((c) => c.channel === channel && c.version === r.version).reduce((n, c) => n + c.count, 0)) : '—';
+  const failedStarts = a ? count(a.failed) : failed ? String(failed.counts.filter((c) => c.channel === channel && c.version === r.version).reduce((n, c) => n + c.count, 0)) : '—';
   const hl = health(r, policy);
   const expires = expiryOf(r);
   const now = Date.now() / 1000;
@@ -68,10 +68,10 @@ function ReleaseCard({ channel, release: r, policy, failed, canPublish, signingK
       <dl>
         <dt>Rollout</dt><dd>{r.recalled ? '—' : `${r.rollout} %`}</dd>
         <dt>State</dt><dd className="state">{state(r)}</dd>
-        <dt>Installs reporting today</dt><dd>{a ? count(a.reporting, a) : '—'}</dd>
-        <dt>Tried it (updated or failed)</dt><dd>{a ? count(a.tried, a) : '—'}</dd>
+        <dt>Installs reporting</dt><dd>{a ? `${count(a.reporting)}${a.day ? ` on ${a.day}` : ''}` : '—'}</dd>
+        <dt>Tried it (updated or failed)</dt><dd>{a ? count(a.tried) : '—'}</dd>
         <dt>Failed to start</dt><dd>{failedStarts}</dd>
-        <dt>Failure rate</dt><dd>{a && typeof a.failRate === 'number' ? percent(a.failRate) : a ? count(a.failRate, a) : '—'}</dd>
+        <dt>Failure rate</dt><dd>{a && typeof a.failRate === 'number' ? percent(a.failRate) : a?.withheld ? withheld : '—'}</dd>
         <dt>Health</dt><dd className={`health ${hl.tone}`}>{hl.word}</dd>
         {expires !== null && !r.recalled ? <><dt>Expires</dt><dd className={expires - now < RENEW_WITHIN_SECONDS ? 'warn' : undefined}>{expires <= now ? `Expired ${when(expires)}: installs no longer trust this offer` : when(expires)}</dd></> : null}
       </dl>
@@ -103,7 +103,7 @@ function ReleaseActions({ channel, release: r, renew, signingKey, run }: { chann
     <div className="actions">
       {r.rollout < 100 ? (
         <div className="action">
-          <label htmlFor={`${id}-rollout`}>Rollout % for {r.version}</label>
+          <label htmlFor={`${id}-rollout`}>New rollout %<span className="sr"> for {r.version}</span></label>
           <input id={`${id}-rollout`} inputMode="numeric" value={rollout} onChange={(e) => setRollout(e.target.value)} aria-invalid={pct === null} size={4} />
           <button type="button" onClick={advance} disabled={Boolean(r.halt)} aria-describedby={r.halt ? `${id}-halted` : undefined}>Advance {r.version}</button>
           {r.halt ? <span id={`${id}-halted`} className="hint">Resume the rollout before advancing it.</span> : null}
@@ -115,9 +115,10 @@ function ReleaseActions({ channel, release: r, renew, signingKey, run }: { chann
         </div>
       ) : (
         <div className="action">
-          <label htmlFor={`${id}-reason`}>Halt reason for {r.version}</label>
-          <input id={`${id}-reason`} value={reason} placeholder="Why (shown in the audit log)" onChange={(e) => setReason(e.target.value)} maxLength={200} />
+          <label htmlFor={`${id}-reason`}>Halt reason<span className="sr"> for {r.version}</span></label>
+          <input id={`${id}-reason`} value={reason} aria-describedby={`${id}-reason-hint`} onChange={(e) => setReason(e.target.value)} maxLength={200} />
           <button type="button" onClick={() => void run(`Rollout of ${r.version} halted.`, async () => { await api.halt(channel, r.version, reason); setReason(''); })}>Halt {r.version}</button>
+          <span id={`${id}-reason-hint`} className="hint">Shown here and in the audit log.</span>
         </div>
       )}
       {renew ? <div className="action"><button type="button" onClick={renewNow}>Renew {r.version}</button></div> : null}
@@ -147,13 +148,13 @@ function HaltPolicyForm({ channel, policy, known, canPublish, run }: { channel: 
     <form className="policy" onSubmit={submit} aria-labelledby="policy-h">
       <h4 id="policy-h">When a rollout stops by itself</h4>
       <p className="hint">{sentence}</p>
-      <div className="row">
+      <div className="fields">
         <label htmlFor="policy-percent">Failure % of installs that tried it</label>
-        <input id="policy-percent" inputMode="decimal" size={5} value={failPercent} onChange={(e) => setFailPercent(e.target.value)} required />
+        <input id="policy-percent" inputMode="decimal" size={6} value={failPercent} onChange={(e) => setFailPercent(e.target.value)} required />
         <label htmlFor="policy-min">Minimum failed-start reports</label>
         <input id="policy-min" inputMode="numeric" size={6} value={minReports} onChange={(e) => setMinReports(e.target.value)} required />
-        <button type="submit">Save halt policy</button>
       </div>
+      <button type="submit">Save halt policy</button>
     </form>
   );
 }

@@ -12,7 +12,9 @@ export interface Halt { reason: string; at: number; by: string; automatic?: bool
  * reports) is null; `withheld` says some were.
  */
 export interface Adoption {
-  /** Installs that reported running this version today (UTC). */
+  /** The newest UTC day (YYYY-MM-DD) with adoption reports for this version. */
+  day?: string | null;
+  /** Installs that reported running this version on that day. */
   reporting?: number | null;
   /** Installs that reported a fresh update to it (adoption reports with updated: true), all days. */
   updated?: number | null;
@@ -37,9 +39,20 @@ export interface News { id: string; title: string; body: string; issued: number;
 export interface Channel { name: string; kind: string; head: number; releases: Release[]; news: News[]; haltPolicy?: HaltPolicy }
 export interface AuditEntry { at: number; who: string; action: string; channel: string | null; detail: string }
 export interface FailedStarts { counts: { channel: string; version: string; platform: string; reason: string; day: string; count: number }[]; withheld: number; note: string }
-export interface Draft { id: string; channel: string; title: string; body: string; updated: number; by?: string }
+export interface Draft { id: string; channel: string; kind?: 'news' | 'release'; title: string; body: string; version?: string | null; rollout?: number | null; updated: number; by?: string }
 export interface TokenInfo { id: string; name: string; scopes: string[]; channels: string[] | null; created: number; revoked: number | null }
-export interface TrustedKey { keyId: string; publicKey: string; added?: number | null; retired?: number | null; source?: string }
+export interface TrustedKey {
+  keyId: string;
+  publicKey: string;
+  name?: string | null;
+  /** configured: in the service's configuration; added: in its database; rotation: brought in by a signed statement. */
+  source?: 'configured' | 'added' | 'rotation';
+  added?: number | null;
+  /** Signs new records now. */
+  current?: boolean;
+  retired?: number | null;
+  revoked?: boolean;
+}
 
 export class ApiError extends Error {
   readonly status: number;
@@ -98,14 +111,14 @@ export const api = {
   resume: (channel: string, version: string) => request('POST', '/rollouts/resume', { channel, version }),
   setHaltPolicy: (channel: string, policy: HaltPolicy) => request<{ haltPolicy?: HaltPolicy }>('PUT', `/channels/${enc(channel)}/halt-policy`, policy),
   drafts: (channel: string) => request<{ drafts: Draft[] }>('GET', `/drafts?channel=${enc(channel)}`),
-  createDraft: (d: { channel: string; title: string; body: string }) => request<Draft | { draft: Draft }>('POST', '/drafts', d),
+  createDraft: (d: { channel: string; kind: 'news'; title: string; body: string }) => request<Draft | { draft: Draft }>('POST', '/drafts', d),
   updateDraft: (id: string, d: { title: string; body: string }) => request<Draft | { draft: Draft }>('PUT', `/drafts/${enc(id)}`, d),
   deleteDraft: (id: string) => request('DELETE', `/drafts/${enc(id)}`),
   tokens: () => request<{ tokens: TokenInfo[] }>('GET', '/tokens'),
   /** The answer's `token` is the secret: shown once by the page, never kept anywhere else. */
   createToken: (t: { name: string; scopes: string[]; channels: string[] | null }) => request<{ token: string; row?: TokenInfo }>('POST', '/tokens', t),
   revokeToken: (id: string) => request('DELETE', `/tokens/${enc(id)}`),
-  keys: () => request<{ keys: TrustedKey[] }>('GET', '/keys'),
-  addKey: (publicKey: string) => request<{ key?: TrustedKey }>('POST', '/keys', { publicKey }),
+  keys: () => request<{ keys: TrustedKey[]; rotation?: { seq: number; threshold: number } }>('GET', '/keys'),
+  addKey: (publicKey: string, name: string) => request<{ key?: TrustedKey }>('POST', '/keys', { publicKey, ...(name ? { name } : {}) }),
   retireKey: (keyId: string) => request('DELETE', `/keys/${enc(keyId)}`),
 };

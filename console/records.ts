@@ -1,7 +1,9 @@
 // Drafting and signing in the browser with the one shared implementation (shared/publish/record.ts, as the
 // CLI and the companion's publisher page use), and the CLI command that does the same for those who keep
 // their key off this machine. Nothing here talks to the service.
-import { draftNews, draftRelease, draftRenewal, draftRetraction, newMessageId, nowSeconds, signForFeed, type PublishedCopy } from '../shared/publish/record.ts';
+import { draftRenewal, draftRetraction, newMessageId, nowSeconds, signForFeed, type PublishedCopy } from '../shared/publish/record.ts';
+import { draftFromForm, formMessageId } from '../shared/publish/form.ts';
+import type { PublishInput } from '../shared/ipc/contract.ts';
 import type { SigningKey } from '../shared/protocol/signing.ts';
 import type { Asset, PublishRecord, UnsignedRecord } from '../shared/protocol/schemas.ts';
 import type { Release } from './api.ts';
@@ -12,8 +14,12 @@ const sign = (r: UnsignedRecord, key: SigningKey): Promise<PublishRecord> => sig
 export const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const cli = (what: string) => `tidings ${what} --server <feed URL> --token <publish token> --key publisher.key`;
 
+/** The publisher page's form → record (shared/publish/form.ts), so both forms make the very same records. */
+const fromForm = (input: PublishInput, key: SigningKey, assets: Asset[] = []) =>
+  sign(draftFromForm(input, { id: formMessageId(input), issued: nowSeconds() }, assets), key);
+
 export function newsRecord(channel: string, title: string, body: string, key: SigningKey) {
-  return sign(draftNews({ id: newMessageId('news'), channel, issued: nowSeconds(), title, body }), key);
+  return fromForm({ kind: 'news', channel, title, body }, key);
 }
 export const newsCommand = (channel: string, title: string) =>
   `${cli('publish news')} --channel ${q(channel)} --title ${q(title || '…')} --body-file post.md`;
@@ -21,7 +27,8 @@ export const newsCommand = (channel: string, title: string) =>
 export interface LinkInput { channel: string; version: string; title: string; notes: string; platform: string; url: string; sha256: string; size: number; rollout: number }
 export function releaseRecord(i: LinkInput, key: SigningKey) {
   const asset: Asset = { platform: i.platform, url: i.url, sha256: i.sha256, size: i.size };
-  return sign(draftRelease({ id: newMessageId(`rel-${i.version}`), channel: i.channel, issued: nowSeconds(), version: i.version, title: i.title, notes: i.notes, ...(i.rollout < 100 ? { rollout: i.rollout } : {}) }, [asset]), key);
+  const input: PublishInput = { kind: 'release', channel: i.channel, version: i.version, title: i.title, notes: i.notes, assets: [{ platform: i.platform, url: i.url }], critical: false, rollout: i.rollout, platforms: [] };
+  return fromForm(input, key, [asset]);
 }
 export const releaseCommand = (i: LinkInput) =>
   `${cli('publish release')} --channel ${q(i.channel)} --version ${q(i.version || '…')} --asset ${q(`${i.platform}=${i.url || '…'}`)} --rollout ${i.rollout}`;
