@@ -1,6 +1,7 @@
 // The console's page as the feed service serves it (issue 15; docs/console.md): built with Vite into a folder
 // of its own here, then fetched from a real service: no inline script (the CSP's script-src 'self' holds),
-// its assets from /console/assets with the right types, and a plain 503 while the bundle is missing.
+// its assets from /console/assets with the right types, no web storage anywhere in its script, and a plain 503
+// while the bundle is missing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,7 +47,13 @@ test('the page loads its script and styles from /console/assets only, with no in
     const body = await asset.arrayBuffer();
     assert.ok(body.byteLength > 0);
     // Measured for docs/console.md: the whole bundle.
-    if (m[1]!.endsWith('.js')) assert.ok(body.byteLength < 600_000, `bundle is ${body.byteLength} bytes`);
+    if (m[1]!.endsWith('.js')) {
+      assert.ok(body.byteLength < 600_000, `bundle is ${body.byteLength} bytes`);
+      // Nothing in the page (React, zod, marked, DOMPurify, the console) can keep a token where a script or a
+      // later visitor finds it: no web storage, no script-set cookie, no history entries.
+      const js = new TextDecoder().decode(body);
+      for (const api of ['localStorage', 'sessionStorage', 'document.cookie', 'pushState', 'replaceState', 'indexedDB']) assert.ok(!js.includes(api), `the bundle uses ${api}`);
+    }
   }
   assert.equal((await fetch(`${feed.url}/console/assets/..%2f..%2fpackage.json`)).status, 404);
 });
