@@ -6,9 +6,8 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, type AuditEntry, type Channel, type FailedStarts, type Me } from './api.ts';
 import type { SigningKey } from '../shared/protocol/signing.ts';
-import { Releases } from './Releases.tsx';
-import { News } from './News.tsx';
-import { KeyPanel, LinkVersion } from './Publish.tsx';
+import { ChannelPage } from './Channel.tsx';
+import { KeyPanel } from './Publish.tsx';
 import { AuditLog } from './Audit.tsx';
 import { Keys, Tokens } from './Admin.tsx';
 import { when, type Run } from './ui.tsx';
@@ -153,14 +152,7 @@ function Console({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           </ul>
         </nav>
         <main ref={mainRef} tabIndex={-1}>
-          {channel ? (
-            <section aria-labelledby="channel-h" key={channel.name}>
-              <h2 id="channel-h">Channel {channel.name}</h2>
-              <Releases channel={channel} failed={failed} canPublish={canPublish} signingKey={key} run={run} />
-              {canPublish ? <LinkVersion channel={channel.name} signingKey={key} run={run} /> : null}
-              <News channel={channel} canPublish={canPublish} signingKey={key} run={run} />
-            </section>
-          ) : null}
+          {channel ? <ChannelPage key={channel.name} channel={channel} failed={failed} canPublish={canPublish} signingKey={key} run={run} /> : null}
           {view?.kind === 'audit' ? <AuditLog entries={audit} /> : null}
           {view?.kind === 'tokens' && isAdmin ? <Tokens run={run} /> : null}
           {view?.kind === 'keys' && isAdmin ? <Keys run={run} /> : null}

@@ -2,34 +2,25 @@
 // preview sanitized exactly as the companion shows publisher Markdown (renderer/lib/markdown.ts: marked with
 // raw HTML escaped, https/mailto links only, then DOMPurify), so a script, an event handler or a javascript:
 // link in a draft never runs here either. Posting signs in this page (console/records.ts).
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Channel, type Draft } from './api.ts';
+import type { Drafts } from './Channel.tsx';
 import { newsCommand, newsRecord } from './records.ts';
 import type { SigningKey } from '../shared/protocol/signing.ts';
 import { renderMarkdown } from '../renderer/lib/markdown.ts';
 import { Command, ConfirmButton, when, type Run } from './ui.tsx';
 
-const draftOf = (d: Draft | { draft: Draft }): Draft => ('draft' in d ? d.draft : d);
+export const draftOf = (d: Draft | { draft: Draft }): Draft => ('draft' in d ? d.draft : d);
 
-export function News({ channel, canPublish, signingKey, run }: { channel: Channel; canPublish: boolean; signingKey: SigningKey | null; run: Run }) {
-  const [drafts, setDrafts] = useState<Draft[] | null>(null);
-  const [draftsError, setDraftsError] = useState('');
+export function News({ channel, canPublish, drafts: kept, onEditRelease, signingKey, run }: { channel: Channel; canPublish: boolean; drafts: Drafts; onEditRelease: (d: Draft) => void; signingKey: SigningKey | null; run: Run }) {
+  const { list: drafts, error: draftsError, reload: loadDrafts } = kept;
   const [editing, setEditing] = useState<Draft | null>(null);
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const [command, setCommand] = useState('');
   const name = channel.name;
 
-  const loadDrafts = useCallback(async () => {
-    if (!canPublish) return;
-    try {
-      setDrafts((await api.drafts(name)).drafts);
-      setDraftsError('');
-    } catch (err) {
-      setDraftsError((err as Error).message);
-    }
-  }, [canPublish, name]);
-  useEffect(() => { setEditing(null); setTitle(''); setBody(''); setCommand(''); void loadDrafts(); }, [loadDrafts]);
+  useEffect(() => { setEditing(null); setTitle(''); setBody(''); setCommand(''); }, [name]);
 
   const clear = () => { setEditing(null); setTitle(''); setBody(''); };
   const edit = (d: Draft) => { setEditing(d); setTitle(d.title); setBody(d.body); document.getElementById('news-title')?.focus(); };
@@ -48,7 +39,8 @@ export function News({ channel, canPublish, signingKey, run }: { channel: Channe
   const save = () => {
     if (!title.trim()) return void run('', () => Promise.reject(new Error('Give the draft a title first.')));
     return void run(`Draft “${title}” saved.`, async () => {
-      const d = draftOf(editing ? await api.updateDraft(editing.id, { title, body }) : await api.createDraft({ channel: name, kind: 'news', title, body }));
+      const fields = { kind: 'news' as const, title, body };
+      const d = draftOf(editing ? await api.updateDraft(editing.id, fields) : await api.createDraft({ channel: name, ...fields }));
       setEditing(d);
       await loadDrafts();
     });
@@ -75,10 +67,12 @@ export function News({ channel, canPublish, signingKey, run }: { channel: Channe
               {drafts.map((d) => (
                 <li key={d.id}>
                   <span><strong>{d.title || '(no title)'}</strong> <span className="hint">{d.kind === 'release' ? `release ${d.version ?? ''}${typeof d.rollout === 'number' ? ` at ${d.rollout} %` : ''}, ` : ''}saved {when(d.updated)}{d.by ? ` by ${d.by}` : ''}</span></span>
-                  {d.kind === 'release' ? null : <>
-                    <button type="button" className="secondary" onClick={() => edit(d)}>Edit {d.title}</button>
-                    <button type="button" onClick={() => post(d.title, d.body, d)}>Publish {d.title}</button>
-                  </>}
+                  {d.kind === 'release'
+                    ? <button type="button" className="secondary" onClick={() => onEditRelease(d)}>Open {d.title || d.version} in Link a New Version</button>
+                    : <>
+                        <button type="button" className="secondary" onClick={() => edit(d)}>Edit {d.title}</button>
+                        <button type="button" onClick={() => post(d.title, d.body, d)}>Publish {d.title}</button>
+                      </>}
                   <ConfirmButton danger label={`Delete draft ${d.title}`} yes={`Yes, delete ${d.title}`} question={<>Delete the draft “{d.title}”? This cannot be undone.</>} onYes={() => remove(d)} />
                 </li>
               ))}

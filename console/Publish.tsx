@@ -1,6 +1,8 @@
 // The signing key (opened here, kept in memory, never uploaded) and the Link a New Version form.
-import { useState, type FormEvent } from 'react';
-import { api } from './api.ts';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, type Draft } from './api.ts';
+import type { Drafts } from './Channel.tsx';
+import { draftOf } from './News.tsx';
 import { releaseCommand, releaseRecord, type LinkInput } from './records.ts';
 import { signingKeyFromPem } from '../shared/publish/keyfile.ts';
 import { parseRollout } from '../shared/publish/record.ts';
@@ -29,12 +31,28 @@ export function KeyPanel({ signingKey, onKey }: { signingKey: SigningKey | null;
   );
 }
 
-export function LinkVersion({ channel, signingKey, run }: { channel: string; signingKey: SigningKey | null; run: Run }) {
-  const empty = { channel, version: '', title: '', notes: '', platform: 'linux-x64', url: '', sha256: '', size: 0, rollout: 10 };
+/** Link a New Version; `draft` (a release draft being finished) fills it, and is removed once the version is linked. */
+export function LinkVersion({ channel, draft, onDraft, drafts, focus, onFocused, signingKey, run }: { channel: string; draft: Draft | null; onDraft: (d: Draft | null) => void; drafts: Drafts; focus: boolean; onFocused: () => void; signingKey: SigningKey | null; run: Run }) {
+  const versionRef = useRef<HTMLInputElement>(null);
+  // A draft opened from the list lands here: the form is mounted anew with it, then takes the focus.
+  useEffect(() => {
+    if (!focus) return;
+    versionRef.current?.focus();
+    onFocused();
+  }, [focus, onFocused]);
+  const empty = { channel, version: draft?.version ?? '', title: draft?.title ?? '', notes: draft?.body ?? '', platform: 'linux-x64', url: '', sha256: '', size: 0, rollout: draft?.rollout ?? 10 };
   const [v, setV] = useState<LinkInput>(empty);
   const [size, setSize] = useState('');
-  const [rollout, setRollout] = useState('10');
+  const [rollout, setRollout] = useState(String(empty.rollout));
   const [command, setCommand] = useState('');
+  const save = () => {
+    const pct = parseRollout(rollout);
+    const fields = { kind: 'release' as const, title: v.title, body: v.notes, version: v.version.trim() || null, rollout: pct };
+    return void run(`Draft of ${v.version || 'a release'} saved.`, async () => {
+      onDraft(draftOf(draft ? await api.updateDraft(draft.id, fields) : await api.createDraft({ channel, ...fields })));
+      await drafts.reload();
+    });
+  };
   const set = (k: keyof LinkInput) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -44,15 +62,20 @@ export function LinkVersion({ channel, signingKey, run }: { channel: string; sig
     if (!signingKey) return setCommand(releaseCommand(input));
     return void run(`${input.version} linked on ${channel} at ${pct} %.`, async () => {
       await api.publish(await releaseRecord(input, signingKey));
-      setV(empty);
+      setV({ ...empty, version: '', title: '', notes: '' });
       setSize('');
+      if (draft) {
+        await api.deleteDraft(draft.id);
+        onDraft(null);
+        await drafts.reload();
+      }
     });
   };
   return (
     <form className="link" onSubmit={submit} aria-labelledby="link-h">
-      <h3 id="link-h">Link a New Version to {channel}</h3>
+      <h3 id="link-h">{draft ? `Finish the draft of ${draft.version ?? draft.title} and link it to ${channel}` : `Link a New Version to ${channel}`}</h3>
       <label htmlFor="link-version">Version</label>
-      <input id="link-version" value={v.version} onChange={set('version')} required placeholder="2.1.0" />
+      <input id="link-version" ref={versionRef} value={v.version} onChange={set('version')} required placeholder="2.1.0" />
       <label htmlFor="link-notes">Release notes (Markdown)</label>
       <textarea id="link-notes" rows={3} value={v.notes} onChange={set('notes')} />
       <label htmlFor="link-platform">Platform</label>
@@ -65,7 +88,11 @@ export function LinkVersion({ channel, signingKey, run }: { channel: string; sig
       <input id="link-size" inputMode="numeric" value={size} onChange={(e) => setSize(e.target.value)} required pattern="[0-9]+" />
       <label htmlFor="link-rollout">Rollout % (0–100)</label>
       <input id="link-rollout" inputMode="numeric" value={rollout} onChange={(e) => setRollout(e.target.value)} required />
-      <button type="submit">{signingKey ? 'Sign and link' : 'Show the command'}</button>
+      <div className="row">
+        <button type="submit">{signingKey ? 'Sign and link' : 'Show the command'}</button>
+        <button type="button" className="secondary" onClick={save}>{draft ? 'Save release draft' : 'Save as release draft'}</button>
+        {draft ? <button type="button" className="secondary" onClick={() => onDraft(null)}>New version</button> : null}
+      </div>
       {command ? <Command text={command} /> : null}
     </form>
   );

@@ -40,6 +40,8 @@ export interface Channel { name: string; kind: string; head: number; releases: R
 export interface AuditEntry { at: number; who: string; action: string; channel: string | null; detail: string }
 export interface FailedStarts { counts: { channel: string; version: string; platform: string; reason: string; day: string; count: number }[]; withheld: number; note: string }
 export interface Draft { id: string; channel: string; kind?: 'news' | 'release'; title: string; body: string; version?: string | null; rollout?: number | null; updated: number; by?: string }
+/** What a draft holds: a news post, or a release's notes, version and rollout (its downloads are added when it is linked). */
+export type DraftFields = { kind: 'news'; title: string; body: string } | { kind: 'release'; title: string; body: string; version: string | null; rollout: number | null };
 export interface TokenInfo { id: string; name: string; scopes: string[]; channels: string[] | null; created: number; revoked: number | null }
 export interface TrustedKey {
   keyId: string;
@@ -111,8 +113,9 @@ export const api = {
   resume: (channel: string, version: string) => request('POST', '/rollouts/resume', { channel, version }),
   setHaltPolicy: (channel: string, policy: HaltPolicy) => request<{ haltPolicy?: HaltPolicy }>('PUT', `/channels/${enc(channel)}/halt-policy`, policy),
   drafts: (channel: string) => request<{ drafts: Draft[] }>('GET', `/drafts?channel=${enc(channel)}`),
-  createDraft: (d: { channel: string; kind: 'news'; title: string; body: string }) => request<Draft | { draft: Draft }>('POST', '/drafts', d),
-  updateDraft: (id: string, d: { title: string; body: string }) => request<Draft | { draft: Draft }>('PUT', `/drafts/${enc(id)}`, d),
+  createDraft: (d: DraftFields & { channel: string }) => request<Draft | { draft: Draft }>('POST', '/drafts', d),
+  /** Every field again: the service takes a missing kind as news. */
+  updateDraft: (id: string, d: DraftFields) => request<Draft | { draft: Draft }>('PUT', `/drafts/${enc(id)}`, d),
   deleteDraft: (id: string) => request('DELETE', `/drafts/${enc(id)}`),
   tokens: () => request<{ tokens: TokenInfo[] }>('GET', '/tokens'),
   /** The answer's `token` is the secret: shown once by the page, never kept anywhere else. */

@@ -236,6 +236,27 @@ test('publisher: sign in, policy, news, link, adoption, halt, resume, self-halt,
   await expect(page.locator('ul.drafts li')).toHaveCount(0);
   expect(await page.evaluate('window.__pwned')).toBeUndefined();
 
+  // A release draft: notes, version and rollout kept now; finished (its download added) and linked later.
+  await page.getByLabel('Version', { exact: true }).fill('2.1.0');
+  await page.getByLabel('Release notes (Markdown)').fill('Fixes the crash.');
+  await page.getByLabel('Rollout % (0–100)').fill('5');
+  await page.getByRole('button', { name: 'Save as release draft' }).click();
+  await expect(page.getByText('Draft of 2.1.0 saved.')).toBeVisible();
+  await page.reload();
+  await page.getByRole('button', { name: 'stable', exact: true }).click();
+  await expect(page.locator('ul.drafts li')).toContainText('release 2.1.0 at 5 %');
+  await page.getByRole('button', { name: 'Open 2.1.0 in Link a New Version' }).click();
+  await expect(page.getByLabel('Version', { exact: true })).toBeFocused();
+  await expect(page.getByLabel('Release notes (Markdown)')).toHaveValue('Fixes the crash.');
+  await page.getByLabel('Download URL (https)').fill('https://downloads.example.com/T-2.1.0.AppImage');
+  await page.getByLabel('SHA-256 of the file').fill('ef'.repeat(32));
+  await page.getByLabel('Size in bytes').fill('4321');
+  await page.getByLabel(/Open your key file/).setInputFiles(keyFile);
+  await page.getByRole('button', { name: 'Sign and link' }).click();
+  await expect(page.getByText('2.1.0 linked on stable at 5 %.')).toBeVisible();
+  await expect(figure(page, '2.1.0', 'Rollout')).toHaveText('5 %');
+  await expect(page.locator('ul.drafts li')).toHaveCount(0);
+
   await page.getByRole('button', { name: 'Audit log' }).click();
   const audit = page.locator('table.audit');
   for (const action of ['sign in', 'post news', 'link version', 'halt rollout', 'resume rollout', 'advance rollout', 'recall']) {
