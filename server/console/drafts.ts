@@ -81,7 +81,9 @@ export function registerDrafts(app: FastifyInstance, { deps, session, change, au
     const body = jsonBody(req);
     const old = await mine((req.params as { id: string }).id, s.token);
     if (body.channel !== undefined && body.channel !== old.channel) throw badRequest('channel', 'a draft stays on its channel; make a new draft for another one');
-    const draft: Draft = { ...old, ...fieldsOf(body), updated: now(), by: s.token.name };
+    // Fields left out keep their values (a page may save only the title and body).
+    const { kind, title, body: text, version, rollout, critical } = old;
+    const draft: Draft = { ...old, ...fieldsOf({ kind, title, body: text, version, rollout, critical, ...body }), updated: now(), by: s.token.name };
     await store.console.saveDraft(draft);
     await audit(s, 'save draft', draft.channel, `${draft.kind} "${draft.title}"`);
     return reply.code(200).send(draft);

@@ -143,6 +143,8 @@ test('drafts: per channel, publish scope, stored by the service, limits of a mes
   const edited = await ok<{ title: string; body: string; rollout: number | null }>(await call(feed, publisher, 'PUT', `/console/api/drafts/${made.id}`, { kind: 'release', title: 'Tidings 7.0.0', body: 'Done.', version: '7.0.0', rollout: 25 }));
   assert.deepEqual([edited.title, edited.body, edited.rollout], ['Tidings 7.0.0', 'Done.', 25]);
   await refused(await call(feed, publisher, 'PUT', `/console/api/drafts/${made.id}`, { channel: 'beta', title: 'moved' }), 400, 'invalid');
+  const partial = await ok<{ kind: string; title: string; version: string | null; rollout: number | null }>(await call(feed, publisher, 'PUT', `/console/api/drafts/${made.id}`, { title: 'Tidings 7.0.0' }));
+  assert.deepEqual([partial.kind, partial.title, partial.version, partial.rollout], ['release', 'Tidings 7.0.0', '7.0.0', 25], 'fields left out keep their values');
   await refused(await call(feed, publisher, 'PUT', '/console/api/drafts/nope', { title: 'x' }), 404, 'unknown_draft');
   const betaOnly = await signIn(feed, (await createToken(feed.server.store, { name: 'beta-ci', scopes: ['publish'], channels: ['beta'], now: 1 })).token);
   await refused(await call(feed, betaOnly, 'DELETE', `/console/api/drafts/${made.id}`), 403, 'insufficient_scope');
@@ -153,6 +155,7 @@ test('drafts: per channel, publish scope, stored by the service, limits of a mes
   const log = (await auditOf(publisher)).filter((e) => e.action.endsWith('draft'));
   assert.deepEqual(log.map((e) => [e.action, e.channel, e.detail]), [
     ['delete draft', 'stable', 'release "Tidings 7.0.0"'],
+    ['save draft', 'stable', 'release "Tidings 7.0.0"'],
     ['save draft', 'stable', 'release "Tidings 7.0.0"'],
     ['save draft', 'stable', 'release "Tidings 7.0"'],
   ]);
