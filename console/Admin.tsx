@@ -90,7 +90,7 @@ export function Tokens({ run }: { run: Run }) {
                 <td>{when(t.created)}</td>
                 <td>{t.revoked !== null ? `Revoked ${when(t.revoked)}` : 'Active'}</td>
                 <td>{t.revoked === null ? (
-                  <ConfirmButton danger label={`Revoke ${t.name}`} yes={`Yes, revoke ${t.name}`} onYes={() => void run(`Token “${t.name}” revoked.`, async () => { await api.revokeToken(t.id); await reload(); })}
+                  <ConfirmButton danger label={`Revoke ${t.name}`} short="Revoke" yes={`Yes, revoke ${t.name}`} onYes={() => void run(`Token “${t.name}” revoked.`, async () => { await api.revokeToken(t.id); await reload(); })}
                     question={<>Revoke “{t.name}”? Everything using it is refused from now on, and its console sessions end.</>} />
                 ) : null}</td>
               </tr>
@@ -136,16 +136,15 @@ export function Keys({ run }: { run: Run }) {
       {error ? <p role="alert" className="error">{error}</p> : null}
       {items === null ? null : items.length === 0 ? <p>No keys.</p> : (
         <table className="keys">
-          <thead><tr><th scope="col">Key id</th><th scope="col">Name</th><th scope="col">Public key</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
+          <thead><tr><th scope="col">Key id</th><th scope="col">Public key</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
           <tbody>
             {items.map((k) => (
               <tr key={k.keyId}>
-                <th scope="row"><code>{k.keyId}</code></th>
-                <td>{k.name ?? '—'}</td>
+                <th scope="row"><code>{k.keyId}</code>{k.name && k.name !== k.keyId ? <span className="hint key-name">{k.name}</span> : null}</th>
                 <td><code className="wrap">{k.publicKey}</code></td>
                 <td>{keyState(k)}</td>
                 <td>{k.source === 'added' && !k.retired && !k.revoked ? (
-                  <ConfirmButton danger label={`Retire ${k.keyId}`} yes={`Yes, retire ${k.keyId}`} onYes={() => void run(`Key ${k.keyId} retired: new records signed with it are refused.`, async () => { await api.retireKey(k.keyId); await reload(); })}
+                  <ConfirmButton danger label={`Retire ${k.keyId}`} short="Retire" yes={`Yes, retire ${k.keyId}`} onYes={() => void run(`Key ${k.keyId} retired: new records signed with it are refused.`, async () => { await api.retireKey(k.keyId); await reload(); })}
                     question={<>Retire {k.keyId}? The feed refuses new records signed with it; records already published stay.</>} />
                 ) : null}</td>
               </tr>

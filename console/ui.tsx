@@ -12,7 +12,8 @@ export function Command({ text }: { text: string }) {
 }
 
 /** A button that asks first: the question, then "Yes, …" and "Cancel", in place. */
-export function ConfirmButton({ label, question, yes, onYes, danger = false, disabled = false }: { label: string; question: ReactNode; yes: string; onYes: () => void; danger?: boolean; disabled?: boolean }) {
+/** `short`: the visible words when the label is long (the rest of the label is for screen readers only). */
+export function ConfirmButton({ label, short, question, yes, onYes, danger = false, disabled = false }: { label: string; short?: string; question: ReactNode; yes: string; onYes: () => void; danger?: boolean; disabled?: boolean }) {
   const [asking, setAsking] = useState(false);
   const yesRef = useRef<HTMLButtonElement>(null);
   const askRef = useRef<HTMLButtonElement>(null);
@@ -22,7 +23,7 @@ export function ConfirmButton({ label, question, yes, onYes, danger = false, dis
     else if (wasAsking.current) askRef.current?.focus();
     wasAsking.current = asking;
   }, [asking]);
-  if (!asking) return <button ref={askRef} type="button" className={danger ? 'danger' : undefined} disabled={disabled} onClick={() => setAsking(true)}>{label}</button>;
+  if (!asking) return <button ref={askRef} type="button" className={danger ? 'danger' : undefined} disabled={disabled} onClick={() => setAsking(true)}>{short && label.startsWith(short) ? <>{short}<span className="sr">{label.slice(short.length)}</span></> : label}</button>;
   return (
     <div role="group" aria-label={label} className="confirm">
       <p>{question}</p>

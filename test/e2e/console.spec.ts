@@ -315,7 +315,7 @@ test('admin: create a token (its secret shown once), revoke it; add and retire a
   await page.getByLabel(/^Public key/).fill(extra.publicKey);
   await page.getByLabel(/^Name \(optional/).fill('second publisher');
   await page.getByRole('button', { name: 'Add key' }).click();
-  await expect(page.getByRole('rowheader', { name: extra.keyId })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: extra.keyId })).toContainText('second publisher');
   await shot(page, 'keys');
   await page.getByRole('button', { name: `Retire ${extra.keyId}` }).click();
   await page.getByRole('button', { name: `Yes, retire ${extra.keyId}` }).click();
