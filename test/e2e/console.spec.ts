@@ -356,6 +356,21 @@ test('renew: a release close to its expiry says when it expires and is re-signed
   expect(uploads).toEqual([]);
 });
 
+test('a read token sees the channel and the audit log, and is offered no change', async ({ page }) => {
+  await signIn(page, readToken);
+  await expect(page.getByText('This token may only read: changes are not offered.')).toBeVisible();
+  await page.getByRole('button', { name: 'stable', exact: true }).click();
+  await expect(figure(page, '1.0.0', 'Rollout')).toHaveText('100 %');
+  await expect(page.getByLabel(/Open your key file/)).toHaveCount(0);
+  for (const name of [/^Advance/, /^Halt/, /^Resume/, /^Recall/, /^Renew/, 'Sign and link', 'Sign and post', 'Save halt policy', 'Access tokens', 'Trusted keys']) {
+    await expect(page.getByRole('button', { name })).toHaveCount(0);
+  }
+  await expect(page.locator('ul.drafts')).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  await expect(page.locator('table.audit')).toContainText('link version');
+});
+
 test('without a key file each action shows the exact CLI command instead', async ({ page }) => {
   await signIn(page, token);
   await page.getByRole('button', { name: 'stable', exact: true }).click();
