@@ -188,6 +188,10 @@ test('publisher: sign in, policy, news, link, adoption, halt, resume, self-halt,
   await expect(page.getByRole('button', { name: /stable \(1 halted\)/ })).toBeVisible();
   await expectAccessible(page);
   await shot(page, 'self-halt');
+  await page.setViewportSize({ width: 420, height: 800 });
+  await expectAccessible(page);
+  await shot(page, 'self-halt-narrow');
+  await page.setViewportSize({ width: 880, height: 600 });
   // The publisher decides: resume (the counts so far become the baseline), then recall after all.
   await page.getByRole('button', { name: 'Resume 2.0.0' }).click();
   await expect(figure(page, '2.0.0', 'State')).toHaveText('Rolling out');
