@@ -256,11 +256,16 @@ export class SimCompanion {
   }
 
   /** Like LiveSubscription: an event (or a (re)connect) starts a check through the scheduler, after a 500 ms debounce. */
-  private trigger(): void {
+  private urgent = false;
+
+  private trigger(urgent = false): void {
+    this.urgent ||= urgent;
     if (this.debounce || this.stopped) return;
     this.debounce = setTimeout(() => {
       this.debounce = null;
-      this.scheduler.nudge();
+      const u = this.urgent;
+      this.urgent = false;
+      this.scheduler.nudge(u);
     }, 500);
   }
 
@@ -308,18 +313,21 @@ export class SimCompanion {
   private frame(text: string): void {
     let event = 'message';
     let id = '';
+    let data = '';
     for (const line of text.split('\n')) {
       if (line.startsWith('event: ')) event = line.slice(7);
       else if (line.startsWith('id: ')) id = line.slice(4);
+      else if (line.startsWith('data: ')) data += line.slice(6);
     }
-    if (event === 'holds') return this.trigger();
+    // As LiveSubscription: a halt/resume or a retraction is urgent (checked within seconds, not after max-age).
+    if (event === 'holds') return this.trigger(true);
     if (event !== 'message') return;
     const seq = Number(id);
     if (Number.isInteger(seq) && seq > 0) {
       if (seq <= Math.max(this.seenSeq, this.cursor)) return;
       this.seenSeq = seq;
     }
-    this.trigger();
+    this.trigger(data.includes('"kind":"retraction"'));
   }
 }
 

@@ -320,8 +320,8 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
     engine.live = config.kind === 'feed-v1' && config.live && !isStaticFeedUrl(config.url)
       ? new LiveSubscription({
         url: config.url, token: config.token, allowLoopbackHttp: loopback, keys, clock, after: (ch) => store.cursor(config.id, ch)?.cursor ?? null,
-        // Never more often than the feed's max-age allows (reliability.md case 55).
-        onTrigger: () => void (closed ? null : engine.scheduler.nudge()), onLive: (m) => { emit('live', m); emit('message', liveMessage(m, config.id)); },
+        // Never more often than the feed's max-age allows (reliability.md case 55), but a recall or halt sooner.
+        onTrigger: (urgent) => void (closed ? null : engine.scheduler.nudge(urgent)), onLive: (m) => { emit('live', m); emit('message', liveMessage(m, config.id)); },
       })
       : null;
     return engine;

@@ -36,6 +36,10 @@ export type CheckNowResult = { accepted: true } | { accepted: false; reason: 'ru
 
 export const HOUR = 3_600_000;
 export const MAX_RETRY_AFTER_MS = 24 * HOUR;
+/** An urgent live event (recall, halt) checks no sooner than this after the last check, whatever the max-age. */
+export const URGENT_FLOOR_MS = 5_000;
+/** …spread over this much, so a fleet told at once does not check at once. */
+export const URGENT_SPREAD_MS = 2_000;
 
 /** Success: interval ± jitter, never below the server's max-age. */
 export function successDelay(intervalMs: number, jitter: number, rand: number, maxAgeSec: number | null): number {
@@ -61,6 +65,8 @@ export class CheckScheduler {
   private stopped = false;
   /** A live event came while a check ran (see nudge). */
   private nudged = false;
+  /** …and it was urgent (see nudgeAt). */
+  private nudgedUrgent = false;
   readonly state: SchedulerState = { running: false, nextAt: null, failures: 0, notBefore: null, lastOutcome: null };
 
   constructor(opts: SchedulerOptions) {
@@ -129,20 +135,30 @@ export class CheckScheduler {
    * (a cache would answer the same heads anyway) nor inside a Retry-After window; events meanwhile share that
    * one check. One arriving while a check runs gets a check after it, on the same terms (reliability.md case 55).
    */
-  nudge(): void {
+  nudge(urgent = false): void {
     if (this.stopped) return;
     if (this.state.running) {
       this.nudged = true;
+      this.nudgedUrgent ||= urgent;
       return;
     }
-    const at = this.nudgeAt();
+    const at = this.nudgeAt(urgent);
     if (at <= this.o.clock.now()) void this.fire();
     else if (this.state.nextAt === null || this.state.nextAt > at) this.scheduleAt(at);
   }
 
-  private nudgeAt(): number {
+  /**
+   * Urgent (a recall or a halted rollout on the live stream, issue 15): the publisher needs it to reach clients
+   * within seconds, so the max-age floor shrinks to URGENT_FLOOR_MS, and a random 0–URGENT_SPREAD_MS spreads the
+   * fleet's checks so that 10,000 clients do not arrive in the same millisecond. Retry-After still holds.
+   */
+  private nudgeAt(urgent = false): number {
     const maxAgeMs = (this.state.lastOutcome?.maxAgeSec ?? 0) * 1000;
-    return Math.max(this.state.notBefore ?? 0, this.lastStart === null ? 0 : this.lastStart + maxAgeMs);
+    const floorMs = urgent ? Math.min(maxAgeMs, URGENT_FLOOR_MS) : maxAgeMs;
+    const at = this.lastStart === null ? 0 : this.lastStart + floorMs;
+    // Spread only what max-age would have held back: a feed with max-age 0 asked for no pacing at all.
+    const spread = urgent ? this.o.clock.now() + this.o.random() * Math.min(URGENT_SPREAD_MS, maxAgeMs) : 0;
+    return Math.max(this.state.notBefore ?? 0, at, spread);
   }
 
   /** Resolves when no check is running. */
@@ -224,8 +240,10 @@ export class CheckScheduler {
     }
     let at = this.started && delay !== null ? now + delay : null;
     if (this.nudged && !this.stopped) {
+      const next = this.nudgeAt(this.nudgedUrgent);
       this.nudged = false;
-      at = at === null ? this.nudgeAt() : Math.min(at, this.nudgeAt());
+      this.nudgedUrgent = false;
+      at = at === null ? next : Math.min(at, next);
     }
     if (at !== null) this.scheduleAt(at);
     else this.changed();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createCompanion, type CompanionEvents, type InstallSetup } from '../../electron/core/index.ts';
 import { rolloutFeed, type RolloutFeed } from './helpers/rollout-feed.ts';
 import { tempDir } from './helpers/tmp.ts';
-import { settleLive, waitFor } from './helpers/wait.ts';
+import { settleLive, sleep, waitFor } from './helpers/wait.ts';
 
 async function world(t: TestContext, x?: RolloutFeed) {
   const feed = x ?? await rolloutFeed(t);
@@ -171,4 +171,39 @@ test('a recall pushed on the live stream reaches a download in flight within a s
   assert.equal(result?.state, 'cancelled', 'cancelled within a second of the event');
   t.diagnostic(`download cancelled ${Date.now() - at} ms after the recall event`);
   assert.deepEqual(w.applied, []);
+});
+
+test('with the feed\'s max-age at 60 s, a halt and a recall still reach the client within seconds (urgent), a news event waits', async (t) => {
+  const x = await rolloutFeed(t, { maxAge: 60 });
+  const w = await world(t, x);
+  const rec = await w.x.release('stable', '1.2.0');
+  w.c.start();
+  await settleLive(w.c, () => w.x.streams.size, 2);
+  assert.equal(w.offered(), '1.2.0');
+  // Past the urgent floor (5 s after the last check), well inside max-age.
+  await sleep(5_200);
+  w.x.hold('stable', ['1.2.0']);
+  let at = Date.now();
+  w.x.holdsEvent('stable');
+  await waitFor('the offer withdrawn', () => w.offered() === null, 4_000);
+  t.diagnostic(`hold seen ${Date.now() - at} ms after the event (max-age 60 s)`);
+  await sleep(5_200);
+  w.x.hold('stable', []);
+  w.x.holdsEvent('stable');
+  await waitFor('the offer back', () => w.offered() === '1.2.0', 4_000);
+  await sleep(5_200);
+  // A recall as the stream carries it: a signed retraction in a message event.
+  const retraction = await w.x.feed.add({ channel: 'stable', kind: 'retraction', title: '', body: '', retracts: rec.id as string } as never);
+  at = Date.now();
+  w.x.streams.get('stable')!.write(`id: ${retraction.seq as number}\nevent: message\ndata: ${JSON.stringify(retraction)}\n\n`);
+  await waitFor('the recalled offer withdrawn', () => w.offered() === null, 4_000);
+  t.diagnostic(`recall seen ${Date.now() - at} ms after the event (max-age 60 s)`);
+  // An ordinary message is not urgent: no check inside max-age.
+  await sleep(5_200);
+  const heads = w.x.heads();
+  const again = await w.x.release('stable', '1.3.0');
+  w.x.streams.get('stable')!.write(`id: ${again.seq as number}\nevent: message\ndata: ${JSON.stringify(again)}\n\n`);
+  await sleep(3_000);
+  assert.equal(w.x.heads(), heads, 'no check for an ordinary release inside max-age');
+  assert.equal(w.offered(), null);
 });

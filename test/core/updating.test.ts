@@ -116,10 +116,11 @@ test('Install When I Quit: only with the setting on and a verified file; the app
   assert.deepEqual(install.calls, [`apply 1.1.0 ${sha.slice(0, 8)} true`], 'applied, no watchdog handoff at quit');
 });
 
-test('after a rollback: the user is told, the bad version is never offered again, a republished one is', async (t) => {
+test('after a rollback: the user is told, the bad version is never offered again (not at a rollout advance either), a recalled and republished one is', async (t) => {
   const { feed, open, rel, install } = await setup(t);
   const issued = Math.floor(Date.now() / 1000) - 60;
-  await feed.publish(rel('1.2.0', issued));
+  const first = await feed.publish(rel('1.2.0', issued));
+  const firstId = ((await first.json()) as { id: string }).id;
   {
     // 1.1.0 ran, saw 1.2.0, installed it (the store knows the record that failed).
     const { c } = await open('1.1.0');
@@ -147,8 +148,17 @@ test('after a rollback: the user is told, the bad version is never offered again
     await c.checkAll();
     assert.deepEqual(notices, []);
     assert.notEqual(c.updateStatus().state, 'available');
-    // The publisher fixes and republishes 1.2.0 (a renewal issued later): offered again.
-    assert.equal((await feed.publish(rel('1.2.0', issued + 30))).status, 201);
+    // The rollout advances (another copy of the same bytes, issued later): still not offered to this install,
+    // which would only fail again (the simulation saw one install try a failing release at every advance).
+    const advance = await feed.publish(rel('1.2.0', issued + 30));
+    assert.equal(advance.status, 201);
+    const advanceId = ((await advance.json()) as { id: string }).id;
+    await c.checkAll();
+    assert.notEqual(c.updateStatus().state, 'available', 'an advance is not a republish');
+    // The publisher recalls 1.2.0 (every copy retracted), fixes it and publishes it again: offered again.
+    for (const id of [firstId, advanceId]) assert.equal((await feed.publish({ channel: 'stable', kind: 'retraction', retracts: id, title: 'Recalled', body: '' })).status, 201);
+    await c.checkAll();
+    assert.equal((await feed.publish(rel('1.2.0', issued + 50))).status, 201);
     await c.checkAll();
     const s = c.updateStatus();
     assert.equal(s.state === 'available' && s.offer.release.version, '1.2.0');

@@ -54,7 +54,7 @@ export interface PolicyInput extends InstallFacts {
   channel: UpdateChannel;
   releases: readonly ReleaseInfo[];
   skipped: readonly string[];
-  /** Versions that failed to start here and were rolled back: never offered again, unless republished later. */
+  /** Versions that failed to start here and were rolled back: never offered again, unless recalled and republished (isBad). */
   bad?: readonly { version: string; issued: number }[];
   /** Unix seconds; before this, a non-critical offer does not notify. */
   remindUntil: number | null;
@@ -142,6 +142,21 @@ export function applicable(r: ReleaseInfo, input: PolicyInput, subscribed: reado
   return appliesToInstall(r, input);
 }
 
+/**
+ * A version that failed to start here stays refused for every copy of it: an advance of its rollout or a renewal
+ * is a newer copy of the same bytes (the feed accepts another copy of a version only with the same assets), and
+ * offering it at each advance made the same install fail again and again (docs/simulation.md). It is a republish,
+ * offered again, only when every copy known up to the failure was retracted (a recall: only then may the version
+ * come back with other bytes) and the copy is newer. With no earlier copy known (the store was reset), a newer copy
+ * counts as a republish.
+ */
+function isBad(r: ReleaseInfo, input: PolicyInput): boolean {
+  const b = input.bad?.find((x) => x.version === r.version);
+  if (!b) return false;
+  if ((r.issued ?? 0) <= b.issued) return true;
+  return input.releases.some((x) => x.version === b.version && (x.issued ?? 0) <= b.issued && !x.retracted);
+}
+
 /** The highest applicable release above the installed version that passes rollback protection. */
 export function bestRelease(input: PolicyInput): ReleaseInfo | null {
   const subscribed = channelsFor(input.channel);
@@ -150,7 +165,7 @@ export function bestRelease(input: PolicyInput): ReleaseInfo | null {
   for (const r of input.releases) {
     if (!applicable(r, input, subscribed)) continue;
     if (cmp(r.version, input.installedVersion) <= 0) continue;
-    if (input.bad?.some((b) => b.version === r.version && (r.issued ?? 0) <= b.issued)) continue;
+    if (isBad(r, input)) continue;
     // Rollback protection: never offer below the highest version already trusted on that channel for this install.
     if (cmp(r.version, floors.get(r.channel) ?? r.version) < 0) continue;
     if (!best || cmp(r.version, best.version) > 0 || (cmp(r.version, best.version) === 0 && (r.expires ?? Infinity) > (best.expires ?? Infinity))) best = r;

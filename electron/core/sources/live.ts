@@ -6,7 +6,8 @@
 // Last-Event-ID on reconnects), and a channel never synced opens no stream until its first check has set one,
 // so no start replays a channel's history (reliability.md case 55). How often events may start checks is the
 // scheduler's business (`nudge`: never sooner than the feed's max-age). Timers run on the injected clock.
-// A `holds` event (a rollout halted or resumed) triggers a check too.
+// A `holds` event (a rollout halted or resumed) triggers a check too. Both it and a retraction are urgent: they
+// may come sooner than max-age (scheduler.ts nudgeAt), so that a recall reaches a fleet within seconds.
 // `live` events (persistent: false) are verified and handed to the shell, never stored; a badly signed one is
 // dropped.
 import { EventSource } from 'eventsource';
@@ -34,7 +35,8 @@ export interface LiveOptions {
   token?: string;
   allowLoopbackHttp: boolean;
   keys: KeyRing;
-  onTrigger: () => void;
+  /** urgent: a recall or a halted rollout, which the publisher needs to reach clients within seconds. */
+  onTrigger: (urgent: boolean) => void;
   onLive: (m: LiveMessage) => void;
   /** The highest seq already stored for a channel (the source's cursor), if any. */
   after?: (channel: string) => number | null;
@@ -43,6 +45,19 @@ export interface LiveOptions {
   /** No byte (not even the 30 s heartbeat) for this long: reconnect. */
   idleMs?: number;
   clock?: Clock;
+}
+
+/**
+ * Whether a message event carries a retraction. Not verified here: it only makes the next check come sooner (the
+ * check verifies everything), and the scheduler still keeps urgent checks 5 s apart.
+ */
+function isRetraction(data: string): boolean {
+  if (!data.includes('"retraction"')) return false;
+  try {
+    return (JSON.parse(data) as { kind?: unknown }).kind === 'retraction';
+  } catch {
+    return false;
+  }
 }
 
 export class LiveSubscription {
@@ -74,11 +89,17 @@ export class LiveSubscription {
     this.debounce = null;
   }
 
-  private trigger(): void {
+  /** An urgent event (a retraction, a halt or resume) came during the debounce. */
+  private urgent = false;
+
+  private trigger(urgent = false): void {
+    this.urgent ||= urgent;
     if (this.debounce !== null) return;
     this.debounce = this.clock.setTimeout(() => {
       this.debounce = null;
-      this.o.onTrigger();
+      const u = this.urgent;
+      this.urgent = false;
+      this.o.onTrigger(u);
     }, this.o.debounceMs ?? 500);
   }
 
@@ -98,13 +119,13 @@ export class LiveSubscription {
   }
 
   /** A message event starts a check unless its seq is already known. An event without a usable id always does. */
-  private message(channel: string, lastEventId: string): void {
+  private message(channel: string, lastEventId: string, data: string): void {
     if (/^\d{1,15}$/.test(lastEventId)) {
       const seq = Number(lastEventId);
       if (seq <= this.known(channel)) return;
       this.seen.set(channel, seq);
     }
-    this.trigger();
+    this.trigger(isRetraction(data));
   }
 
   private close(channel: string): void {
@@ -153,11 +174,11 @@ export class LiveSubscription {
     });
     // (Re)connected: whatever happened while we were away is fetched by a normal check.
     entry.es.addEventListener('open', () => this.trigger());
-    entry.es.addEventListener('message', (ev: MessageEvent) => this.message(channel, ev.lastEventId));
+    entry.es.addEventListener('message', (ev: MessageEvent) => this.message(channel, ev.lastEventId, String(ev.data)));
     entry.es.addEventListener('live', (ev: MessageEvent) => void this.live(channel, String(ev.data)));
     // A rollout on this channel was halted or resumed (issue 15, docs/protocol.md "Holds"): the holds come with
     // the heads of an ordinary check, so the event only asks for one (the data is not trusted for anything).
-    entry.es.addEventListener('holds', () => this.trigger());
+    entry.es.addEventListener('holds', () => this.trigger(true));
     this.streams.set(channel, entry);
   }
 
