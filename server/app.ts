@@ -180,7 +180,10 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
       return;
     }
     const publish = (req.routeOptions.config as { publish?: boolean } | undefined)?.publish === true;
-    const v = limiter.hit(req.token ? `t:${req.token.id}` : `ip:${req.ip}`, publish ? config.publishRateLimit : config.readRateLimit);
+    // Reads and publishes count on separate keys (docs/protocol.md: separate budgets): sharing one counter let
+    // 60 reads of any kind, such as a console page refreshing, use up a publisher's changes for the minute.
+    const who = req.token ? `t:${req.token.id}` : `ip:${req.ip}`;
+    const v = limiter.hit(publish ? `p${who}` : who, publish ? config.publishRateLimit : config.readRateLimit);
     if (v.ok) {
       done();
       return;

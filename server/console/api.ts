@@ -115,7 +115,13 @@ export function registerConsoleApi(app: FastifyInstance, deps: AcceptDeps): void
     const view = await channelView(store, { name: record.channel, kind: 'update', head: 0 }, await store.console.halts());
     const existing = view.releases.find((r) => r.version === version && !r.recalled);
     if (!existing) return { action: 'link version', detail: `${version} at ${rollout} %` };
-    if (rollout <= existing.rollout) throw badRequest('target.rollout', `target.rollout must be above the current ${existing.rollout} %: a rollout only advances (halt or recall it to stop it)`);
+    // The same rollout again is a renewal (a later copy that moves the expiry; the store's renewal rule checks
+    // that it is issued later with the same assets); a lower one would take the release away from installs.
+    if (rollout === existing.rollout) {
+      const expires = (record as { expires?: number }).expires;
+      return { action: 'renew', detail: `${version} at ${rollout} %${expires ? `, now until ${new Date(expires * 1000).toISOString().slice(0, 10)}` : ', without an expiry'}` };
+    }
+    if (rollout < existing.rollout) throw badRequest('target.rollout', `target.rollout must not be below the current ${existing.rollout} %: a rollout only advances (halt or recall it to stop it)`);
     return { action: 'advance rollout', detail: `${version} from ${existing.rollout} % to ${rollout} %` };
   }
 

@@ -89,6 +89,12 @@ test('rate limits answer 429 with Retry-After per token and per IP, without affe
     assert.deepEqual(anon.slice(0, 5), [200, 200, 200, 200, 200]);
     assert.equal(anon[6], 429, 'an IP flood without a token is limited');
     assert.equal((await limited.get('/v1/heads')).status, 200, 'a token\'s own budget is separate from the IP\'s');
+    // Reads and publishes are separate budgets: a token that used up its reads may still publish, and back.
+    const both = (await createToken(limited.server.store, { name: 'both', scopes: ['read', 'publish'], channels: null, now: 1 })).token;
+    const reads: number[] = [];
+    for (let i = 0; i < 6; i++) reads.push((await limited.get('/v1/heads', { authorization: `Bearer ${both}` })).status);
+    assert.deepEqual(reads, [200, 200, 200, 200, 200, 429]);
+    assert.equal((await limited.publish(news('news'), { token: both })).status, 201, 'reads do not use up publishes');
   } finally {
     await limited.close();
   }

@@ -182,7 +182,7 @@ test('post news, link a version, advance, halt, resume, recall: each through the
   }
   // An "advance" that lowers the rollout.
   const low = await refused(await call(feed, s, 'POST', '/console/api/records', { record: await signed(release(ch, '2.0.0', { issued: t0 + 5, target: { rollout: 5 } } as never), feed.key) }), 400, 'invalid');
-  assert.match(low.message, /above the current 10 %/);
+  assert.match(low.message, /must not be below the current 10 %/);
   assert.equal(await feed.server.store.globalHead(), head, 'none of them stored anything');
 
   await ok(await call(feed, s, 'POST', '/console/api/records', { record: await signed(release(ch, '2.0.0', { issued: t0 + 10, target: { rollout: 25 } } as never), feed.key) }), 201);
