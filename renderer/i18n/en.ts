@@ -131,8 +131,8 @@ export const en = {
     remindCleared: 'Reminder cancelled. The update is offered again.',
     launchAtLogin: 'Open Tidings when you log in',
     installOnQuit: 'Install a downloaded update when I quit',
-    shareDiagnostics: 'Tell the publisher when an update fails to start',
-    shareDiagnosticsHint: 'Sends the version, platform, channel and rollout group. Nothing about you or this computer.',
+    shareDiagnostics: 'Tell the publisher which version runs here, and when an update fails to start',
+    shareDiagnosticsHint: 'At most once a day, and after an update: the version, platform, channel and rollout group. The publisher sees only totals; nothing about you or this computer is sent.',
     switchTitle: 'Switch to Stable?',
     switchText: (installed: string, stable: string) =>
       `You’re running ${installed}, which is newer than the latest stable release (${stable}). You’ll keep ${installed} and move to Stable with the next stable release newer than yours.`,
