@@ -43,12 +43,15 @@ export class FeedV1Source {
   private readonly opts: FeedV1Options;
   /** Set when the URL names a static export's index.json. */
   private readonly staticFeed: StaticFeed | null;
+  /** The service's `/v1/`, made once rather than parsed again for every request (performance.md, row 8). */
+  private readonly v1: string;
 
   constructor(opts: FeedV1Options) {
     this.opts = opts;
     this.id = opts.id;
     this.staticFeed = isStaticFeedUrl(opts.url) ? new StaticFeed(opts) : null;
     this.url = feedBase(opts.url);
+    this.v1 = feedV1Url(this.url, '');
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -63,7 +66,7 @@ export class FeedV1Source {
 
   /** `path` is below the service's /v1/, e.g. 'heads'. */
   private get(path: string, headers: Record<string, string>, signal?: AbortSignal, keepAlive = false) {
-    return request({ url: feedV1Url(this.url, path), headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive, clock: this.opts.clock });
+    return request({ url: `${this.v1}${path.replace(/^\/+/, '')}`, headers: this.headers(headers), allowLoopbackHttp: this.opts.allowLoopbackHttp, limits: this.opts.limits, redirects: 'same-host', signal, keepAlive, clock: this.opts.clock });
   }
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {

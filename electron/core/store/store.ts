@@ -71,6 +71,8 @@ const VISIBLE = `retracted = 0 AND dismissed = 0 AND kind <> 'retraction'`;
 /** Expired messages are hidden (protocol.md: clients hide it after `expires`); the store keeps them. */
 const LIVE = `(expires IS NULL OR expires > @now)`;
 const MAX_KEY = Number.MAX_SAFE_INTEGER;
+/** Check-log lines allowed over its maximum before the oldest are deleted together (see Store.log). */
+const LOG_SLACK = 32;
 /** localeCompare's order, with the collator built once instead of per comparison. */
 const collator = new Intl.Collator();
 
@@ -202,22 +204,30 @@ export class Store {
 
   /** Records the outcome of a check on its source and in the short diagnostics log. */
   recordCheck(sourceId: string, now: number, outcome: { ok: boolean; detail: string; needsAttention?: boolean; added?: number }): void {
-    this.db.transaction(() => {
-      if (outcome.ok) {
-        this.stmt(`UPDATE sources SET last_check = ?, last_success = ?, failing_since = NULL, last_error = NULL, needs_attention = 0 WHERE id = ?`)
-          .run(now, now, sourceId);
-      } else {
+    // One transaction function made once: better-sqlite3 builds a new wrapper (and its BEGIN/COMMIT variants) on
+    // every `db.transaction()` call, a fifth of what a routine check's write cost (performance.md, row 8).
+    this.recordTx ??= this.db.transaction((id: string, at: number, o: { ok: boolean; detail: string; needsAttention?: boolean; added?: number }) => {
+      if (o.ok) this.stmt(`UPDATE sources SET last_check = ?, last_success = ?, failing_since = NULL, last_error = NULL, needs_attention = 0 WHERE id = ?`).run(at, at, id);
+      else {
         this.stmt(`UPDATE sources SET last_check = ?, failing_since = COALESCE(failing_since, ?), last_error = ?,
           needs_attention = CASE WHEN ? THEN 1 ELSE needs_attention END WHERE id = ?`)
-          .run(now, now, outcome.detail, outcome.needsAttention ? 1 : 0, sourceId);
+          .run(at, at, o.detail, o.needsAttention ? 1 : 0, id);
       }
-      this.log(sourceId, now, outcome.ok, outcome.detail, outcome.added ?? 0);
-    })();
+      this.log(id, at, o.ok, o.detail, o.added ?? 0);
+    });
+    this.recordTx(sourceId, now, outcome);
   }
 
+  private recordTx: ((id: string, at: number, o: { ok: boolean; detail: string; needsAttention?: boolean; added?: number }) => void) | undefined;
+
+  /**
+   * One line of the check log. The log keeps the newest `log.max` lines and up to LOG_SLACK more: the oldest
+   * are deleted once every LOG_SLACK lines rather than one per line, so a routine check writes the newest leaf
+   * of the log and not also the oldest one (one WAL page less per check; performance.md, row 8).
+   */
   log(sourceId: string, now: number, ok: boolean, detail: string, added = 0): void {
-    this.stmt(`INSERT INTO check_log (at, source_id, ok, detail, added) VALUES (?, ?, ?, ?, ?)`).run(now, sourceId, ok ? 1 : 0, detail.slice(0, 500), added);
-    this.stmt(`DELETE FROM check_log WHERE n <= (SELECT MAX(n) FROM check_log) - ?`).run(this.logMax);
+    const n = Number(this.stmt(`INSERT INTO check_log (at, source_id, ok, detail, added) VALUES (?, ?, ?, ?, ?)`).run(now, sourceId, ok ? 1 : 0, detail.slice(0, 500), added).lastInsertRowid);
+    if (n % LOG_SLACK === 0) this.stmt(`DELETE FROM check_log WHERE n <= ?`).run(n - this.logMax);
   }
 
   checkLog(limit = 50): CheckLogEntry[] {
