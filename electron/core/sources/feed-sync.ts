@@ -23,11 +23,6 @@ export interface Pulled {
  */
 export type Pull = (channel: string, from: number, stored: number) => Promise<Pulled>;
 
-/** A channel nobody has synced needs the full heads: a 304 only says "nothing moved since the last check". */
-export function anyUnsynced(store: Store, sourceId: string, channels: readonly string[]): boolean {
-  return channels.some((c) => store.cursor(sourceId, c) === null);
-}
-
 /**
  * Schema-checks and verifies the records of one page of `channel` that starts after `after`. Records at or
  * below `keepAbove` are skipped before verification (a static page may start below our cursor). One bad record

@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS, HttpFailure, request, type Limits } from '../net/http.t
 import type { Store } from '../store/store.ts';
 import type { Clock, IncomingMessage } from '../types.ts';
 import { CheckError, failForStatus, jsonBody, maxAgeOf, serverDate, type CheckOutcome } from './common.ts';
-import { anyUnsynced, syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
+import { syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
 import { StaticFeed, isStaticFeedUrl } from './static-feed.ts';
 import { feedBase, feedV1Url } from './feed-url.ts';
 import { FollowingKeyRing } from '../trust.ts';
@@ -71,10 +71,9 @@ export class FeedV1Source {
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
     if (this.staticFeed) return this.staticFeed.check(store, channels, keys, nowMs, signal);
-    const state = store.source(this.id);
     // A channel we have never synced (just subscribed, e.g. experimental) needs the full heads: a 304 would
     // only say "nothing moved since the last check", which never covered that channel.
-    const etag = anyUnsynced(store, this.id, channels) ? null : state?.headsEtag ?? null;
+    const etag = store.routineEtag(this.id, channels);
     const res = await this.get('heads', etag ? { 'if-none-match': etag } : {}, signal);
     const maxAgeSec = maxAgeOf(res);
     const base = { ok: true, status: res.status, retryAfterSec: null, maxAgeSec, authFailed: false };

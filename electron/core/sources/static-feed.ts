@@ -15,7 +15,7 @@ import { request, type HttpResponse, type Limits } from '../net/http.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock, IncomingMessage } from '../types.ts';
 import { CheckError, failForStatus, jsonBody, maxAgeOf, serverDate, type CheckOutcome } from './common.ts';
-import { anyUnsynced, syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
+import { syncChannels, syncedOutcome, verifyPage, type Pulled } from './feed-sync.ts';
 
 export const STATIC_TYPES = /^(application\/json|application\/octet-stream|binary\/octet-stream|text\/plain)\s*(;|$)/i;
 /** The index lists every page of every channel (about 80 bytes each): 4 MiB is ~50,000 pages. */
@@ -77,7 +77,7 @@ export class StaticFeed {
   }
 
   async check(store: Store, channels: readonly string[], keys: KeyRing, nowMs: number, signal?: AbortSignal): Promise<CheckOutcome> {
-    const etag = anyUnsynced(store, this.opts.id, channels) ? null : store.source(this.opts.id)?.headsEtag ?? null;
+    const etag = store.routineEtag(this.opts.id, channels);
     const res = await this.get(this.index.href, etag ? { 'if-none-match': etag } : {}, STATIC_INDEX_MAX_BYTES, signal);
     const base = { ok: true, status: res.status, retryAfterSec: null, maxAgeSec: maxAgeOf(res), authFailed: false };
     if (res.status === 304) {

@@ -197,6 +197,20 @@ export class Store {
     return r ?? null;
   }
 
+  /**
+   * The heads ETag to send with a routine request: the stored one while every followed channel has a cursor,
+   * null when the source is unknown or a channel was never synced (a 304 would not cover it). What
+   * `source()` and a `cursor()` per channel tell, in one statement: the routine check runs it every time
+   * (performance.md, row 8).
+   */
+  routineEtag(sourceId: string, channels: readonly string[]): string | null {
+    const wanted = [...new Set(channels)];
+    if (wanted.length === 0) return (this.stmt(`SELECT heads_etag AS etag FROM sources WHERE id = ?`).get(sourceId) as { etag: string | null } | undefined)?.etag ?? null;
+    const r = this.stmt(`SELECT heads_etag AS etag, (SELECT COUNT(*) FROM cursors WHERE source_id = sources.id AND channel IN (${wanted.map(() => '?').join(', ')})) AS synced
+      FROM sources WHERE id = ?`).get(...wanted, sourceId) as { etag: string | null; synced: number } | undefined;
+    return r && r.synced === wanted.length ? r.etag : null;
+  }
+
   /** Stores one validated check result in one transaction (see apply.ts). */
   apply(sourceId: string, batch: CheckBatch): ApplyResult {
     return applyCheck(this.db, sourceId, batch, this.faultHook, this.install);
