@@ -10,7 +10,9 @@
 // - Tickets are kept per origin (host and port; the host is also the TLS server name) and offered only to
 //   that origin, so a ticket never lets one name stand in for another.
 // - A ticket is kept only from a connection whose certificate was verified (`authorized`), and resuming
-//   keeps that verification: Node checks the resumed session's verify result and the server identity again.
+//   keeps that verification: Node checks the resumed session's stored verify result; it does not match the
+//   name again (no certificate comes with a resumption), which holds because the ticket is offered only to
+//   the origin whose name was matched when it was issued.
 // - A server that refuses the ticket (expired, keys rotated, no resumption at all) gets a full handshake
 //   with the certificate checked as always; the refused ticket is dropped.
 // - The X25519-only share is used only when offering a ticket; the resumed keys also depend on the ticket's
