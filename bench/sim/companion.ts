@@ -319,8 +319,20 @@ export class SimCompanion {
       else if (line.startsWith('id: ')) id = line.slice(4);
       else if (line.startsWith('data: ')) data += line.slice(6);
     }
-    // As LiveSubscription: a halt/resume or a retraction is urgent (checked within seconds, not after max-age).
-    if (event === 'holds') return this.trigger(true);
+    // As LiveSubscription: a holds event is applied at once (a download in flight of a held version stops, as the
+    // core's refreshOffer does), and a halt/resume or a retraction is urgent (checked within seconds).
+    if (event === 'holds') {
+      try {
+        const held = (JSON.parse(data) as { holds?: unknown }).holds;
+        if (Array.isArray(held) && held.every((v) => typeof v === 'string')) {
+          this.holds = held as string[];
+          if (this.downloading && !this.stillWanted(this.downloading.version)) this.downloading.cancel();
+        }
+      } catch {
+        // Not {"holds":[…]}: the check it starts brings the heads answer.
+      }
+      return this.trigger(true);
+    }
     if (event !== 'message') return;
     const seq = Number(id);
     if (Number.isInteger(seq) && seq > 0) {

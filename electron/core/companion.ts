@@ -322,6 +322,11 @@ export async function createCompanionEngine(opts: CompanionOptions): Promise<Com
         url: config.url, token: config.token, allowLoopbackHttp: loopback, keys, clock, after: (ch) => store.cursor(config.id, ch)?.cursor ?? null,
         // Never more often than the feed's max-age allows (reliability.md case 55), but a recall or halt sooner.
         onTrigger: (urgent) => void (closed ? null : engine.scheduler.nudge(urgent)), onLive: (m) => { emit('live', m); emit('message', liveMessage(m, config.id)); },
+        onHolds: (ch, versions) => {
+          if (closed) return;
+          store.setHolds(config.id, { ...store.holds().get(config.id), [ch]: versions });
+          refreshOffer();
+        },
       })
       : null;
     return engine;

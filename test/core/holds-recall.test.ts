@@ -207,3 +207,25 @@ test('with the feed\'s max-age at 60 s, a halt and a recall still reach the clie
   assert.equal(w.x.heads(), heads, 'no check for an ordinary release inside max-age');
   assert.equal(w.offered(), null);
 });
+
+test('a holds event stops a download in flight at once, before any check (max-age 60 s, a check just ran)', async (t) => {
+  const x = await rolloutFeed(t, { maxAge: 60 });
+  const w = await world(t, x);
+  await w.x.release('stable', '1.2.0', 256 * 1024);
+  w.c.start();
+  await settleLive(w.c, () => w.x.streams.size, 2);
+  const stall = w.x.stallFiles(64 * 1024);
+  const downloading = w.c.download();
+  await stall.reached;
+  const heads = w.x.heads();
+  w.x.hold('stable', ['1.2.0']);
+  const at = Date.now();
+  w.x.holdsEvent('stable');
+  const result = await Promise.race([downloading, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+  stall.release();
+  assert.equal(result?.state, 'cancelled', 'cancelled within 300 ms of the event');
+  assert.equal(w.x.heads(), heads, 'by the event itself: no check had run yet');
+  assert.equal(w.offered(), null);
+  t.diagnostic(`download stopped ${Date.now() - at} ms after the holds event`);
+  assert.deepEqual(w.applied, []);
+});

@@ -12,7 +12,8 @@
 // dropped.
 import { EventSource } from 'eventsource';
 import { isAllowedUrl } from '../../../shared/protocol/limits.ts';
-import { schemas } from '../../../shared/protocol/schemas.ts';
+import { z } from 'zod';
+import { schemas, semverString } from '../../../shared/protocol/schemas.ts';
 import type { KeyRing } from '../../../shared/protocol/signing.ts';
 import { feedV1Url } from './feed-url.ts';
 import { systemClock, type Clock } from '../types.ts';
@@ -38,6 +39,8 @@ export interface LiveOptions {
   /** urgent: a recall or a halted rollout, which the publisher needs to reach clients within seconds. */
   onTrigger: (urgent: boolean) => void;
   onLive: (m: LiveMessage) => void;
+  /** A `holds` event: the versions of this channel held now (replacing what the last heads answer said). */
+  onHolds?: (channel: string, versions: string[]) => void;
   /** The highest seq already stored for a channel (the source's cursor), if any. */
   after?: (channel: string) => number | null;
   /** Coalesces bursts of events into one check. */
@@ -57,6 +60,18 @@ function isRetraction(data: string): boolean {
     return (JSON.parse(data) as { kind?: unknown }).kind === 'retraction';
   } catch {
     return false;
+  }
+}
+
+const holdsEvent = z.strictObject({ holds: z.array(semverString).max(100) });
+
+/** The versions a `holds` event lists, or null when its data is not `{"holds":[…]}`. */
+function heldVersions(data: string): string[] | null {
+  try {
+    const parsed = holdsEvent.safeParse(JSON.parse(data));
+    return parsed.success ? parsed.data.holds : null;
+  } catch {
+    return null;
   }
 }
 
@@ -178,7 +193,15 @@ export class LiveSubscription {
     entry.es.addEventListener('live', (ev: MessageEvent) => void this.live(channel, String(ev.data)));
     // A rollout on this channel was halted or resumed (issue 15, docs/protocol.md "Holds"): the holds come with
     // the heads of an ordinary check, so the event only asks for one (the data is not trusted for anything).
-    entry.es.addEventListener('holds', () => this.trigger(true));
+    entry.es.addEventListener('holds', (ev: MessageEvent) => {
+      // The event says which versions are held now: applied at once, so a download in flight stops within the
+      // event's delivery rather than at the check it starts (the 10,000-companion simulation: the installs that
+      // overshoot a self-halt are the ones in flight). Unsigned like the heads answer, and like it it can only
+      // withhold; the check it starts then brings the heads answer, which replaces it.
+      const holds = heldVersions(String(ev.data));
+      if (holds) this.o.onHolds?.(channel, holds);
+      this.trigger(true);
+    });
     this.streams.set(channel, entry);
   }
 
