@@ -28,8 +28,9 @@ function runBench(args: string[], env: Record<string, string> = {}): Promise<{ c
   }));
 }
 
-// `<name>: ours <value> vs <anchor> <value> = <ratio>x (goal <op> <target>)`
-const LINE = /^([\w-]+): ours (-?[\d.]+ \S+) vs (.+?) (-?[\d.]+ \S+|unavailable) = (-?[\d.]+x|n\/a) \(goal (.+?)\)( \[.+ skipped: (.+)\])?$/;
+// `<name>: ours <value> vs <anchor> <value> = <ratio>x (goal <op> <target>)`; a unit may have several words
+// ("ms CPU/check"), so the anchor's label is greedy and its value is the last number before " = ".
+const LINE = /^([\w-]+): ours (-?[\d.]+ .+?) vs (.+) (-?[\d.]+ [^\d\s][^=]*?|unavailable) = (-?[\d.]+x|n\/a) \(goal (.+?)\)( \[.+ skipped: (.+)\])?$/;
 
 function ratioLines(out: string): Map<string, RegExpExecArray> {
   const found = new Map<string, RegExpExecArray>();
@@ -44,9 +45,9 @@ const EXPECTED = [
   'unchanged-vs-node-http', 'unchanged-vs-nginx', 'unchanged-token-vs-node-http', 'unchanged-token-vs-nginx', 'unchanged-aa-node-http',
   'changed-vs-fastify', 'changed-vs-node-http', 'changed-token-vs-fastify', 'changed-token-vs-node-http', 'changed-aa-node-http',
   'check-bytes-vs-electron-updater', 'check-bytes-vs-sparkle', 'check-bytes-aa-electron-updater', 'tls-check-bytes-vs-electron-updater', 'tls-check-bytes-aa-electron-updater',
-  'core-tls-check-cpu-vs-keepalive-fetch', 'core-tls-check-aa-keepalive-fetch',
-  'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-aa-rss-ws', 'live-aa-p99-ws',
-  'delta-patch-release-vs-full', 'delta-minor-release-vs-full', 'delta-patch-release-vs-blockmap', 'delta-minor-release-vs-blockmap',
+  'core-check-cpu-vs-bare-fetch', 'core-wakeups-vs-1s-loop', 'core-check-aa-bare-fetch', 'core-tls-check-cpu-vs-keepalive-fetch', 'core-tls-check-aa-keepalive-fetch',
+  'live-rss-per-subscriber-vs-ws', 'live-publish-p99-vs-ws', 'live-publish-p99-aim', 'live-aa-rss-ws', 'live-aa-p99-ws',
+  'delta-patch-release-vs-full', 'delta-minor-release-vs-full', 'delta-patch-release-vs-blockmap', 'delta-minor-release-vs-blockmap', 'delta-chunks-patch-release-vs-blockmap', 'delta-chunks-minor-release-vs-blockmap',
   'store-poll-vs-raw', 'store-poll-vs-node-sqlite', 'store-poll-aa-raw', 'inbox-page-count-vs-raw', 'inbox-page-count-p99', 'inbox-aa-raw',
   'idle-rss-vs-empty-node', 'idle-rss-after-checks', 'idle-rss-second-checks', 'idle-aa-empty-node', 'disk-per-message-vs-json-lines', 'disk-wal-max-vs-limit', 'disk-aa-store',
 ];
