@@ -5,12 +5,34 @@
 // BENCH_MODE=empty: the anchor, a Node process that opens the same database with better-sqlite3 and reads the
 // same first page. Core code is imported only in core mode, so the anchor carries none of it.
 import { join } from 'node:path';
-import { rssAfterGc, serveIpc } from '../lib/proc.ts';
+import { serveIpc } from '../lib/proc.ts';
 
 const dataDir = process.env.BENCH_DATA_DIR as string;
 const mode = process.env.BENCH_MODE === 'core' ? 'core' : 'empty';
 const heap = () => process.memoryUsage().heapUsed;
-const breakdown = () => ({ heapTotal: process.memoryUsage().heapTotal });
+const { getHeapSpaceStatistics } = await import('node:v8');
+const { readFileSync } = await import('node:fs');
+/**
+ * RSS after memory-reducing full collections (V8's last-resort GC: what its memory reducer does by itself after
+ * ~10-20 s idle, shrinking the young generation back to its minimum). Plain full GCs leave the young generation
+ * at whatever size the last burst of allocation grew it to, so a reading right after 1,000 back-to-back checks
+ * and one right after start-up would compare different GC states. Every process of the row reads this way.
+ */
+const settledRss = async () => {
+  const g = (globalThis as unknown as { gc: (o?: unknown) => void }).gc;
+  g({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  await new Promise((r) => setTimeout(r, 100));
+  g({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  return process.memoryUsage().rss;
+};
+/** Where the resident memory is: V8's spaces (reserved), anonymous vs file-backed pages, external memory. */
+const breakdown = () => {
+  const m = process.memoryUsage();
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
+  return { heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), spaces };
+};
 
 if (mode === 'empty') {
   const { default: Database } = await import('better-sqlite3');
@@ -18,7 +40,7 @@ if (mode === 'empty') {
   db.pragma('journal_mode = WAL');
   const page = db.prepare(`SELECT * FROM messages WHERE channel = 'news' ORDER BY created DESC, rowid DESC LIMIT 50`).all();
   serveIpc(async (msg) => {
-    if (msg.cmd === 'rss') return { rss: await rssAfterGc(), heap: heap(), rows: page.length, ...breakdown() };
+    if (msg.cmd === 'rss') return { rss: await settledRss(), heap: heap(), rows: page.length, ...breakdown() };
     throw new Error(`unknown command ${String(msg.cmd)}`);
   });
   process.send?.({ ready: true });
@@ -41,7 +63,7 @@ if (mode === 'empty') {
   };
   read();
   serveIpc(async (msg) => {
-    if (msg.cmd === 'rss') return { rss: await rssAfterGc(), heap: heap(), stored: companion.countMessages(), ...breakdown() };
+    if (msg.cmd === 'rss') return { rss: await settledRss(), heap: heap(), stored: companion.countMessages(), ...breakdown() };
     if (msg.cmd === 'checks') {
       const failed = new Set<string>();
       for (let i = 0; i < Number(msg.n); i++) {

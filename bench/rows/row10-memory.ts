@@ -1,7 +1,7 @@
 // Row 10: memory of the core host idle with 100,000 stored messages and 3 sources (bench/clients/core-host.ts,
 // core mode), against an empty Node process that opens the same database with better-sqlite3 and reads the same
 // first page (empty mode); A/A: a second empty process. Then 1,000 more checks of every source (a leak check):
-// RSS (in MB) and the JS heap after full collections, before and after. The feed service runs in its own process.
+// RSS (in MB) and the JS heap after memory-reducing full collections (bench/clients/core-host.ts), before and after. The feed service runs in its own process.
 import { join } from 'node:path';
 import type { BenchConfig } from '../lib/config.ts';
 import { startNode, type NodeChild } from '../lib/proc.ts';
@@ -12,7 +12,7 @@ import { Store } from '../../electron/core/store/store.ts';
 import { tempDir } from './core-fixtures.ts';
 import { servedNews } from './row11-disk.ts';
 
-type Mem = { rss: number; heap: number; heapTotal: number };
+type Mem = { rss: number; heap: number; heapTotal: number; rssAnon: number; rssFile: number };
 const MB = 1024 * 1024;
 
 export async function row10(cfg: BenchConfig): Promise<RowResult> {
@@ -60,8 +60,9 @@ export async function row10(cfg: BenchConfig): Promise<RowResult> {
     };
     const failed = await run();
     const after = await readings(core);
-    // A second stretch tells a leak (growing on) from warm-up (JIT code, V8's young generation sized up under the
-    // checks' allocation rate, malloc arenas), which stops.
+    // A second stretch tells a leak (growing on) from warm-up, which stops: optimized code, and glibc malloc arenas
+    // of V8's compiler threads keeping freed compile memory (performance.md, row 10). The young generation is not
+    // in it: every reading is taken after memory-reducing GCs, which shrink it back (core-host.ts).
     failed.push(...(await run()));
     const later = await readings(core);
     const stored = (await core.ask<{ stored: number }>({ cmd: 'rss' })).stored;
@@ -79,7 +80,8 @@ export async function row10(cfg: BenchConfig): Promise<RowResult> {
       row: 10, title: `memory: core host idle with ${total} stored messages and 3 sources; ${checks} checks`, lines,
       facts: { total, stored, checks, failedChecks: [...new Set(failed)], idle, after, later, empty: emptyMem },
       notes: [
-        `JS heap used after full GCs: idle ${heapMb(idle)} MB, after ${checks} checks ${heapMb(after)} MB, after ${checks} more ${heapMb(later)} MB; empty process ${heapMb(emptyMem)} MB; ${stored} items in the inbox`,
+        `JS heap used after memory-reducing GCs: idle ${heapMb(idle)} MB, after ${checks} checks ${heapMb(after)} MB, after ${checks} more ${heapMb(later)} MB; empty process ${heapMb(emptyMem)} MB; ${stored} items in the inbox`,
+        `RSS anonymous / file-backed (MB): empty ${median(emptyMem.map((m) => m.rssAnon / MB)).toFixed(1)} / ${median(emptyMem.map((m) => m.rssFile / MB)).toFixed(1)}, idle ${median(idle.map((m) => m.rssAnon / MB)).toFixed(1)} / ${median(idle.map((m) => m.rssFile / MB)).toFixed(1)}, after ${checks} checks ${median(after.map((m) => m.rssAnon / MB)).toFixed(1)} / ${median(after.map((m) => m.rssFile / MB)).toFixed(1)}, after ${checks} more ${median(later.map((m) => m.rssAnon / MB)).toFixed(1)} / ${median(later.map((m) => m.rssFile / MB)).toFixed(1)}`,
         `V8 heap reserved: idle ${median(idle.map((m) => m.heapTotal / MB)).toFixed(1)} MB, after the checks ${median(later.map((m) => m.heapTotal / MB)).toFixed(1)} MB`,
         ...(failed.length > 0 ? [`failed checks: ${[...new Set(failed)].join('; ')}`] : []),
       ],
