@@ -18,24 +18,24 @@ interface Sample { rssPerSubKB: number; p99: number; p50: number; min: number; f
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-async function oneRun(kind: 'sse' | 'ws', cfg: BenchConfig): Promise<Sample> {
+async function oneRun(kind: 'sse' | 'ws' | 'bare', cfg: BenchConfig): Promise<Sample> {
   const children: NodeChild<unknown>[] = [];
   try {
-    const server = kind === 'sse'
-      ? await startNode<FeedInfo>('servers/feed.ts', { core: 0, fds: FDS, execArgv: ['--expose-gc'] })
-      : await startNode<FeedInfo>('servers/ws.ts', { core: 0, fds: FDS, execArgv: ['--expose-gc'] });
+    const server = await startNode<FeedInfo>(`servers/${kind === 'sse' ? 'feed' : kind}.ts`, { core: 0, fds: FDS, execArgv: ['--expose-gc'] });
     children.push(server);
     const info = server.info;
     // Sign the publishes up front (that is the publisher's work, not the server's).
     const signingKey = kind === 'sse' ? await importSigningKey(fromBase64(info.pkcs8), info.publicKey) : await generateSigningKey();
-    const bodies = await Promise.all(Array.from({ length: cfg.publishes + 1 }, async (_, k) => JSON.stringify(await signRecord(newsRecord(`Live notice BMK${k}KMB`, 'Maintenance tonight from 22:00 UTC; checks may be slow for a few minutes.'), signingKey))));
+    // The bare floor (servers/bare.ts) is measured for memory only: it speaks no protocol.
+    const publishes = kind === 'bare' ? 0 : cfg.publishes;
+    const bodies = await Promise.all(Array.from({ length: Math.max(publishes, 1) + 1 }, async (_, k) => JSON.stringify(await signRecord(newsRecord(`Live notice BMK${k}KMB`, 'Maintenance tonight from 22:00 UTC; checks may be slow for a few minutes.'), signingKey))));
 
     const post = (body: string) => (kind === 'sse'
       ? fetch(`${info.url}/v1/channels/news/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${info.publishToken}` }, body })
       : fetch(`${info.url}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     // A warm-up publish (nobody listening yet) so the first timed one does not pay for the JIT.
-    const warm = await post(bodies[cfg.publishes] as string);
-    const warmSeq = kind === 'sse' ? ((await warm.json()) as { seq: number }).seq : (await warm.arrayBuffer(), 0);
+    const warm = kind === 'bare' ? null : await post(bodies[publishes] as string);
+    const warmSeq = kind === 'sse' && warm ? ((await warm.json()) as { seq: number }).seq : (await warm?.arrayBuffer(), 0);
     const base = (await server.ask<{ rss: number }>({ cmd: 'rss' })).rss;
     const per = Math.ceil(cfg.subscribers / CLIENTS);
     const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => startNode<{ openFiles: number | null }>('clients/subscribers.ts', {
@@ -59,7 +59,7 @@ async function oneRun(kind: 'sse' | 'ws', cfg: BenchConfig): Promise<Sample> {
     const latencies: number[] = [];
     const fanouts: number[] = [];
     let delivered = 0;
-    for (let k = 0; k < cfg.publishes; k++) {
+    for (let k = 0; k < publishes; k++) {
       const t0 = nowUs();
       const res = await post(bodies[k] as string);
       await res.arrayBuffer();
@@ -68,6 +68,13 @@ async function oneRun(kind: 'sse' | 'ws', cfg: BenchConfig): Promise<Sample> {
       for (const g of got) { delivered += g.received; latencies.push(...g.latencies); }
       fanouts.push((await server.ask<{ ms: number }>({ cmd: 'fanout' })).ms);
       await sleep(cfg.smoke ? 20 : 100);
+    }
+    if (kind === 'bare') {
+      // The fan-out floor: the same number of writes of a frame as large as ours, timed in the server.
+      for (let k = 0; k < cfg.publishes; k++) {
+        fanouts.push((await server.ask<{ ms: number }>({ cmd: 'blast', bytes: Buffer.byteLength(bodies[0] as string) + 40 })).ms);
+        await sleep(cfg.smoke ? 20 : 100);
+      }
     }
     await Promise.all(clients.map((c) => c.ask({ cmd: 'close' })));
     return {
@@ -79,7 +86,7 @@ async function oneRun(kind: 'sse' | 'ws', cfg: BenchConfig): Promise<Sample> {
       max: latencies.length ? Math.max(...latencies) : Number.NaN,
       connected: after.subscribers,
       delivered,
-      expected: connected * cfg.publishes,
+      expected: connected * publishes,
       failed: conn.reduce((n, c) => n + c.failed, 0),
       firstError: conn.map((c) => c.firstError).filter(Boolean)[0] ?? '',
       serverOpenFiles: info.openFiles ?? null,
@@ -91,15 +98,19 @@ async function oneRun(kind: 'sse' | 'ws', cfg: BenchConfig): Promise<Sample> {
 
 export async function row7(cfg: BenchConfig): Promise<RowResult> {
   const started = Date.now();
-  const runs: Record<'ours' | 'ws' | 'copy', Sample[]> = { ours: [], ws: [], copy: [] };
+  type Who = 'ours' | 'ws' | 'copy' | 'bare';
+  const runs: Record<Who, Sample[]> = { ours: [], ws: [], copy: [], bare: [] };
+  // Rotating order, so no target always runs first (or right after another's teardown).
+  const targets: Who[] = ['ours', 'ws', 'copy', 'bare'];
   for (let run = 0; run < cfg.runs; run++) {
-    const order: ('ours' | 'ws' | 'copy')[] = run % 2 ? ['ws', 'copy', 'ours'] : ['ours', 'ws', 'copy'];
-    for (const who of order) runs[who].push(await oneRun(who === 'ours' ? 'sse' : 'ws', cfg));
+    const order = targets.map((_, i) => targets[(i + run) % targets.length] as Who);
+    for (const who of order) runs[who].push(await oneRun(who === 'ours' ? 'sse' : who === 'bare' ? 'bare' : 'ws', cfg));
   }
   const fig = (label: string, xs: Sample[], pick: (s: Sample) => number, unit: string): Figure => ({ label, value: median(xs.map(pick)), unit, runs: xs.map(pick) });
   const rss = (s: Sample) => s.rssPerSubKB;
   const p99 = (s: Sample) => s.p99;
   const all = [...runs.ours, ...runs.ws, ...runs.copy];
+  const bareKB = median(runs.bare.map(rss));
   const facts = {
     subscribers: cfg.subscribers,
     ours: runs.ours.map(({ connected, delivered, expected, failed, firstError, max }) => ({ connected, delivered, expected, failed, firstError, maxMs: max })),
@@ -112,6 +123,7 @@ export async function row7(cfg: BenchConfig): Promise<RowResult> {
   ];
   const dist = (xs: Sample[]) => `min ${median(xs.map((s) => s.min)).toFixed(1)} / p50 ${median(xs.map((s) => s.p50)).toFixed(1)} / p99 ${median(xs.map((s) => s.p99)).toFixed(1)} ms, server fan-out loop ${median(xs.map((s) => s.fanoutMs)).toFixed(1)} ms`;
   notes.push(`publish → received: ours ${dist(runs.ours)}; ws ${dist(runs.ws)}`);
+  notes.push(`floor: a bare node:net server holding the same ${cfg.subscribers} idle connections, ${bareKB.toFixed(2)} KB per connection (${runs.bare.map((s) => s.rssPerSubKB.toFixed(2)).join('/')}) = ${(bareKB / median(runs.ws.map(rss))).toFixed(2)}x ws; ours is ${(median(runs.ours.map(rss)) - bareKB).toFixed(2)} KB above it; its plainest fan-out (one write of a frame of the same size to each) ${median(runs.bare.map((s) => s.fanoutMs)).toFixed(1)} ms`);
   if (all.some((s) => !(s.rssPerSubKB > 0))) notes.push('an RSS difference was ≤ 0: with this few subscribers the GC noise of the server exceeds their memory');
   const failed = all.find((s) => s.failed > 0);
   if (failed) notes.push(`${failed.failed} connections failed (${failed.firstError}); server open-files limit ${failed.serverOpenFiles ?? 'unknown'}`);
