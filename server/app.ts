@@ -99,9 +99,8 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
         socket.once('data', (chunk: Buffer) => {
           // Nothing of the sniffing stays on the socket (an idle subscriber keeps only what it needs).
           silent.delete(socket);
-          // In the reverse order of adding: each removal then undoes its addition, and the socket's
-          // listener table stays a fast object (any other order turns it into a dictionary, ~0.3 KB
-          // more for every subscriber).
+          // In the reverse order of adding (harmless; a heap snapshot showed no difference from the
+          // other order).
           socket.removeListener('close', forgetSilent);
           socket.removeListener('error', dropSilent);
           const handOff = () => {
