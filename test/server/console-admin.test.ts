@@ -1,6 +1,6 @@
 // The console's token, trusted-key and draft management (issue 15; docs/console.md "API") through a real feed
 // service: the admin scope for tokens and keys (anyone else gets 403), the secret shown once and never stored or
-// logged, a revoked token refused within a second, keys as `tidings key add` and the v1 key API allow, drafts per
+// logged, a revoked token refused from the next request, keys as `tidings key add` and the v1 key API allow, drafts per
 // channel with the publish scope; every change CSRF-checked and audited, every refusal one sentence that changes
 // nothing.
 import { test, before, after } from 'node:test';
@@ -27,7 +27,7 @@ after(async () => {
 interface Entry { who: string; action: string; channel: string | null; detail: string }
 const auditOf = async (s: ConsoleSession) => (await ok<{ entries: Entry[] }>(await call(feed, s, 'GET', '/console/api/audit'))).entries;
 
-test('tokens: only admin may list, create and revoke; the secret is shown once; a revoked token is refused within a second', async () => {
+test('tokens: only admin may list, create and revoke; the secret is shown once; a revoked token is refused from the next request', async () => {
   await refused(await call(feed, publisher, 'GET', '/console/api/tokens'), 403, 'insufficient_scope');
   await refused(await call(feed, publisher, 'POST', '/console/api/tokens', { name: 'x', scopes: ['read'] }), 403, 'insufficient_scope');
   const listed = await ok<{ tokens: Record<string, unknown>[] }>(await call(feed, admin, 'GET', '/console/api/tokens'));
@@ -64,11 +64,9 @@ test('tokens: only admin may list, create and revoke; the secret is shown once; 
   await refused(await call(feed, admin, 'DELETE', `/console/api/tokens/${rootId}`), 409, 'own_token');
   const revoked = await ok<{ id: string; revoked: number }>(await call(feed, admin, 'DELETE', `/console/api/tokens/${made.row.id}`));
   assert.equal(revoked.id, made.row.id);
-  const t0 = Date.now();
-  let status = 200;
-  while (status === 200 && Date.now() - t0 < 2000) status = (await read()).status;
-  assert.equal(status, 401);
-  assert.ok(Date.now() - t0 < 1000, `refused within a second (${Date.now() - t0} ms)`);
+  // Revoking through this node drops its token cache at once, so the very next read is refused (stronger than
+  // "within a second", and no wall-clock bound that a loaded CI machine could break).
+  assert.equal((await read()).status, 401, 'the next read after the revocation is refused');
   await refused(await call(feed, admin, 'DELETE', `/console/api/tokens/${made.row.id}`), 409, 'revoked');
 
   const log = await auditOf(admin);
