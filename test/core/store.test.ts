@@ -24,6 +24,8 @@ test('pragmas: WAL, synchronous NORMAL, busy timeout, bounded WAL, schema at the
   assert.equal(s.db.pragma('synchronous', { simple: true }), 1);
   assert.equal(s.db.pragma('busy_timeout', { simple: true }), 5000);
   assert.equal(s.db.pragma('journal_size_limit', { simple: true }), 4194304);
+  // Statement journals of multi-row inserts stay in memory (2 = MEMORY; performance.md, row 4).
+  assert.equal(s.db.pragma('temp_store', { simple: true }), 2);
   assert.equal(s.db.pragma('user_version', { simple: true }), latestVersion);
   assert.match(s.installId(), /^[0-9a-f-]{36}$/);
 });
@@ -39,6 +41,41 @@ test('the same body applied twice stores each message once, toasts once, and lea
   assert.equal(second.toasts.length, 0);
   assert.deepEqual(s.unreadCounts(), { total: 2, byChannel: { news: 2 } });
   assert.equal(s.cursor('s', 'news')?.cursor, 2);
+});
+
+test('rows inserted several to a statement: each returned item has its own row, in order, through overlaps, repeats and mixed rows', (t) => {
+  const s = fresh(t);
+  // What the store holds for each id: rowid and seq, to hold the returned keys to.
+  const rows = () => new Map((s.db.prepare(`SELECT id, rowid, seq FROM messages`).all() as { id: string; rowid: number; seq: number }[]).map((r) => [r.id, r]));
+  const check = (r: ReturnType<Store['apply']>, ids: string[]) => {
+    const stored = rows();
+    assert.deepEqual(r.inserted.map((i) => i.id), ids);
+    for (const i of r.inserted) assert.equal(i.key, stored.get(i.id)?.rowid, i.id);
+  };
+  const news = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => newsMsg(from + i));
+  const ids = (from: number, to: number) => news(from, to).map((m) => m.id);
+  // 85 new rows: 64 + 16 + 4 + 1 to a statement.
+  check(s.apply('s', { messages: news(1, 85), cursors: [], now: 10 }), ids(1, 85));
+  // An overlap (81–85 stored) inside one statement's rows, an id repeated in the same answer under another seq,
+  // and rows that are not common (a link, an expiry, a release) between common ones.
+  const linked = newsMsg(100, { link: 'https://example.com/100' });
+  const expiring = newsMsg(101, { expires: 2_000_000_000 });
+  // A note and a message of another channel end a run of rows as well (one statement binds one channel and kind).
+  const note = newsMsg(171, { kind: 'note' });
+  const other = newsMsg(172, { channel: 'other' });
+  const messages = [...news(81, 95), newsMsg(90, { seq: 96 }), linked, ...news(97, 99), expiring, releaseMsg(102, '2.0.0'), ...news(103, 140), note, other,
+    ...news(141, 170)];
+  const r = s.apply('s', { messages, cursors: [], now: 10 });
+  check(r, [...ids(86, 95), linked.id, ...ids(97, 99), expiring.id, 'r-2.0.0-102', ...ids(103, 140), note.id, other.id, ...ids(141, 170)]);
+  const stored = s.db.prepare(`SELECT channel, kind FROM messages WHERE id IN (?, ?)`).all(note.id, other.id);
+  assert.deepEqual(stored, [{ channel: 'news', kind: 'note' }, { channel: 'other', kind: 'news' }]);
+  assert.deepEqual(r.dropped, ['n-90: already stored (seq 90); the copy at seq 96 was set aside']);
+  assert.equal(r.toasts.length, r.inserted.length - 1);
+  // All of them again: nothing new, nothing dropped.
+  const again = s.apply('s', { messages, cursors: [], now: 10 });
+  assert.deepEqual([again.inserted.length, again.dropped.length], [0, 1]);
+  assert.equal(rows().size, 172 - 1);
+  assert.deepEqual(s.unreadCounts().byChannel, { news: 169, other: 1, stable: 1 });
 });
 
 test('quiet (first-sync) channels are stored but never toasted, now or later', (t) => {
