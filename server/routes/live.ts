@@ -6,8 +6,9 @@
 // body ends with the connection (`Connection: close`, no chunked framing), which EventSource expects.
 //
 // - an event's frame is built once, as one Buffer written to every subscriber of its channel;
-// - no timer, closure or listener per subscriber: one heartbeat timer walks every subscriber, and one
-//   shared 'close' handler finds its subscriber on the socket;
+// - no object, timer, closure or listener per subscriber: a subscriber is its socket's entry in its
+//   channel's Map (the value: the highest seq sent), one heartbeat timer walks them all, and one shared
+//   'close' handler finds the channel on the socket;
 // - anything unusual (an unknown or refused token, over the rate limit, a bad Last-Event-ID, more than one
 //   request in the first packet, shutdown, the database failing on the first page) is handed to node:http
 //   untouched, and the Fastify route answers it exactly as before.
@@ -34,7 +35,17 @@ export interface LiveDeps {
 // client's (fetch/undici, a database driver), which hang a dozen more properties on theirs, every
 // subscriber's socket is ~0.1 KB larger (368 B against 264 B, measured in a heap snapshot). A few plain
 // sockets made first, before any connection, keep them the size of a bare server socket.
-for (let i = 0; i < 8; i++) new Socket();
+//
+// Likewise a socket's writable state: the first write that completes sets its `writecb` to null (Node's
+// onwrite), which adds a property to every WritableState that V8 has already sized, and a second
+// property array (40 B) to each subscriber. Set on these first sockets, while V8 still sizes
+// WritableState, the property has its own slot in every later one (heap snapshot: 96 B + 40 B -> 104 B).
+// Both only help when this module loads before V8 has finished sizing (its first few instances); later
+// they cost nothing and change nothing.
+for (let i = 0; i < 8; i++) {
+  const s = new Socket();
+  (s as unknown as { _writableState: { writecb: null } })._writableState.writecb = null;
+}
 
 /** A slow reader whose unsent data passes this is dropped; it reconnects with Last-Event-ID. */
 const MAX_BUFFERED = 1024 * 1024;
@@ -42,17 +53,21 @@ const REQUEST = /^GET \/v1\/channels\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/events(
 const HEAD = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache, no-transform\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 3000\n\n');
 const BEAT = Buffer.from(': heartbeat\n\n');
 
-/** Per subscriber: its socket, the highest seq sent, and live events held back during the replay. */
-interface Sub {
+/**
+ * A channel with subscribers. A subscriber is its socket's entry in `live` (the value: the highest seq
+ * sent), or in `replaying` while its replay is read (live events are held back in its queue meanwhile).
+ * No object per subscriber: a Map entry costs less than an object plus a Set entry.
+ */
+interface Channel {
   lane: LiveLane;
-  socket: Socket;
-  channel: string;
-  sent: number;
-  pending: HubEvent[] | null;
+  name: string;
+  live: Map<Socket, number>;
+  replaying: Map<Socket, { sent: number; queue: HubEvent[] }>;
+  unsubscribe: () => void;
 }
 
-const SUB = Symbol('sse subscriber');
-type SubSocket = Socket & { [SUB]?: Sub };
+const CHANNEL = Symbol('sse channel');
+type SubSocket = Socket & { [CHANNEL]?: Channel | undefined };
 
 /** An event's frame, built once however many subscribers receive it. */
 const frames = new WeakMap<HubEvent, Buffer>();
@@ -84,8 +99,7 @@ function headersOf(text: string, from: number): Map<string, string> | null {
 
 export class LiveLane {
   private readonly deps: LiveDeps;
-  private readonly byChannel = new Map<string, Set<Sub>>();
-  private readonly unsubscribe = new Map<string, () => void>();
+  private readonly byChannel = new Map<string, Channel>();
   private readonly timer: NodeJS.Timeout;
   private count = 0;
 
@@ -139,11 +153,11 @@ export class LiveLane {
     if (token !== null && !allows(token, 'read', channel)) return handOff();
     const key = token ? `t:${token.id}` : `ip:${peerAddress(socket)}`;
     if (!this.deps.limiter.hit(key, this.deps.readRateLimit).ok || this.deps.closing()) return handOff();
-    const sub: Sub = { lane: this, socket, channel, sent: after, pending: [] };
-    this.add(sub);
+    const ch = this.add(socket, channel, after);
+    const state = ch.replaying.get(socket) as { sent: number; queue: HubEvent[] };
     let streaming = false;
     this.deps.store.page(channel, after, 100, this.deps.pageBytes).then(async (first) => {
-      if (socket.destroyed) return this.remove(sub);
+      if (socket.destroyed) return this.remove(socket);
       streaming = true;
       socket.on('close', closed);
       socket.on('error', ignore);
@@ -157,80 +171,84 @@ export class LiveLane {
       socket.write(HEAD);
       let page = first;
       for (;;) {
-        for (const item of page.items) this.send(sub, { channel, seq: item.seq, json: item.json });
+        for (const item of page.items) {
+          if (item.seq > state.sent) {
+            state.sent = item.seq;
+            write(socket, frame({ channel, seq: item.seq, json: item.json }));
+          }
+        }
         if (socket.destroyed || !page.more) break;
-        sub.sent = Math.max(sub.sent, page.next);
-        page = await this.deps.store.page(channel, sub.sent, 100, this.deps.pageBytes);
+        state.sent = Math.max(state.sent, page.next);
+        page = await this.deps.store.page(channel, state.sent, 100, this.deps.pageBytes);
       }
-      const queued = sub.pending ?? [];
-      sub.pending = null;
-      for (const e of queued) this.send(sub, e);
+      // Live from here: the events held back, then every publish as it comes.
+      if (ch.replaying.delete(socket)) {
+        for (const e of state.queue) {
+          if (e.seq !== undefined) {
+            if (e.seq <= state.sent) continue;
+            state.sent = e.seq;
+          }
+          write(socket, frame(e));
+        }
+        ch.live.set(socket, state.sent);
+      }
     }).catch(() => {
       // The first page failed before anything was written: node:http and the Fastify route answer it
       // (a typed 503); a later one ends the stream, and the reader resumes with Last-Event-ID.
-      this.remove(sub);
+      this.remove(socket);
       if (streaming) socket.destroy();
       else handOff();
     });
   }
 
-  private add(sub: Sub): void {
-    (sub.socket as SubSocket)[SUB] = sub;
-    let set = this.byChannel.get(sub.channel);
-    if (!set) {
-      this.byChannel.set(sub.channel, (set = new Set()));
-      const channel = sub.channel;
-      this.unsubscribe.set(channel, this.deps.hub.subscribe(channel, (e) => this.deliver(channel, e)));
-    } else {
+  /** Adds a subscriber, replaying from `after`; the channel's first one subscribes it to the hub. */
+  private add(socket: Socket, name: string, after: number): Channel {
+    let ch = this.byChannel.get(name);
+    if (!ch) {
       // The channel's name as one string for all its subscribers, not a copy from each request line.
-      sub.channel = (set.values().next().value as Sub).channel;
+      const c: Channel = { lane: this, name, live: new Map(), replaying: new Map(), unsubscribe: () => {} };
+      c.unsubscribe = this.deps.hub.subscribe(name, (e) => this.deliver(c, e));
+      this.byChannel.set(name, (ch = c));
     }
-    set.add(sub);
+    ch.replaying.set(socket, { sent: after, queue: [] });
+    (socket as SubSocket)[CHANNEL] = ch;
     this.count++;
+    return ch;
   }
 
-  remove(sub: Sub): void {
-    const set = this.byChannel.get(sub.channel);
-    if (!set?.delete(sub)) return;
+  remove(socket: Socket): void {
+    const ch = (socket as SubSocket)[CHANNEL];
+    if (ch === undefined || !(ch.live.delete(socket) || ch.replaying.delete(socket))) return;
+    // Set back, not deleted: a `delete` would turn the socket into a dictionary.
+    (socket as SubSocket)[CHANNEL] = undefined;
     this.count--;
-    delete (sub.socket as SubSocket)[SUB];
-    if (set.size === 0) {
-      this.byChannel.delete(sub.channel);
-      this.unsubscribe.get(sub.channel)?.();
-      this.unsubscribe.delete(sub.channel);
-    }
+    this.forget(ch);
   }
 
-  /** One publish to every subscriber of its channel: the same Buffer, corked per socket. */
-  private deliver(channel: string, e: HubEvent): void {
-    const set = this.byChannel.get(channel);
-    if (!set) return;
+  /** A channel left with no subscriber is dropped, and its hub listener with it. */
+  private forget(ch: Channel): void {
+    if (ch.live.size > 0 || ch.replaying.size > 0 || this.byChannel.get(ch.name) !== ch) return;
+    this.byChannel.delete(ch.name);
+    ch.unsubscribe();
+  }
+
+  /** One publish to every subscriber of its channel: the same Buffer for all. */
+  private deliver(ch: Channel, e: HubEvent): void {
+    for (const state of ch.replaying.values()) state.queue.push(e);
     const buf = frame(e);
-    for (const sub of set) {
-      if (sub.pending !== null) sub.pending.push(e);
-      else this.send(sub, e, buf);
+    const seq = e.seq;
+    for (const [s, sent] of ch.live) {
+      if (seq !== undefined) {
+        if (seq <= sent) continue;
+        ch.live.set(s, seq);
+      }
+      write(s, buf);
     }
-  }
-
-  private send(sub: Sub, e: HubEvent, buf?: Buffer): void {
-    if (e.seq !== undefined) {
-      if (e.seq <= sub.sent) return;
-      sub.sent = e.seq;
-    }
-    const s = sub.socket;
-    if (s.destroyed) return;
-    s.write(buf ?? frame(e));
-    if (s.writableLength > MAX_BUFFERED) s.destroy();
   }
 
   private beat(): void {
-    for (const set of this.byChannel.values()) {
-      for (const sub of set) {
-        if (sub.pending === null && !sub.socket.destroyed) {
-          sub.socket.write(BEAT);
-          if (sub.socket.writableLength > MAX_BUFFERED) sub.socket.destroy();
-        }
-      }
+    for (const ch of this.byChannel.values()) {
+      for (const s of ch.live.keys()) write(s, BEAT);
     }
   }
 
@@ -238,7 +256,7 @@ export class LiveLane {
   endAll(): void {
     // Ended and then closed once the last bytes are out: node:http's server is half-open, so end() alone
     // would wait for the reader to close its side.
-    for (const set of [...this.byChannel.values()]) for (const sub of [...set]) sub.socket.destroySoon();
+    for (const ch of [...this.byChannel.values()]) for (const s of [...ch.live.keys(), ...ch.replaying.keys()]) s.destroySoon();
   }
 
   close(): void {
@@ -248,8 +266,14 @@ export class LiveLane {
 }
 
 function closed(this: SubSocket): void {
-  const sub = this[SUB];
-  if (sub) sub.lane.remove(sub);
+  this[CHANNEL]?.lane.remove(this);
+}
+
+/** One frame to one subscriber; a reader too slow to take it (over MAX_BUFFERED unsent) is dropped. */
+function write(s: Socket, buf: Buffer): void {
+  if (s.destroyed) return;
+  s.write(buf);
+  if (s.writableLength > MAX_BUFFERED) s.destroy();
 }
 
 function ignore(): void {}

@@ -2,6 +2,8 @@
 // retractions in the replay, live-only messages, heartbeats.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { startFeed, json, news, type Feed } from './helpers.ts';
 import { openSse } from './sse.ts';
 
@@ -91,4 +93,32 @@ test('SSE refuses bad input like every other endpoint', async () => {
   assert.equal((await fetch(`${feed.url}/v1/channels/x/events`)).status, 401);
   assert.equal((await fetch(`${feed.url}/v1/channels/x/events`, { headers: { ...auth(), 'last-event-id': 'abc' } })).status, 400);
   assert.equal((await fetch(`${feed.url}/v1/channels/.x/events`, { headers: auth() })).status, 400);
+});
+
+test('a raw subscriber gets its own channel only, replay then live without duplicates; when the reader hangs up (half-close) the server closes its side and forgets it', async () => {
+  const until = async (what: string, ok: () => boolean) => {
+    for (let t = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 10))) if (Date.now() - t > 5000) assert.fail(`timed out waiting for ${what}`);
+  };
+  const before = feed.server.hub.subscribers;
+  const m1 = await json<{ seq: number }>(await feed.publish(news('lane-a', 'Replayed')));
+  const sock = connect(Number(new URL(feed.url).port), '127.0.0.1');
+  await once(sock, 'connect');
+  let text = '';
+  sock.setEncoding('latin1');
+  sock.on('data', (d: string) => { text += d; });
+  sock.write(`GET /v1/channels/lane-a/events?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${feed.readToken}\r\n\r\n`);
+  await until('the replay', () => text.includes(`id: ${m1.seq}\n`));
+  assert.equal(feed.server.hub.subscribers, before + 1);
+  await feed.publish(news('lane-b', 'Elsewhere'));
+  const m2 = await json<{ seq: number }>(await feed.publish(news('lane-a', 'Live')));
+  await until('the live message', () => text.includes(`id: ${m2.seq}\n`));
+  assert.ok(text.startsWith('HTTP/1.1 200 OK\r\n'));
+  assert.deepEqual([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), [m1.seq, m2.seq]);
+  assert.ok(!text.includes('Elsewhere'), 'no message of another channel');
+  // Our side ends; the client socket closes only once the server has closed its side too.
+  let closed = false;
+  sock.on('close', () => { closed = true; });
+  sock.end();
+  await until('the server to close its side', () => closed);
+  await until('the subscriber to be forgotten', () => feed.server.hub.subscribers === before);
 });
