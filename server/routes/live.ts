@@ -171,25 +171,14 @@ export class LiveLane {
       socket.write(HEAD);
       let page = first;
       for (;;) {
-        for (const item of page.items) {
-          if (item.seq > state.sent) {
-            state.sent = item.seq;
-            write(socket, frame({ channel, seq: item.seq, json: item.json }));
-          }
-        }
+        for (const item of page.items) state.sent = send(socket, state.sent, { channel, seq: item.seq, json: item.json });
         if (socket.destroyed || !page.more) break;
         state.sent = Math.max(state.sent, page.next);
         page = await this.deps.store.page(channel, state.sent, 100, this.deps.pageBytes);
       }
       // Live from here: the events held back, then every publish as it comes.
       if (ch.replaying.delete(socket)) {
-        for (const e of state.queue) {
-          if (e.seq !== undefined) {
-            if (e.seq <= state.sent) continue;
-            state.sent = e.seq;
-          }
-          write(socket, frame(e));
-        }
+        for (const e of state.queue) state.sent = send(socket, state.sent, e);
         ch.live.set(socket, state.sent);
       }
     }).catch(() => {
@@ -236,13 +225,9 @@ export class LiveLane {
   private deliver(ch: Channel, e: HubEvent): void {
     for (const state of ch.replaying.values()) state.queue.push(e);
     const buf = frame(e);
-    const seq = e.seq;
     for (const [s, sent] of ch.live) {
-      if (seq !== undefined) {
-        if (seq <= sent) continue;
-        ch.live.set(s, seq);
-      }
-      write(s, buf);
+      const now = send(s, sent, e, buf);
+      if (now !== sent) ch.live.set(s, now);
     }
   }
 
@@ -267,6 +252,16 @@ export class LiveLane {
 
 function closed(this: SubSocket): void {
   this[CHANNEL]?.lane.remove(this);
+}
+
+/**
+ * An event to one subscriber that has sent up to seq `sent`, unless it has had it already (a replay and the
+ * live publishes overlap); live-only events have no seq and always go. Returns the highest seq sent now.
+ */
+function send(s: Socket, sent: number, e: HubEvent, buf?: Buffer): number {
+  if (e.seq !== undefined && e.seq <= sent) return sent;
+  write(s, buf ?? frame(e));
+  return e.seq ?? sent;
 }
 
 /** One frame to one subscriber; a reader too slow to take it (over MAX_BUFFERED unsent) is dropped. */
