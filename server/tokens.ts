@@ -25,11 +25,17 @@ export async function createToken(store: FeedStore, opts: { name: string; scopes
 
 export type AuthResult = { ok: true; token: TokenRow } | { ok: false };
 
+/** A presented token's id and secret, or null when it is not shaped like one. */
+export function parseToken(presented: string): { id: string; secret: string } | null {
+  const m = TOKEN_PATTERN.exec(presented);
+  return m ? { id: m[1] as string, secret: m[2] as string } : null;
+}
+
 /** Looks a presented token up; never throws. */
 export async function verifyToken(store: FeedStore, presented: string): Promise<AuthResult> {
-  const m = TOKEN_PATTERN.exec(presented);
-  const secretHash = hashSecret(m?.[2] ?? presented);
-  const row = m ? await store.tokenById(m[1] as string) : undefined;
+  const parts = parseToken(presented);
+  const secretHash = hashSecret(parts?.secret ?? presented);
+  const row = parts ? await store.tokenById(parts.id) : undefined;
   const equal = timingSafeEqual(row ? row.hash : DUMMY_HASH, secretHash);
   if (!row || !equal || row.revoked !== null) return { ok: false };
   const { hash: _h, ...token } = row;
