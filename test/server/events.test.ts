@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import { startFeed, json, news, type Feed } from './helpers.ts';
 import { openSse } from './sse.ts';
+import { waitFor } from '../core/helpers/wait.ts';
 
 let feed: Feed;
 before(async () => { feed = await startFeed({ heartbeatMs: 200 }); });
@@ -96,9 +97,6 @@ test('SSE refuses bad input like every other endpoint', async () => {
 });
 
 test('a raw subscriber gets its own channel only, replay then live without duplicates; when the reader hangs up (half-close) the server closes its side and forgets it', async () => {
-  const until = async (what: string, ok: () => boolean) => {
-    for (let t = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 10))) if (Date.now() - t > 5000) assert.fail(`timed out waiting for ${what}`);
-  };
   const before = feed.server.hub.subscribers;
   const m1 = await json<{ seq: number }>(await feed.publish(news('lane-a', 'Replayed')));
   const sock = connect(Number(new URL(feed.url).port), '127.0.0.1');
@@ -107,11 +105,11 @@ test('a raw subscriber gets its own channel only, replay then live without dupli
   sock.setEncoding('latin1');
   sock.on('data', (d: string) => { text += d; });
   sock.write(`GET /v1/channels/lane-a/events?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${feed.readToken}\r\n\r\n`);
-  await until('the replay', () => text.includes(`id: ${m1.seq}\n`));
+  await waitFor('the replay', () => text.includes(`id: ${m1.seq}\n`));
   assert.equal(feed.server.hub.subscribers, before + 1);
   await feed.publish(news('lane-b', 'Elsewhere'));
   const m2 = await json<{ seq: number }>(await feed.publish(news('lane-a', 'Live')));
-  await until('the live message', () => text.includes(`id: ${m2.seq}\n`));
+  await waitFor('the live message', () => text.includes(`id: ${m2.seq}\n`));
   assert.ok(text.startsWith('HTTP/1.1 200 OK\r\n'));
   assert.deepEqual([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), [m1.seq, m2.seq]);
   assert.ok(!text.includes('Elsewhere'), 'no message of another channel');
@@ -119,6 +117,6 @@ test('a raw subscriber gets its own channel only, replay then live without dupli
   let closed = false;
   sock.on('close', () => { closed = true; });
   sock.end();
-  await until('the server to close its side', () => closed);
-  await until('the subscriber to be forgotten', () => feed.server.hub.subscribers === before);
+  await waitFor('the server to close its side', () => closed);
+  await waitFor('the subscriber to be forgotten', () => feed.server.hub.subscribers === before);
 });
