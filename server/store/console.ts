@@ -159,12 +159,15 @@ type Query = <T extends object>(sql: string, args?: unknown[]) => Promise<{ rows
 /**
  * A halt or resume is one statement: the row, the hold generation (whose row lock orders concurrent changes) and
  * the notification every node (this one included) turns into fresh heads and the channel's `holds` event.
+ * `holdsChanged` is called once it committed, so this node's own next read sees the change without waiting to
+ * hear its notification (as a token change does).
  */
-export function postgresConsole(query: Query, notifyChannel: string): ConsoleStore {
+export function postgresConsole(query: Query, notifyChannel: string, holdsChanged: () => void): ConsoleStore {
   const halt = async (h: RolloutHalt, onlyIfRunning: boolean) => {
     const n = (await query<{ n: number }>(`WITH u AS (${numbered(HALT_UPSERT)}${onlyIfRunning ? ' WHERE NOT console_rollouts.halted' : ''} RETURNING 1),
       g AS (UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'hold_generation' AND EXISTS (SELECT 1 FROM u) RETURNING 1)
       SELECT (SELECT count(*) FROM u)::int AS n, CASE WHEN EXISTS (SELECT 1 FROM u) THEN pg_notify($10, 'holds:' || $1::text) END AS notified`, [...haltArgs(h), notifyChannel])).rows[0]?.n ?? 0;
+    if (n > 0) holdsChanged();
     return n > 0;
   };
   return {

@@ -131,7 +131,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 export class PostgresFeedStore implements FeedStore {
   readonly epoch: string;
-  readonly console: ConsoleStore = postgresConsole((sql, args) => this.query(sql, args), NOTIFY_CHANNEL);
+  readonly console: ConsoleStore = postgresConsole((sql, args) => this.query(sql, args), NOTIFY_CHANNEL, () => this.dropHeads());
   private readonly pool: pg.Pool;
   /** The one LISTEN connection of this node, or null while it is being re-established. */
   private listener: pg.Client | null = null;
@@ -410,6 +410,11 @@ export class PostgresFeedStore implements FeedStore {
   private invalidateHeads(): void {
     // Whatever makes the heads untrustworthy (a lost LISTEN connection) may also have hidden a token change.
     this.tokenGen++;
+    this.dropHeads();
+  }
+
+  /** The cached heads are read again (this node changed them, or heard that another did). */
+  private dropHeads(): void {
     this.heads_ = null;
     this.headsGen++;
     // Later callers must not join a read that may have started before this change committed.
