@@ -13,8 +13,9 @@ import { openStore } from './store/index.ts';
 import type { FeedStore } from './store/types.ts';
 import { registerV1 } from './routes/v1.ts';
 import { registerKeys } from './routes/keys.ts';
-import { fastReads } from './routes/fast.ts';
+import { fastReads, routineReads, type FastDeps } from './routes/fast.ts';
 import { LiveLane } from './routes/live.ts';
+import { RoutineLane } from './routes/routine.ts';
 import { registerEvents, type SseRegistry } from './routes/events.ts';
 import { registerCryptolens, cryptolensError, isCryptolensPath } from './routes/cryptolens.ts';
 import { registerLegacy } from './routes/legacy.ts';
@@ -35,11 +36,15 @@ export interface Service {
   store: FeedStore;
   hub: Hub;
   config: ServerConfig;
+  /** The lanes that serve connections on their raw sockets (what they hold now is observable in tests). */
+  lanes: { live: LiveLane; routine: RoutineLane };
 }
 
 /** A connection that fails before its first byte is simply gone (node:http never knew it). */
 /** How long a new connection may stay silent before it is closed (node:http's headersTimeout is 60 s). */
 const SILENCE_MS = 60_000;
+/** Idle keep-alive connections are closed after this (Fastify's default, above a load balancer's 60 s). */
+const KEEP_ALIVE_MS = 72_000;
 
 function dropSilent(this: Socket): void {
   this.destroy();
@@ -63,6 +68,8 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   let fast: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
   // Live subscribers served on their raw sockets (routes/live.ts); set below with the routes.
   let live: LiveLane | null = null;
+  // Keep-alive connections of routine reads served on their raw sockets (routes/routine.ts).
+  let routine: RoutineLane | null = null;
   const silent = new Map<Socket, number>();
   function forgetSilent(this: Socket): void {
     silent.delete(this);
@@ -81,7 +88,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
       const server = createServer((req, res) => {
         if (!fast(req, res)) handler(req, res);
       });
-      server.keepAliveTimeout = 72_000;
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
       server.requestTimeout = 0;
       server.setTimeout(0);
       // A new connection's first packet is looked at before node:http gets it: a plain SSE request is
@@ -103,15 +110,15 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
           // other order).
           socket.removeListener('close', forgetSilent);
           socket.removeListener('error', dropSilent);
-          const handOff = () => {
-            socket.unshift(chunk);
+          // node:http takes the connection with `rest` as its first bytes. Paused first, so the bytes put
+          // back are read before any that arrive later.
+          const handOff = (rest: Buffer = chunk) => {
+            socket.pause();
+            if (rest.length > 0) socket.unshift(rest);
             httpConnection.call(server, socket);
             socket.resume();
           };
-          if (!live?.take(socket, chunk, handOff)) {
-            socket.pause();
-            handOff();
-          }
+          if (!live?.take(socket, chunk, handOff) && !routine?.take(socket, chunk, handOff)) handOff();
         });
       });
       return server;
@@ -231,13 +238,15 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
   live = lane;
   sse.add(() => {
     lane.endAll();
+    routine?.endAll();
     for (const s of silent.keys()) s.destroy();
   });
   app.addHook('onClose', async () => {
     clearInterval(silenceSweep);
     lane.close();
+    routine?.close();
   });
-  fast = fastReads({
+  const reads: FastDeps = {
     store,
     publicRead: config.publicRead,
     readRateLimit: config.readRateLimit,
@@ -245,7 +254,10 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
     read,
     peekToken: (header) => peekAuthenticated(store, header),
     closing: () => closing,
-  });
+  };
+  fast = fastReads(reads);
+  const routineLane = new RoutineLane({ answer: routineReads(reads), cacheControl: read.cacheControl, keepAliveMs: KEEP_ALIVE_MS, closing: () => closing });
+  routine = routineLane;
   registerKeys(app, { store, config, now, publishers });
   registerEvents(app, { store, hub, config, registry: sse });
   registerCryptolens(app, { store, config, now });
@@ -269,7 +281,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
     unsubscribe();
     await store.close();
   });
-  return { app, store, hub, config };
+  return { app, store, hub, config, lanes: { live: lane, routine: routineLane } };
 }
 
 export interface StartOptions extends Partial<Omit<ServerConfig, 'db'>> {
@@ -277,12 +289,12 @@ export interface StartOptions extends Partial<Omit<ServerConfig, 'db'>> {
 }
 
 /** Starts a service on a port (0 = any free one) and resolves once it listens. */
-export async function startServer(opts: StartOptions): Promise<{ url: string; store: FeedStore; hub: Hub; app: FastifyInstance; close(): Promise<void> }> {
+export async function startServer(opts: StartOptions): Promise<{ url: string; store: FeedStore; hub: Hub; app: FastifyInstance; lanes: Service['lanes']; close(): Promise<void> }> {
   const config: ServerConfig = { ...defaults, logger: false, ...opts };
   const svc = await buildService(config);
   await svc.app.listen({ host: config.host, port: config.port });
   const addr = svc.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${host}:${port}`, store: svc.store, hub: svc.hub, app: svc.app, close: () => svc.app.close() };
+  return { url: `http://${host}:${port}`, store: svc.store, hub: svc.hub, app: svc.app, lanes: svc.lanes, close: () => svc.app.close() };
 }

@@ -1,10 +1,12 @@
-// The routine reads answered on node:http itself, before Fastify (issue 17, performance.md rows 1 and 2):
-// the unchanged check (`GET /v1/heads` or a channel's messages with a matching If-None-Match → 304) and a
-// page already rendered (`GET /v1/channels/<c>/messages?after=N[&limit=M]` → the cached bytes). They do
-// what the Fastify routes do for the same request — authentication (from the token cache only), the
-// rate limit, the same ETag, Cache-Control and body — and nothing else: no routing, hooks, promises or
-// JSON. Anything else (no cached token, heads not known in memory, another query, an error to report,
-// shutdown) returns false and goes through Fastify, which answers it exactly as before.
+// The routine reads answered before Fastify (issue 17, performance.md rows 1 and 2): the unchanged check
+// (`GET /v1/heads` or a channel's messages with a matching If-None-Match → 304) and a page already
+// rendered (`GET /v1/channels/<c>/messages?after=N[&limit=M]` → the cached bytes). `routineReads` decides
+// them whatever the transport; they are served on the raw socket by routes/routine.ts for connections that
+// only make such reads, and on node:http (`fastReads`) for those node:http holds. They do what the Fastify
+// routes do for the same request — authentication (from the token cache only), the rate limit, the same
+// ETag, Cache-Control and body — and nothing else: no routing, hooks, promises or JSON. Anything else (no
+// cached token, heads not known in memory, another query, an error to report, shutdown) is null and goes
+// through Fastify, which answers it exactly as before.
 //
 // Hooks added to Fastify later do not run for these answers: a hook that must see every read has to
 // be mirrored here (today: authentication and the rate limit, in app.ts).
@@ -37,7 +39,7 @@ export interface FastDeps {
 }
 
 const PREFIX = '/v1/channels/';
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 /** Rate-limit key of an anonymous client, built once per connection. */
 const ipKeys = new WeakMap<Socket, string>();
 
@@ -78,70 +80,92 @@ function pageQuery(q: string): { after: number; limit: number } | null {
   return { after, limit };
 }
 
-export function fastReads(deps: FastDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+/** The answer to a routine read: a 304, or a page already rendered. */
+export interface RoutineAnswer {
+  status: 200 | 304;
+  etag: string;
+  /** The rendered page of a 200. */
+  body: Buffer | undefined;
+}
+
+/**
+ * The routine reads, independent of the transport: `answer` decides a GET from its target and the two
+ * headers that matter, counting it against the rate limit; null means Fastify must answer it (node:http's
+ * lane and the raw lane of routes/routine.ts both hand it over then). `socket` keys an anonymous reader.
+ */
+export type RoutineReads = (url: string, authorization: string | undefined, ifNoneMatch: string | undefined, socket: Socket) => RoutineAnswer | null;
+
+export function routineReads(deps: FastDeps): RoutineReads {
   const { store, read, limiter } = deps;
 
   /** The reader's token (null: anonymous on a public feed), or undefined when Fastify must decide. */
-  const reader = (req: IncomingMessage): TokenRow | null | undefined => {
-    const header = req.headers.authorization;
+  const reader = (header: string | undefined): TokenRow | null | undefined => {
     if (header === undefined) return deps.publicRead ? null : undefined;
     return deps.peekToken(header);
   };
   /** Counts the request like the Fastify preHandler does; false when it is over the limit (Fastify then answers 429). */
-  const admitted = (req: IncomingMessage, token: TokenRow | null): boolean => {
+  const admitted = (sock: Socket, token: TokenRow | null): boolean => {
     let key: string;
     if (token) key = `t:${token.id}`;
     else {
-      const sock = req.socket;
       key = ipKeys.get(sock) ?? '';
       if (key === '') ipKeys.set(sock, (key = `ip:${sock.remoteAddress ?? ''}`));
     }
     return limiter.hit(key, deps.readRateLimit).ok;
   };
 
-  return (req, res) => {
-    const url = req.url as string;
-    if (req.method !== 'GET' || deps.closing()) return false;
+  return (url, authorization, inm, sock) => {
+    if (deps.closing()) return null;
     if (url === '/v1/heads') {
-      const inm = req.headers['if-none-match'];
-      if (inm === undefined) return false;
-      const token = reader(req);
+      if (inm === undefined) return null;
+      const token = reader(authorization);
       // A token limited to some channels has its own ETag (a filtered document): Fastify's route.
-      if (token === undefined || (token !== null && (token.channels !== null || !allows(token, 'read')))) return false;
+      if (token === undefined || (token !== null && (token.channels !== null || !allows(token, 'read')))) return null;
       const known = store.peekHeads();
-      if (known === undefined) return false;
+      if (known === undefined) return null;
       const etag = read.headsEtag(known.global, known.holdGeneration);
-      if (!etagMatches(inm, etag) || !admitted(req, token)) return false;
-      res.writeHead(304, ['ETag', etag, 'Cache-Control', read.cacheControl]);
-      res.end();
-      return true;
+      if (!etagMatches(inm, etag) || !admitted(sock, token)) return null;
+      return { status: 304, etag, body: undefined };
     }
-    if (!url.startsWith(PREFIX)) return false;
+    if (!url.startsWith(PREFIX)) return null;
     const slash = url.indexOf('/', PREFIX.length);
-    if (slash < 0 || !url.startsWith('/messages', slash)) return false;
+    if (slash < 0 || !url.startsWith('/messages', slash)) return null;
     const end = slash + 9;
-    if (end !== url.length && url.charCodeAt(end) !== 63 /* ? */) return false;
+    if (end !== url.length && url.charCodeAt(end) !== 63 /* ? */) return null;
     const channel = url.slice(PREFIX.length, slash);
-    if (!CHANNEL_PATTERN.test(channel)) return false;
+    if (!CHANNEL_PATTERN.test(channel)) return null;
     const q = end === url.length ? { after: 0, limit: DEFAULT_PAGE_LIMIT } : pageQuery(url.slice(end + 1));
-    if (q === null) return false;
-    const token = reader(req);
-    if (token === undefined || (token !== null && !allows(token, 'read', channel))) return false;
+    if (q === null) return null;
+    const token = reader(authorization);
+    if (token === undefined || (token !== null && !allows(token, 'read', channel))) return null;
     const known = store.peekHeads();
-    if (known === undefined) return false;
+    if (known === undefined) return null;
     const head = known.heads[channel] ?? 0;
     const etag = `"${store.epoch}-${head}"`;
-    const inm = req.headers['if-none-match'];
     if (inm !== undefined && etagMatches(inm, etag)) {
-      if (!admitted(req, token)) return false;
-      res.writeHead(304, ['ETag', etag, 'Cache-Control', read.cacheControl]);
-      res.end();
-      return true;
+      return admitted(sock, token) ? { status: 304, etag, body: undefined } : null;
     }
     const body = read.cachedPage(channel, q.after, q.limit, head);
-    if (body === undefined || !admitted(req, token)) return false;
-    res.writeHead(200, ['ETag', etag, 'Cache-Control', read.cacheControl, 'Content-Type', JSON_TYPE, 'Content-Length', String(body.length)]);
-    res.end(body);
+    if (body === undefined || !admitted(sock, token)) return null;
+    return { status: 200, etag, body };
+  };
+}
+
+/** The routine reads on node:http, ahead of Fastify: true when answered. */
+export function fastReads(deps: FastDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const answer = routineReads(deps);
+  const cacheControl = deps.read.cacheControl;
+  return (req, res) => {
+    if (req.method !== 'GET') return false;
+    const a = answer(req.url as string, req.headers.authorization, req.headers['if-none-match'], req.socket);
+    if (a === null) return false;
+    if (a.body === undefined) {
+      res.writeHead(304, ['ETag', a.etag, 'Cache-Control', cacheControl]);
+      res.end();
+    } else {
+      res.writeHead(200, ['ETag', a.etag, 'Cache-Control', cacheControl, 'Content-Type', JSON_TYPE, 'Content-Length', String(a.body.length)]);
+      res.end(a.body);
+    }
     return true;
   };
 }

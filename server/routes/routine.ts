@@ -1,0 +1,254 @@
+// The routine reads on the raw socket (issue 17, performance.md rows 1 and 2). A keep-alive connection
+// whose requests are all routine reads (routes/fast.ts: a 304 for an unchanged check, a page already
+// rendered) is answered here without node:http: no parser, request or response object per request, the
+// answer one string (and the page's Buffer) written per packet. node:http's own cost per request was
+// most of what the feed service spent on a routine check; without it a check costs ~0.7× as much.
+//
+// Only a strict subset of HTTP/1.1 is read here, and everything else goes to node:http untouched, from the
+// first byte we do not answer, for good:
+// - `GET <origin-form target> HTTP/1.1`, header lines `token ":" value` ending in CRLF, a blank line. No
+//   obs-fold, no bare CR or LF, no control bytes: a request a proxy could split differently never passes.
+// - No body: Content-Length, Transfer-Encoding, Expect and Upgrade hand the request over (so the end of
+//   the head is the end of the request; nothing after it can be taken for a body, or a body for a request).
+// - Host exactly once (node:http answers 400 otherwise); Authorization and If-None-Match at most once;
+//   Connection `keep-alive` or `close` only.
+// - A request split across packets, or a head over 16 KB (node:http's limit), is handed over whole.
+// Answers are the bytes node:http would send (status line, our headers, Date, Connection, Keep-Alive).
+import type { Socket } from 'node:net';
+import { JSON_TYPE, type RoutineReads } from './fast.ts';
+
+export interface RoutineDeps {
+  answer: RoutineReads;
+  cacheControl: string;
+  /** Idle keep-alive connections are closed after this long (node:http's keepAliveTimeout). */
+  keepAliveMs: number;
+  closing(): boolean;
+}
+
+/** node:http's default maxHeaderSize. */
+const MAX_HEAD = 16 * 1024;
+const HEAD = /^GET (\/[\x21-\x7e]*) HTTP\/1\.1\r\n(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*\r\n)*\r\n$/;
+const MAX_UNSENT = 1024 * 1024;
+
+const LANE = Symbol('routine lane');
+type LaneSocket = Socket & { [LANE]?: RoutineLane };
+
+/** What a request's head asks for; `target` null when the request is not one for this lane. */
+interface Head {
+  target: string | null;
+  authorization: string | undefined;
+  ifNoneMatch: string | undefined;
+  close: boolean;
+}
+
+/** Parses one request head (`text` from its first byte to its blank line, inclusive). */
+function parseHead(text: string, into: Head): Head {
+  into.target = null;
+  const m = HEAD.exec(text);
+  if (m === null) return into;
+  let host = 0;
+  let authorization: string | undefined;
+  let inm: string | undefined;
+  let close = false;
+  let i = text.indexOf('\r\n') + 2;
+  while (i < text.length - 2) {
+    const end = text.indexOf('\r\n', i);
+    const colon = text.indexOf(':', i);
+    const value = text.slice(colon + 1, end).trim();
+    switch (text.slice(i, colon).toLowerCase()) {
+      case 'host':
+        host++;
+        break;
+      case 'authorization':
+        if (authorization !== undefined) return into;
+        authorization = value;
+        break;
+      case 'if-none-match':
+        if (inm !== undefined) return into;
+        inm = value;
+        break;
+      case 'connection': {
+        const v = value.toLowerCase();
+        if (v === 'close') close = true;
+        else if (v !== 'keep-alive') return into;
+        break;
+      }
+      case 'content-length':
+      case 'transfer-encoding':
+      case 'expect':
+      case 'upgrade':
+        return into;
+    }
+    i = end + 2;
+  }
+  if (host !== 1) return into;
+  into.target = m[1] as string;
+  into.authorization = authorization;
+  into.ifNoneMatch = inm;
+  into.close = close;
+  return into;
+}
+
+export class RoutineLane {
+  private readonly deps: RoutineDeps;
+  /** Connections held here, with when each last spoke (ms). */
+  private readonly idle = new Map<Socket, number>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly keepAlive: string;
+  private readonly handOffs = new WeakMap<Socket, (rest: Buffer) => void>();
+  private readonly head: Head = { target: null, authorization: undefined, ifNoneMatch: undefined, close: false };
+  private date = '';
+  private dateUntil = 0;
+
+  constructor(deps: RoutineDeps) {
+    this.deps = deps;
+    this.keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(deps.keepAliveMs / 1000)}\r\n\r\n`;
+    this.sweeper = setInterval(() => this.sweep(), Math.min(5000, deps.keepAliveMs));
+    this.sweeper.unref();
+  }
+
+  /** Connections held by this lane now. */
+  get connections(): number {
+    return this.idle.size;
+  }
+
+  /**
+   * Called with a new connection's first packet. True: at least one request was answered here; the
+   * connection stays here, or its rest has been handed over already. False: give it all to node:http.
+   * `handOff(rest)` gives the connection to node:http with `rest` as its first bytes.
+   */
+  take(socket: Socket, chunk: Buffer, handOff: (rest: Buffer) => void): boolean {
+    if (this.deps.closing()) return false;
+    const done = this.serve(socket, chunk);
+    if (done === 0) return false;
+    // Kept through a hand-over too (node:http adds its own): a reset must never be an uncaught 'error'.
+    socket.on('error', ignore);
+    if (done < 0) return true;
+    if (done < chunk.length) {
+      handOff(chunk.subarray(done));
+      return true;
+    }
+    (socket as LaneSocket)[LANE] = this;
+    this.handOffs.set(socket, handOff);
+    this.idle.set(socket, Date.now());
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    // The reader hung up: end ours too (node:http's server sockets are half-open; node:http ends them
+    // itself on 'end'). Set back when node:http takes the connection over.
+    socket.allowHalfOpen = false;
+    return true;
+  }
+
+  /** A later packet of a connection held here. */
+  data(socket: Socket, chunk: Buffer): void {
+    const done = this.deps.closing() ? 0 : this.serve(socket, chunk);
+    if (done < 0) return this.drop(socket);
+    this.idle.set(socket, Date.now());
+    if (done < chunk.length) {
+      const handOff = this.handOffs.get(socket) as (rest: Buffer) => void;
+      this.drop(socket);
+      handOff(chunk.subarray(done));
+    }
+  }
+
+  /**
+   * Answers the complete routine requests at the start of `chunk`, in order. Returns how many bytes were
+   * answered (the rest is not for this lane), or -1 when the reader asked to close and the connection is ending.
+   */
+  private serve(socket: Socket, chunk: Buffer): number {
+    const text = chunk.toString('latin1');
+    let at = 0;
+    let out = '';
+    let corked = false;
+    const head = this.head;
+    while (at < text.length) {
+      const end = text.indexOf('\r\n\r\n', at);
+      if (end < 0 || end + 4 - at > MAX_HEAD) break;
+      parseHead(at === 0 && end + 4 === text.length ? text : text.slice(at, end + 4), head);
+      if (head.target === null) break;
+      const a = this.deps.answer(head.target, head.authorization, head.ifNoneMatch, socket);
+      if (a === null) break;
+      out += a.status === 304 ? 'HTTP/1.1 304 Not Modified\r\nETag: ' : 'HTTP/1.1 200 OK\r\nETag: ';
+      out += a.etag;
+      out += '\r\nCache-Control: ';
+      out += this.deps.cacheControl;
+      if (a.body !== undefined) out += `\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${a.body.length}`;
+      out += '\r\nDate: ';
+      out += this.now();
+      out += head.close ? '\r\nConnection: close\r\n\r\n' : '\r\n' + this.keepAlive;
+      if (a.body !== undefined) {
+        if (!corked) socket.cork();
+        corked = true;
+        socket.write(out, 'latin1');
+        socket.write(a.body);
+        out = '';
+      }
+      at = end + 4;
+      if (head.close) break;
+    }
+    if (out !== '') socket.write(out, 'latin1');
+    if (corked) socket.uncork();
+    if (at > 0 && head.close) {
+      // As node:http does for `Connection: close`: end once the answer is out; anything after it is not read.
+      socket.destroySoon();
+      return -1;
+    }
+    // A reader that asks faster than it reads is paused until it catches up (node:http does the same).
+    if (socket.writableLength > MAX_UNSENT && !socket.isPaused()) {
+      socket.pause();
+      socket.once('drain', () => socket.resume());
+    }
+    return at;
+  }
+
+  /** The Date header, made once a second (as node:http does). */
+  private now(): string {
+    const t = Date.now();
+    if (t >= this.dateUntil) {
+      this.date = new Date(t).toUTCString();
+      this.dateUntil = t - (t % 1000) + 1000;
+    }
+    return this.date;
+  }
+
+  /** Lets go of a connection: it is closing, or node:http takes it over. */
+  drop(socket: Socket): void {
+    if (!this.idle.delete(socket)) return;
+    socket.removeListener('data', onData);
+    socket.removeListener('close', onClose);
+    this.handOffs.delete(socket);
+    (socket as LaneSocket)[LANE] = undefined;
+    socket.allowHalfOpen = true;
+  }
+
+  private sweep(): void {
+    const old = Date.now() - this.deps.keepAliveMs;
+    for (const [socket, since] of this.idle) if (since <= old) socket.destroy();
+  }
+
+  /**
+   * Shutdown: every connection held here is between requests (answers are written as they are read), so
+   * all are closed, as node:http closes its idle ones; a request already in a packet was answered.
+   */
+  endAll(): void {
+    for (const socket of [...this.idle.keys()]) {
+      this.drop(socket);
+      socket.destroySoon();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.endAll();
+  }
+}
+
+function onData(this: LaneSocket, chunk: Buffer): void {
+  this[LANE]?.data(this, chunk);
+}
+
+function onClose(this: LaneSocket): void {
+  this[LANE]?.drop(this);
+}
+
+function ignore(): void {}

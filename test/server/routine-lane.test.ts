@@ -1,0 +1,185 @@
+// The routine reads served on the raw socket (server/routes/routine.ts): the same bytes node:http sends,
+// in order, and every request the lane does not fully understand handed to node:http untouched, so that
+// no request can be read one way here and another way by a proxy or by node:http (request smuggling).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createToken } from '../../server/tokens.ts';
+import { startFeed, news, type Feed } from './helpers.ts';
+import { RawClient, header, type RawResponse } from './raw-http.ts';
+
+let feed: Feed;
+let headsEtag: string;
+let pageBody: string;
+let auth: string;
+
+before(async () => {
+  // A public feed: anonymous reads need no token cache, which forgets a token after a second (a slow
+  // machine must not move a read from one lane to another mid-test). Tokens have their own test below.
+  feed = await startFeed({ maxAge: 120, publicRead: true });
+  await feed.publish(news('news', 'First'));
+  auth = '';
+  headsEtag = (await feed.get('/v1/heads')).headers.get('etag') as string;
+  // Rendered once by Fastify; from then on the page is a routine read.
+  pageBody = await (await feed.get('/v1/channels/news/messages?after=0&limit=10')).text();
+});
+after(async () => { await feed.close(); });
+
+const heads = (etag: string, extra = ''): string => `GET /v1/heads HTTP/1.1\r\nHost: t\r\n${auth}If-None-Match: ${etag}\r\n${extra}\r\n`;
+const page = (extra = ''): string => `GET /v1/channels/news/messages?after=0&limit=10 HTTP/1.1\r\nHost: t\r\n${auth}${extra}\r\n`;
+const withoutDate = (r: RawResponse): string => r.raw.replace(/\r\nDate: [^\r]*/, '');
+
+/** Waits (up to a second) for the raw lane to hold `n` connections; earlier tests' closes arrive late. */
+async function held(n: number, f: Feed = feed): Promise<number> {
+  const deadline = Date.now() + 1000;
+  while (f.server.lanes.routine.connections !== n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  return f.server.lanes.routine.connections;
+}
+
+async function open(): Promise<RawClient> {
+  const c = new RawClient(feed.url);
+  await c.connected;
+  return c;
+}
+
+test('pipelined routine reads are answered in order with the bytes node:http sends for them', async () => {
+  await held(0);
+  const lane = await open();
+  lane.send(heads(headsEtag) + page() + heads(headsEtag));
+  const ours = await lane.responses(3);
+  assert.deepEqual(ours.map((r) => r.status), [304, 200, 304]);
+  assert.equal(ours[1]?.body, pageBody);
+  assert.equal(header(ours[0] as RawResponse, 'etag'), headsEtag);
+  assert.equal(header(ours[0] as RawResponse, 'keep-alive'), 'timeout=72');
+  assert.match(header(ours[0] as RawResponse, 'date') ?? '', /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/);
+  assert.equal(await held(1), 1, 'the connection is held by the raw lane');
+
+  // The same requests on a connection node:http took over (its first request is not a routine read).
+  const node = await open();
+  node.send('GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n');
+  await node.responses(1);
+  node.send(heads(headsEtag) + page() + heads(headsEtag));
+  const theirs = (await node.responses(4)).slice(1);
+  assert.deepEqual(ours.map(withoutDate), theirs.map(withoutDate));
+  lane.close();
+  node.close();
+});
+
+test('a request that is not routine hands the connection to node:http, after the answers before it', async () => {
+  await held(0);
+  const c = await open();
+  c.send(heads(headsEtag));
+  assert.equal((await c.responses(1))[0]?.status, 304);
+  assert.equal(await held(1), 1);
+  // Pipelined behind a routine read: a read Fastify answers (its own route) and a routine one again.
+  c.send(heads(headsEtag) + 'GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n' + heads(headsEtag));
+  const rs = await c.responses(4);
+  assert.deepEqual(rs.slice(1).map((r) => r.status), [304, 200, 304]);
+  assert.match(rs[2]?.body ?? '', /"ok":true/);
+  assert.equal(await held(0), 0, 'node:http has the connection now');
+  c.close();
+});
+
+test('a body, a split head or a malformed one is never read by the lane: node:http decides', async () => {
+  const smuggled = heads(headsEtag);
+  const cases: [string, string, number[]][] = [
+    // If the lane ignored the body, the smuggled request inside it would get a second answer.
+    ['Content-Length body', heads(headsEtag, `Content-Length: ${smuggled.length}\r\n`) + smuggled, [304]],
+    ['chunked body', heads(headsEtag, 'Transfer-Encoding: chunked\r\n') + `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`, [304]],
+    ['space before the colon', heads(headsEtag, `Content-Length : ${smuggled.length}\r\n`) + smuggled, [400]],
+    ['obs-fold', heads(headsEtag, `X-A: 1\r\n Content-Length: ${smuggled.length}\r\n`) + smuggled, [400]],
+    ['bare LF', `GET /v1/heads HTTP/1.1\nHost: t\n${auth.replace('\r\n', '\n')}If-None-Match: ${headsEtag}\n\n`, [400]],
+    ['no Host', `GET /v1/heads HTTP/1.1\r\n${auth}If-None-Match: ${headsEtag}\r\n\r\n`, [400]],
+    // node:http takes the first; the lane leaves any doubt to node:http.
+    ['two Hosts', heads(headsEtag, 'Host: u\r\n'), [304]],
+    ['absolute-form target', `GET http://t/v1/heads HTTP/1.1\r\nHost: t\r\n${auth}If-None-Match: ${headsEtag}\r\n\r\n`, [304]],
+  ];
+  for (const [name, bytes, statuses] of cases) {
+    await held(0);
+    const c = await open();
+    c.send(bytes);
+    const rs = await c.responses(statuses.length);
+    assert.deepEqual(rs.map((r) => r.status), statuses, name);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(c.count, statuses.length, `${name}: one answer only, got ${JSON.stringify((await c.responses(c.count)).map((r) => r.raw))}`);
+    assert.equal(feed.server.lanes.routine.connections, 0, `${name}: not held by the lane`);
+    c.close();
+  }
+});
+
+test('a head split across packets is answered once, whole, by node:http', async () => {
+  const c = await open();
+  const bytes = heads(headsEtag);
+  c.send(bytes.slice(0, 20));
+  await new Promise((r) => setTimeout(r, 50));
+  c.send(bytes.slice(20));
+  const [r] = await c.responses(1);
+  assert.equal(r?.status, 304);
+  assert.equal(header(r as RawResponse, 'etag'), headsEtag);
+  c.close();
+});
+
+test('Connection: close gets its answer, then the server closes the connection', async () => {
+  const c = await open();
+  c.send(heads(headsEtag, 'Connection: close\r\n') + heads(headsEtag));
+  const [r] = await c.responses(1);
+  assert.equal(r?.status, 304);
+  assert.equal(header(r as RawResponse, 'connection'), 'close');
+  assert.equal(header(r as RawResponse, 'keep-alive'), undefined);
+  await c.closedByServer();
+  assert.equal(c.count, 1, 'nothing after the request that asked to close is answered');
+});
+
+test('a changed feed, a revoked token and the rate limit are seen on a held connection at once', async () => {
+  const { token, row } = await createToken(feed.server.store, { name: 'held', scopes: ['read'], channels: null, now: 1 });
+  const own = (etag: string): string => heads(etag, `Authorization: Bearer ${token}\r\n`);
+  // Known to the token cache, so the raw lane can answer (it never looks a token up itself).
+  assert.equal((await fetch(`${feed.url}/v1/heads`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  const c = await open();
+  c.send(own(headsEtag));
+  assert.equal((await c.responses(1))[0]?.status, 304);
+  await feed.publish(news('news', 'Second'));
+  c.send(own(headsEtag));
+  const changed = (await c.responses(2))[1] as RawResponse;
+  assert.equal(changed.status, 200, 'a publish changes the heads at once');
+  assert.match(changed.body, /"news":2/);
+  const etag = header(changed, 'etag') as string;
+  c.send(own(etag));
+  assert.equal((await c.responses(3))[2]?.status, 304);
+  await feed.server.store.revokeToken(row.id, 2);
+  c.send(own(etag));
+  assert.equal((await c.responses(4))[3]?.status, 401, 'the next read after revocation is refused');
+  c.close();
+  headsEtag = etag;
+});
+
+test('over the rate limit, the lane hands the read to Fastify, which answers 429', async () => {
+  const limited = await startFeed({ readRateLimit: 2, publicRead: true });
+  try {
+    const etag = (await fetch(`${limited.url}/v1/heads`)).headers.get('etag') as string;
+    const c = new RawClient(limited.url);
+    await c.connected;
+    const one = `GET /v1/heads HTTP/1.1\r\nHost: t\r\nIf-None-Match: ${etag}\r\n\r\n`;
+    // The first fetch used one of the two reads of this minute.
+    c.send(one + one + one);
+    const rs = await c.responses(3);
+    assert.deepEqual(rs.map((r) => r.status), [304, 429, 429]);
+    assert.ok(Number(header(rs[1] as RawResponse, 'retry-after')) >= 1);
+    c.close();
+  } finally {
+    await limited.close();
+  }
+});
+
+test('shutdown closes the connections the lane holds and does not wait for them', async () => {
+  const own = await startFeed({ publicRead: true });
+  const etag = (await fetch(`${own.url}/v1/heads`)).headers.get('etag') as string;
+  const c = new RawClient(own.url);
+  await c.connected;
+  c.send(`GET /v1/heads HTTP/1.1\r\nHost: t\r\nIf-None-Match: ${etag}\r\n\r\n`);
+  assert.equal((await c.responses(1))[0]?.status, 304);
+  assert.equal(await held(1, own), 1);
+  const started = Date.now();
+  await own.close();
+  assert.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
+  await c.closedByServer();
+});
