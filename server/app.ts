@@ -256,7 +256,13 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
     closing: () => closing,
   };
   fast = fastReads(reads);
-  const routineLane = new RoutineLane({ answer: routineReads(reads), cacheControl: read.cacheControl, keepAliveMs: KEEP_ALIVE_MS, closing: () => closing });
+  const routineLane = new RoutineLane({
+    answer: routineReads(reads),
+    cacheControl: read.cacheControl,
+    keepAliveMs: KEEP_ALIVE_MS,
+    verify: (header) => (peekAuthenticated(store, header) !== undefined ? undefined : authenticate(store, header)),
+    closing: () => closing,
+  });
   routine = routineLane;
   registerKeys(app, { store, config, now, publishers });
   registerEvents(app, { store, hub, config, registry: sse });

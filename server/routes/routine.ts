@@ -22,6 +22,8 @@ export interface RoutineDeps {
   cacheControl: string;
   /** Idle keep-alive connections are closed after this long (node:http's keepAliveTimeout). */
   keepAliveMs: number;
+  /** undefined when the token of this Authorization header is in the token cache; else its verification. */
+  verify(authorization: string): Promise<unknown> | undefined;
   closing(): boolean;
 }
 
@@ -97,6 +99,10 @@ export class RoutineLane {
   private readonly keepAlive: string;
   private readonly handOffs = new WeakMap<Socket, (rest: Buffer) => void>();
   private readonly head: Head = { target: null, authorization: undefined, ifNoneMatch: undefined, close: false };
+  /** Bytes of a connection waiting for a token to be verified (see `later`). */
+  private readonly deferred = new Map<Socket, Buffer>();
+  /** Set by `serve` when it stopped at a request whose token must be verified first. */
+  private wait: Promise<unknown> | undefined;
   private date = '';
   private dateUntil = 0;
 
@@ -113,18 +119,20 @@ export class RoutineLane {
   }
 
   /**
-   * Called with a new connection's first packet. True: at least one request was answered here; the
-   * connection stays here, or its rest has been handed over already. False: give it all to node:http.
-   * `handOff(rest)` gives the connection to node:http with `rest` as its first bytes.
+   * Called with a new connection's first packet. True: at least one request was answered here, or is
+   * waiting for its token to be verified; the connection stays here, or its rest has been handed over
+   * already. False: give it all to node:http. `handOff(rest)` gives the connection to node:http with
+   * `rest` as its first bytes.
    */
   take(socket: Socket, chunk: Buffer, handOff: (rest: Buffer) => void): boolean {
     if (this.deps.closing()) return false;
-    const done = this.serve(socket, chunk);
-    if (done === 0) return false;
+    const done = this.serve(socket, chunk, true);
+    const wait = this.takeWait();
+    if (done === 0 && wait === undefined) return false;
     // Kept through a hand-over too (node:http adds its own): a reset must never be an uncaught 'error'.
     socket.on('error', ignore);
     if (done < 0) return true;
-    if (done < chunk.length) {
+    if (done < chunk.length && wait === undefined) {
       handOff(chunk.subarray(done));
       return true;
     }
@@ -136,14 +144,23 @@ export class RoutineLane {
     // The reader hung up: end ours too (node:http's server sockets are half-open; node:http ends them
     // itself on 'end'). Set back when node:http takes the connection over.
     socket.allowHalfOpen = false;
+    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait);
     return true;
   }
 
   /** A later packet of a connection held here. */
-  data(socket: Socket, chunk: Buffer): void {
-    const done = this.deps.closing() ? 0 : this.serve(socket, chunk);
+  data(socket: Socket, chunk: Buffer, mayWait = true): void {
+    const held = this.deferred.get(socket);
+    if (held !== undefined) {
+      // Still waiting for a token: keep the order, this packet goes after the one waiting.
+      this.deferred.set(socket, Buffer.concat([held, chunk]));
+      return;
+    }
+    const done = this.deps.closing() ? 0 : this.serve(socket, chunk, mayWait);
+    const wait = this.takeWait();
     if (done < 0) return this.drop(socket);
     this.idle.set(socket, Date.now());
+    if (wait !== undefined) return this.later(socket, chunk.subarray(done), wait);
     if (done < chunk.length) {
       const handOff = this.handOffs.get(socket) as (rest: Buffer) => void;
       this.drop(socket);
@@ -152,20 +169,50 @@ export class RoutineLane {
   }
 
   /**
+   * A request whose token is not in the token cache (new, or its entry aged out) waits for it to be
+   * verified, rather than moving the connection to node:http for good; then it is tried once more, and
+   * if the token is still not known (unknown, revoked, the database down) node:http and Fastify answer it.
+   */
+  private later(socket: Socket, rest: Buffer, wait: Promise<unknown>): void {
+    socket.pause();
+    this.deferred.set(socket, rest);
+    const go = (): void => {
+      const bytes = this.deferred.get(socket) as Buffer;
+      this.deferred.delete(socket);
+      if (socket.destroyed || !this.idle.has(socket)) return;
+      this.data(socket, bytes, false);
+      socket.resume();
+    };
+    wait.then(go, go);
+  }
+
+  private takeWait(): Promise<unknown> | undefined {
+    const w = this.wait;
+    this.wait = undefined;
+    return w;
+  }
+
+  /**
    * Answers the complete routine requests at the start of `chunk`, in order. Returns how many bytes were
    * answered (the rest is not for this lane), or -1 when the reader asked to close and the connection is ending.
    */
-  private serve(socket: Socket, chunk: Buffer): number {
+  private serve(socket: Socket, chunk: Buffer, mayWait: boolean): number {
     const text = chunk.toString('latin1');
     let at = 0;
     let out = '';
     let corked = false;
+    let closed = false;
     const head = this.head;
     while (at < text.length) {
       const end = text.indexOf('\r\n\r\n', at);
       if (end < 0 || end + 4 - at > MAX_HEAD) break;
       parseHead(at === 0 && end + 4 === text.length ? text : text.slice(at, end + 4), head);
       if (head.target === null) break;
+      if (mayWait && head.authorization !== undefined) {
+        this.wait = this.deps.verify(head.authorization);
+        if (this.wait !== undefined) break;
+      }
+      mayWait = true;
       const a = this.deps.answer(head.target, head.authorization, head.ifNoneMatch, socket);
       if (a === null) break;
       out += a.status === 304 ? 'HTTP/1.1 304 Not Modified\r\nETag: ' : 'HTTP/1.1 200 OK\r\nETag: ';
@@ -184,11 +231,14 @@ export class RoutineLane {
         out = '';
       }
       at = end + 4;
-      if (head.close) break;
+      if (head.close) {
+        closed = true;
+        break;
+      }
     }
     if (out !== '') socket.write(out, 'latin1');
     if (corked) socket.uncork();
-    if (at > 0 && head.close) {
+    if (closed) {
       // As node:http does for `Connection: close`: end once the answer is out; anything after it is not read.
       socket.destroySoon();
       return -1;
@@ -217,6 +267,7 @@ export class RoutineLane {
     socket.removeListener('data', onData);
     socket.removeListener('close', onClose);
     this.handOffs.delete(socket);
+    this.deferred.delete(socket);
     (socket as LaneSocket)[LANE] = undefined;
     socket.allowHalfOpen = true;
   }

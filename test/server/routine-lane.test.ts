@@ -129,25 +129,36 @@ test('Connection: close gets its answer, then the server closes the connection',
   assert.equal(c.count, 1, 'nothing after the request that asked to close is answered');
 });
 
-test('a changed feed, a revoked token and the rate limit are seen on a held connection at once', async () => {
+test('a token is verified while its connection waits; a change and a revocation are seen at once', async () => {
   const { token, row } = await createToken(feed.server.store, { name: 'held', scopes: ['read'], channels: null, now: 1 });
   const own = (etag: string): string => heads(etag, `Authorization: Bearer ${token}\r\n`);
-  // Known to the token cache, so the raw lane can answer (it never looks a token up itself).
-  assert.equal((await fetch(`${feed.url}/v1/heads`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  await held(0);
   const c = await open();
+  // A token the cache does not know yet: verified while the connection waits, which stays in the lane.
   c.send(own(headsEtag));
   assert.equal((await c.responses(1))[0]?.status, 304);
+  assert.equal(await held(1), 1);
+  // Its cache entry ages out after a second: verified again, the connection still held.
+  await new Promise((r) => setTimeout(r, 1100));
+  c.send(own(headsEtag) + own(headsEtag));
+  assert.deepEqual((await c.responses(3)).slice(1).map((r) => r.status), [304, 304]);
+  assert.equal(feed.server.lanes.routine.connections, 1);
   await feed.publish(news('news', 'Second'));
   c.send(own(headsEtag));
-  const changed = (await c.responses(2))[1] as RawResponse;
+  const changed = (await c.responses(4))[3] as RawResponse;
   assert.equal(changed.status, 200, 'a publish changes the heads at once');
   assert.match(changed.body, /"news":2/);
   const etag = header(changed, 'etag') as string;
   c.send(own(etag));
-  assert.equal((await c.responses(3))[2]?.status, 304);
+  assert.equal((await c.responses(5))[4]?.status, 304);
   await feed.server.store.revokeToken(row.id, 2);
   c.send(own(etag));
-  assert.equal((await c.responses(4))[3]?.status, 401, 'the next read after revocation is refused');
+  assert.equal((await c.responses(6))[5]?.status, 401, 'the next read after revocation is refused');
+  // An unknown token: verified, refused by Fastify (node:http has the connection from then on).
+  const d = await open();
+  d.send(heads(etag, 'Authorization: Bearer tdg_nope\r\n'));
+  assert.equal((await d.responses(1))[0]?.status, 401);
+  d.close();
   c.close();
   headsEtag = etag;
 });
