@@ -10,7 +10,7 @@ import { startServer } from '../../server/app.ts';
 import { PostgresFeedStore } from '../../server/store/postgres.ts';
 import { createToken } from '../../server/tokens.ts';
 import { generateSigningKey, type SigningKey } from '../../shared/protocol/signing.ts';
-import { freshPostgresDb, signed, news } from '../server/helpers.ts';
+import { freshPostgresDb, signed, news, release } from '../server/helpers.ts';
 import { openSse } from '../server/sse.ts';
 
 const url = process.env.TIDINGS_TEST_PG;
@@ -155,5 +155,31 @@ test('a node killed mid-publish loses nothing acknowledged; retries on the other
     for (const m of acked) assert.ok(ids.includes(m.id), 'acknowledged before the kill, still there');
   } finally {
     await store.close();
+  }
+});
+
+test('the node that halts a rollout serves the hold on its very next read, without waiting to hear its own notification', { skip }, async () => {
+  const ch = 'hold-own';
+  assert.equal((await publishTo(a, await signed(release(ch, '3.0.0'), key), ch)).status, 201);
+  const heads = async () => fetch(`${a.url}/v1/heads`, { headers: { authorization: `Bearer ${readToken}` } });
+  // Node a's heads are cached (a second read answers from memory).
+  await (await heads()).text();
+  const etag = (await heads()).headers.get('etag') as string;
+  // Its LISTEN connection hears nothing for now: notifications are held back, as on a slow network.
+  const listener = (a.store as unknown as { listener: pg.Client }).listener;
+  const saved = listener.listeners('notification') as ((n: pg.Notification) => void)[];
+  const held: pg.Notification[] = [];
+  listener.removeAllListeners('notification');
+  listener.on('notification', (n) => held.push(n));
+  try {
+    await a.store.console.setHalt({ channel: ch, version: '3.0.0', halted: true, reason: 'crash reports', at: 2, by: 'ci' });
+    const after = await heads();
+    const body = await after.json() as { holds?: Record<string, string[]> };
+    assert.deepEqual(body.holds?.[ch], ['3.0.0'], 'the halting node offers the held version no more');
+    assert.notEqual(after.headers.get('etag'), etag);
+  } finally {
+    listener.removeAllListeners('notification');
+    for (const f of saved) listener.on('notification', f);
+    for (const n of held) for (const f of saved) f(n);
   }
 });
