@@ -260,7 +260,11 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
     answer: routineReads(reads),
     cacheControl: read.cacheControl,
     keepAliveMs: KEEP_ALIVE_MS,
-    verify: (header) => (peekAuthenticated(store, header) !== undefined ? undefined : authenticate(store, header)),
+    ready: (header) => {
+      const token = header === undefined || peekAuthenticated(store, header) !== undefined ? undefined : authenticate(store, header);
+      const heads = store.peekHeads() === undefined ? store.headsState() : undefined;
+      return token === undefined ? heads : heads === undefined ? token : Promise.all([token, heads]);
+    },
     closing: () => closing,
   });
   routine = routineLane;

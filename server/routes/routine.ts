@@ -22,8 +22,12 @@ export interface RoutineDeps {
   cacheControl: string;
   /** Idle keep-alive connections are closed after this long (node:http's keepAliveTimeout). */
   keepAliveMs: number;
-  /** undefined when the token of this Authorization header is in the token cache; else its verification. */
-  verify(authorization: string): Promise<unknown> | undefined;
+  /**
+   * undefined when a read with this Authorization header (or none) can be decided from memory; else a
+   * promise that settles once what it needs has been read: the token verified into the token cache, the
+   * heads read into the store's cache.
+   */
+  ready(authorization: string | undefined): Promise<unknown> | undefined;
   closing(): boolean;
 }
 
@@ -169,9 +173,10 @@ export class RoutineLane {
   }
 
   /**
-   * A request whose token is not in the token cache (new, or its entry aged out) waits for it to be
-   * verified, rather than moving the connection to node:http for good; then it is tried once more, and
-   * if the token is still not known (unknown, revoked, the database down) node:http and Fastify answer it.
+   * A request that needs a read first (its token is not in the token cache, new or aged out; the heads are
+   * not in memory, as on a PostgreSQL node once a second) waits for it, rather than moving the connection
+   * to node:http for good; then it is tried once more, and if it still cannot be decided (an unknown or
+   * revoked token, the database down) node:http and Fastify answer it.
    */
   private later(socket: Socket, rest: Buffer, wait: Promise<unknown>): void {
     socket.pause();
@@ -208,8 +213,8 @@ export class RoutineLane {
       if (end < 0 || end + 4 - at > MAX_HEAD) break;
       parseHead(at === 0 && end + 4 === text.length ? text : text.slice(at, end + 4), head);
       if (head.target === null) break;
-      if (mayWait && head.authorization !== undefined) {
-        this.wait = this.deps.verify(head.authorization);
+      if (mayWait) {
+        this.wait = this.deps.ready(head.authorization);
         if (this.wait !== undefined) break;
       }
       mayWait = true;

@@ -27,4 +27,5 @@ if (!url) {
   await import('../server/self-halt.test.ts');
   await import('../server/adoption.test.ts');
   await import('../server/console-admin.test.ts');
+  await import('../server/routine-lane.test.ts');
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createToken } from '../../server/tokens.ts';
-import { startFeed, news, type Feed } from './helpers.ts';
+import { startFeed, news, backend, type Feed } from './helpers.ts';
 import { RawClient, header, type RawResponse } from './raw-http.ts';
 
 let feed: Feed;
@@ -53,14 +53,17 @@ test('pipelined routine reads are answered in order with the bytes node:http sen
   assert.match(header(ours[0] as RawResponse, 'date') ?? '', /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/);
   assert.equal(await held(1), 1, 'the connection is held by the raw lane');
 
+  lane.close();
   // The same requests on a connection node:http took over (its first request is not a routine read).
+  // On PostgreSQL the heads leave memory each second and node:http's lane then gives the read to Fastify,
+  // whose headers are spelled in lower case: the comparison runs on SQLite, where they never leave it.
+  if (backend !== 'sqlite') return;
   const node = await open();
   node.send('GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n');
   await node.responses(1);
   node.send(heads(headsEtag) + page() + heads(headsEtag));
   const theirs = (await node.responses(4)).slice(1);
   assert.deepEqual(ours.map(withoutDate), theirs.map(withoutDate));
-  lane.close();
   node.close();
 });
 
@@ -138,7 +141,8 @@ test('a token is verified while its connection waits; a change and a revocation 
   c.send(own(headsEtag));
   assert.equal((await c.responses(1))[0]?.status, 304);
   assert.equal(await held(1), 1);
-  // Its cache entry ages out after a second: verified again, the connection still held.
+  // Its cache entry ages out after a second (and on PostgreSQL the cached heads too): read again while
+  // the connection waits, which stays in the lane.
   await new Promise((r) => setTimeout(r, 1100));
   c.send(own(headsEtag) + own(headsEtag));
   assert.deepEqual((await c.responses(3)).slice(1).map((r) => r.status), [304, 304]);
