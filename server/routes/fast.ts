@@ -89,19 +89,26 @@ export interface RoutineAnswer {
 }
 
 /**
+ * A routine read that could be answered from memory once something is read first: a token the token
+ * cache does not hold (new, or aged out), or heads not in memory. node:http's lane gives it to Fastify;
+ * the raw lane waits for the read (routes/routine.ts).
+ */
+export const NEEDS_READ: unique symbol = Symbol('needs a read');
+
+/**
  * The routine reads, independent of the transport: `answer` decides a GET from its target and the two
  * headers that matter, counting it against the rate limit; null means Fastify must answer it (node:http's
  * lane and the raw lane of routes/routine.ts both hand it over then). `socket` keys an anonymous reader.
  */
-export type RoutineReads = (url: string, authorization: string | undefined, ifNoneMatch: string | undefined, socket: Socket) => RoutineAnswer | null;
+export type RoutineReads = (url: string, authorization: string | undefined, ifNoneMatch: string | undefined, socket: Socket) => RoutineAnswer | typeof NEEDS_READ | null;
 
 export function routineReads(deps: FastDeps): RoutineReads {
   const { store, read, limiter } = deps;
 
-  /** The reader's token (null: anonymous on a public feed), or undefined when Fastify must decide. */
-  const reader = (header: string | undefined): TokenRow | null | undefined => {
+  /** The reader's token (null: anonymous on a public feed); undefined: no token on a private feed (Fastify's 401). */
+  const reader = (header: string | undefined): TokenRow | null | undefined | typeof NEEDS_READ => {
     if (header === undefined) return deps.publicRead ? null : undefined;
-    return deps.peekToken(header);
+    return deps.peekToken(header) ?? NEEDS_READ;
   };
   /** Counts the request like the Fastify preHandler does; false when it is over the limit (Fastify then answers 429). */
   const admitted = (sock: Socket, token: TokenRow | null): boolean => {
@@ -119,10 +126,11 @@ export function routineReads(deps: FastDeps): RoutineReads {
     if (url === '/v1/heads') {
       if (inm === undefined) return null;
       const token = reader(authorization);
+      if (token === NEEDS_READ) return token;
       // A token limited to some channels has its own ETag (a filtered document): Fastify's route.
       if (token === undefined || (token !== null && (token.channels !== null || !allows(token, 'read')))) return null;
       const known = store.peekHeads();
-      if (known === undefined) return null;
+      if (known === undefined) return NEEDS_READ;
       const etag = read.headsEtag(known.global, known.holdGeneration);
       if (!etagMatches(inm, etag) || !admitted(sock, token)) return null;
       return { status: 304, etag, body: undefined };
@@ -137,9 +145,10 @@ export function routineReads(deps: FastDeps): RoutineReads {
     const q = end === url.length ? { after: 0, limit: DEFAULT_PAGE_LIMIT } : pageQuery(url.slice(end + 1));
     if (q === null) return null;
     const token = reader(authorization);
+    if (token === NEEDS_READ) return token;
     if (token === undefined || (token !== null && !allows(token, 'read', channel))) return null;
     const known = store.peekHeads();
-    if (known === undefined) return null;
+    if (known === undefined) return NEEDS_READ;
     const head = known.heads[channel] ?? 0;
     const etag = `"${store.epoch}-${head}"`;
     if (inm !== undefined && etagMatches(inm, etag)) {
@@ -158,7 +167,7 @@ export function fastReads(deps: FastDeps): (req: IncomingMessage, res: ServerRes
   return (req, res) => {
     if (req.method !== 'GET') return false;
     const a = answer(req.url as string, req.headers.authorization, req.headers['if-none-match'], req.socket);
-    if (a === null) return false;
+    if (a === null || a === NEEDS_READ) return false;
     if (a.body === undefined) {
       res.writeHead(304, ['ETag', a.etag, 'Cache-Control', cacheControl]);
       res.end();

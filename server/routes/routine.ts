@@ -15,7 +15,7 @@
 // - A request split across packets, or a head over 16 KB (node:http's limit), is handed over whole.
 // Answers are the bytes node:http would send (status line, our headers, Date, Connection, Keep-Alive).
 import type { Socket } from 'node:net';
-import { JSON_TYPE, type RoutineReads } from './fast.ts';
+import { JSON_TYPE, NEEDS_READ, type RoutineReads } from './fast.ts';
 
 export interface RoutineDeps {
   answer: RoutineReads;
@@ -35,6 +35,10 @@ export interface RoutineDeps {
 const MAX_HEAD = 16 * 1024;
 const HEAD = /^GET (\/[\x21-\x7e]*) HTTP\/1\.1\r\n(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*\r\n)*\r\n$/;
 const MAX_UNSENT = 1024 * 1024;
+/** Bytes held while a read waits (see `later`); past this the connection goes to node:http. */
+const MAX_DEFERRED = 16 * 1024;
+/** At shutdown, a reader that does not take its last bytes within this is cut off. */
+const END_GRACE_MS = 2000;
 
 const LANE = Symbol('routine lane');
 type LaneSocket = Socket & { [LANE]?: RoutineLane };
@@ -60,7 +64,7 @@ function parseHead(text: string, into: Head): Head {
   while (i < text.length - 2) {
     const end = text.indexOf('\r\n', i);
     const colon = text.indexOf(':', i);
-    const value = text.slice(colon + 1, end).trim();
+    const value = ows(text.slice(colon + 1, end));
     switch (text.slice(i, colon).toLowerCase()) {
       case 'host':
         host++;
@@ -95,6 +99,15 @@ function parseHead(text: string, into: Head): Head {
   return into;
 }
 
+/** A header value without the optional whitespace around it: spaces and tabs only, as node:http trims. */
+function ows(v: string): string {
+  let a = 0;
+  let b = v.length;
+  while (a < b && (v.charCodeAt(a) === 32 || v.charCodeAt(a) === 9)) a++;
+  while (b > a && (v.charCodeAt(b - 1) === 32 || v.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === v.length ? v : v.slice(a, b);
+}
+
 export class RoutineLane {
   private readonly deps: RoutineDeps;
   /** Connections held here, with when each last spoke (ms). */
@@ -103,9 +116,9 @@ export class RoutineLane {
   private readonly keepAlive: string;
   private readonly handOffs = new WeakMap<Socket, (rest: Buffer) => void>();
   private readonly head: Head = { target: null, authorization: undefined, ifNoneMatch: undefined, close: false };
-  /** Bytes of a connection waiting for a token to be verified (see `later`). */
+  /** Bytes of a connection waiting for a read (see `later`). */
   private readonly deferred = new Map<Socket, Buffer>();
-  /** Set by `serve` when it stopped at a request whose token must be verified first. */
+  /** Set by `serve` when it stopped at a request that needs a read first. */
   private wait: Promise<unknown> | undefined;
   private date = '';
   private dateUntil = 0;
@@ -145,10 +158,12 @@ export class RoutineLane {
     this.idle.set(socket, Date.now());
     socket.on('data', onData);
     socket.on('close', onClose);
+    socket.on('drain', onDrain);
     // The reader hung up: end ours too (node:http's server sockets are half-open; node:http ends them
     // itself on 'end'). Set back when node:http takes the connection over.
     socket.allowHalfOpen = false;
     if (wait !== undefined) this.later(socket, chunk.subarray(done), wait);
+    this.flow(socket);
     return true;
   }
 
@@ -156,20 +171,32 @@ export class RoutineLane {
   data(socket: Socket, chunk: Buffer, mayWait = true): void {
     const held = this.deferred.get(socket);
     if (held !== undefined) {
-      // Still waiting for a token: keep the order, this packet goes after the one waiting.
-      this.deferred.set(socket, Buffer.concat([held, chunk]));
+      // Still waiting (the socket is paused, but a packet may already have been on its way): keep the
+      // order, this packet goes after the one waiting; past a bound, node:http takes all of it.
+      if (held.length + chunk.length <= MAX_DEFERRED) this.deferred.set(socket, Buffer.concat([held, chunk]));
+      else this.handOff(socket, Buffer.concat([held, chunk]));
       return;
     }
     const done = this.deps.closing() ? 0 : this.serve(socket, chunk, mayWait);
     const wait = this.takeWait();
     if (done < 0) return this.drop(socket);
     this.idle.set(socket, Date.now());
-    if (wait !== undefined) return this.later(socket, chunk.subarray(done), wait);
-    if (done < chunk.length) {
-      const handOff = this.handOffs.get(socket) as (rest: Buffer) => void;
-      this.drop(socket);
-      handOff(chunk.subarray(done));
-    }
+    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait);
+    else if (done < chunk.length) return this.handOff(socket, chunk.subarray(done));
+    this.flow(socket);
+  }
+
+  private handOff(socket: Socket, rest: Buffer): void {
+    const handOff = this.handOffs.get(socket) as (rest: Buffer) => void;
+    this.drop(socket);
+    handOff(rest);
+  }
+
+  /** Reads on unless a read is awaited or the reader is over MAX_UNSENT behind (node:http pauses too). */
+  flow(socket: Socket): void {
+    if (!this.idle.has(socket)) return;
+    if (this.deferred.has(socket) || socket.writableLength > MAX_UNSENT) socket.pause();
+    else socket.resume();
   }
 
   /**
@@ -179,14 +206,13 @@ export class RoutineLane {
    * revoked token, the database down) node:http and Fastify answer it.
    */
   private later(socket: Socket, rest: Buffer, wait: Promise<unknown>): void {
-    socket.pause();
     this.deferred.set(socket, rest);
     const go = (): void => {
-      const bytes = this.deferred.get(socket) as Buffer;
+      const bytes = this.deferred.get(socket);
+      // Dropped meanwhile: closed, or node:http has it (with these bytes).
+      if (bytes === undefined || socket.destroyed || !this.idle.has(socket)) return;
       this.deferred.delete(socket);
-      if (socket.destroyed || !this.idle.has(socket)) return;
       this.data(socket, bytes, false);
-      socket.resume();
     };
     wait.then(go, go);
   }
@@ -213,13 +239,14 @@ export class RoutineLane {
       if (end < 0 || end + 4 - at > MAX_HEAD) break;
       parseHead(at === 0 && end + 4 === text.length ? text : text.slice(at, end + 4), head);
       if (head.target === null) break;
-      if (mayWait) {
-        this.wait = this.deps.ready(head.authorization);
-        if (this.wait !== undefined) break;
-      }
-      mayWait = true;
       const a = this.deps.answer(head.target, head.authorization, head.ifNoneMatch, socket);
+      if (a === NEEDS_READ) {
+        // Only a read the lane would answer waits (once); anything else goes to node:http as it is.
+        if (mayWait) this.wait = this.deps.ready(head.authorization);
+        break;
+      }
       if (a === null) break;
+      mayWait = true;
       out += a.status === 304 ? 'HTTP/1.1 304 Not Modified\r\nETag: ' : 'HTTP/1.1 200 OK\r\nETag: ';
       out += a.etag;
       out += '\r\nCache-Control: ';
@@ -248,11 +275,6 @@ export class RoutineLane {
       socket.destroySoon();
       return -1;
     }
-    // A reader that asks faster than it reads is paused until it catches up (node:http does the same).
-    if (socket.writableLength > MAX_UNSENT && !socket.isPaused()) {
-      socket.pause();
-      socket.once('drain', () => socket.resume());
-    }
     return at;
   }
 
@@ -266,31 +288,45 @@ export class RoutineLane {
     return this.date;
   }
 
+  /** A slow reader taking its answers is not idle. */
+  touch(socket: Socket): void {
+    if (this.idle.has(socket)) this.idle.set(socket, Date.now());
+  }
+
   /** Lets go of a connection: it is closing, or node:http takes it over. */
   drop(socket: Socket): void {
     if (!this.idle.delete(socket)) return;
     socket.removeListener('data', onData);
     socket.removeListener('close', onClose);
+    socket.removeListener('drain', onDrain);
     this.handOffs.delete(socket);
     this.deferred.delete(socket);
     (socket as LaneSocket)[LANE] = undefined;
     socket.allowHalfOpen = true;
   }
 
+  /** Closes connections idle for keepAliveMs: nothing read, nothing left to send, no read awaited. */
   private sweep(): void {
     const old = Date.now() - this.deps.keepAliveMs;
-    for (const [socket, since] of this.idle) if (since <= old) socket.destroy();
+    for (const [socket, since] of this.idle) {
+      if (since <= old && socket.writableLength === 0 && !this.deferred.has(socket)) socket.destroy();
+    }
   }
 
   /**
-   * Shutdown: every connection held here is between requests (answers are written as they are read), so
-   * all are closed, as node:http closes its idle ones; a request already in a packet was answered.
+   * Shutdown: a connection held here is between requests (answers are written as they are read) and is
+   * closed, as node:http closes its idle ones, once its last bytes are out (cut off after END_GRACE_MS).
+   * One whose request awaits a read is left to it: closing() then sends it to node:http, which answers 503.
    */
   endAll(): void {
+    const ending: Socket[] = [];
     for (const socket of [...this.idle.keys()]) {
+      if (this.deferred.has(socket)) continue;
       this.drop(socket);
       socket.destroySoon();
+      ending.push(socket);
     }
+    if (ending.length > 0) setTimeout(() => { for (const s of ending) s.destroy(); }, END_GRACE_MS).unref();
   }
 
   close(): void {
@@ -301,6 +337,13 @@ export class RoutineLane {
 
 function onData(this: LaneSocket, chunk: Buffer): void {
   this[LANE]?.data(this, chunk);
+}
+
+function onDrain(this: LaneSocket): void {
+  const lane = this[LANE];
+  if (lane === undefined) return;
+  lane.touch(this);
+  lane.flow(this);
 }
 
 function onClose(this: LaneSocket): void {

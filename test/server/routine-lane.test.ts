@@ -198,3 +198,75 @@ test('shutdown closes the connections the lane holds and does not wait for them'
   assert.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
   await c.closedByServer();
 });
+
+/** Makes the store's token lookup slow for one token id (a busy database), and counts lookups. */
+function slowLookup(f: Feed, slowId: string | null, ms: number): { calls: string[] } {
+  const store = f.server.store as unknown as { tokenById: (id: string) => Promise<unknown> };
+  const original = store.tokenById.bind(store);
+  const calls: string[] = [];
+  store.tokenById = async (id: string) => {
+    calls.push(id);
+    if (id === slowId) await new Promise((r) => setTimeout(r, ms));
+    return original(id);
+  };
+  return { calls };
+}
+
+test('while a read waits for its token, the connection is not read: nothing piles up in memory', async () => {
+  const own = await startFeed({ publicRead: true });
+  try {
+    const etag = (await fetch(`${own.url}/v1/heads`)).headers.get('etag') as string;
+    const a = await createToken(own.server.store, { name: 'a', scopes: ['read'], channels: null, now: 1 });
+    const b = await createToken(own.server.store, { name: 'b', scopes: ['read'], channels: null, now: 1 });
+    // Slow, but under the token cache's one second (a lookup slower than that is not kept, and the read
+    // then goes to Fastify).
+    slowLookup(own, b.row.id, 800);
+    const req = (token: string) => `GET /v1/heads HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ${token}\r\nIf-None-Match: ${etag}\r\n\r\n`;
+    const c = new RawClient(own.url);
+    await c.connected;
+    c.send(req(a.token) + req(b.token));
+    assert.equal((await c.responses(1))[0]?.status, 304, 'a answered; b now waits for its lookup');
+    for (let i = 0; i < 128; i++) c.send('X'.repeat(64 * 1024));
+    await new Promise((r) => setTimeout(r, 400));
+    const deferred = (own.server.lanes.routine as unknown as { deferred: Map<unknown, Buffer> }).deferred;
+    const held = Math.max(0, ...[...deferred.values()].map((x) => x.length));
+    assert.ok(held <= 16 * 1024, `bytes held while a token is verified: ${held}`);
+    // Then b is answered, and the garbage behind it goes to node:http, which refuses it and closes (its 400
+    // may be lost to the reset that closing with unread bytes sends).
+    assert.deepEqual((await c.responses(2, 5000)).map((r) => r.status), [304, 304]);
+    await c.closedByServer(5000);
+  } finally {
+    await own.close();
+  }
+});
+
+test('a read waiting for its token when shutdown begins is answered (503), not dropped', async () => {
+  const own = await startFeed({ publicRead: true });
+  const etag = (await fetch(`${own.url}/v1/heads`)).headers.get('etag') as string;
+  const a = await createToken(own.server.store, { name: 'a', scopes: ['read'], channels: null, now: 1 });
+  slowLookup(own, a.row.id, 500);
+  const c = new RawClient(own.url);
+  await c.connected;
+  c.send(`GET /v1/heads HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ${a.token}\r\nIf-None-Match: ${etag}\r\n\r\n`);
+  await new Promise((r) => setTimeout(r, 100));
+  const closing = own.close();
+  const [r] = await c.responses(1, 5000);
+  await closing;
+  assert.equal(r?.status, 503);
+  assert.equal(header(r as RawResponse, 'connection'), 'close');
+});
+
+test('a read the lane does not serve is not held up by a token lookup of its own (one lookup, by Fastify)', async () => {
+  const own = await startFeed({ publicRead: true });
+  try {
+    const { calls } = slowLookup(own, null, 0);
+    const c = new RawClient(own.url);
+    await c.connected;
+    c.send(`GET /v1/channels HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer tdg_000000000000_${'A'.repeat(43)}\r\n\r\n`);
+    assert.equal((await c.responses(1))[0]?.status, 401);
+    c.close();
+    assert.equal(calls.length, 1, `token lookups: ${calls.length}`);
+  } finally {
+    await own.close();
+  }
+});
