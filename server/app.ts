@@ -253,6 +253,7 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
     limiter,
     read,
     peekToken: (header) => peekAuthenticated(store, header),
+    verifyToken: (header) => authenticate(store, header),
     closing: () => closing,
   };
   fast = fastReads(reads);
@@ -260,11 +261,6 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
     answer: routineReads(reads),
     cacheControl: read.cacheControl,
     keepAliveMs: KEEP_ALIVE_MS,
-    ready: (header) => {
-      const token = header === undefined || peekAuthenticated(store, header) !== undefined ? undefined : authenticate(store, header);
-      const heads = store.peekHeads() === undefined ? store.headsState() : undefined;
-      return token === undefined ? heads : heads === undefined ? token : Promise.all([token, heads]);
-    },
     closing: () => closing,
   });
   routine = routineLane;

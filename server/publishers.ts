@@ -68,6 +68,11 @@ export class Publishers {
   }
 
   /** The newest statement's seq for the heads answer's header: from memory within a second. */
+  /** The advertised statement count while it is fresh, without I/O; undefined when it must be read. */
+  peekAdvertisedSeq(): number | undefined {
+    return Date.now() - this.advertised.at < ADVERTISE_TTL_MS ? this.advertised.seq : undefined;
+  }
+
   async advertisedSeq(): Promise<number> {
     if (Date.now() - this.advertised.at < ADVERTISE_TTL_MS) return this.advertised.seq;
     await this.load();

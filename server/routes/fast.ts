@@ -13,9 +13,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { CHANNEL_PATTERN, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../shared/protocol/limits.ts';
-import type { FeedStore, TokenRow } from '../store/types.ts';
+import type { FeedStore, HeadsState, TokenRow } from '../store/types.ts';
 import type { RateLimiter } from '../ratelimit.ts';
 import { allows } from '../tokens.ts';
+import { KEYS_HEADER } from '../../shared/protocol/rotation.ts';
 import { etagMatches } from './http.ts';
 
 /** What the v1 routes share with the fast lane: validators and rendered pages. */
@@ -25,6 +26,12 @@ export interface ReadState {
   headsEtag(global: number, holdGeneration: number): string;
   /** A rendered page, when one is cached for exactly this request and head. */
   cachedPage(channel: string, after: number, limit: number, head: number): Buffer | undefined;
+  /** Renders that page into the cache (as the Fastify route does). */
+  renderPage(channel: string, after: number, limit: number, head: number): Promise<unknown>;
+  /** The unfiltered heads document of this state and the key statements it advertises, when known without I/O. */
+  headsDocument(state: HeadsState): { body: Buffer; keys: number } | undefined;
+  /** Reads what headsDocument needs. */
+  prepareHeads(): Promise<unknown>;
 }
 
 export interface FastDeps {
@@ -35,6 +42,8 @@ export interface FastDeps {
   read: ReadState;
   /** A token from the token cache only (no I/O), or undefined. */
   peekToken(header: string): TokenRow | undefined;
+  /** Verifies a token into the token cache (I/O). */
+  verifyToken(header: string): Promise<unknown>;
   closing(): boolean;
 }
 
@@ -80,36 +89,45 @@ function pageQuery(q: string): { after: number; limit: number } | null {
   return { after, limit };
 }
 
-/** The answer to a routine read: a 304, or a page already rendered. */
+/** The answer to a routine read: a 304, or a document already rendered. */
 export interface RoutineAnswer {
   status: 200 | 304;
   etag: string;
-  /** The rendered page of a 200. */
+  /** The rendered page or heads document of a 200. */
   body: Buffer | undefined;
+  /** Key statements advertised with a changed heads document (the tidings-keys header; 0: none). */
+  keys: number;
 }
 
 /**
- * A routine read that could be answered from memory once something is read first: a token the token
- * cache does not hold (new, or aged out), or heads not in memory. node:http's lane gives it to Fastify;
- * the raw lane waits for the read (routes/routine.ts).
+ * A routine read that can be answered from memory once something has been read: a token the token cache
+ * does not hold (new, or aged out), heads not in memory, a page or heads document not rendered yet.
+ * node:http's lane gives it to Fastify; the raw lane waits for `read()` and tries once more (routine.ts).
  */
-export const NEEDS_READ: unique symbol = Symbol('needs a read');
+export class Pending {
+  readonly read: () => Promise<unknown>;
+  constructor(read: () => Promise<unknown>) {
+    this.read = read;
+  }
+}
 
 /**
  * The routine reads, independent of the transport: `answer` decides a GET from its target and the two
  * headers that matter, counting it against the rate limit; null means Fastify must answer it (node:http's
  * lane and the raw lane of routes/routine.ts both hand it over then). `socket` keys an anonymous reader.
  */
-export type RoutineReads = (url: string, authorization: string | undefined, ifNoneMatch: string | undefined, socket: Socket) => RoutineAnswer | typeof NEEDS_READ | null;
+export type RoutineReads = (url: string, authorization: string | undefined, ifNoneMatch: string | undefined, socket: Socket) => RoutineAnswer | Pending | null;
 
 export function routineReads(deps: FastDeps): RoutineReads {
   const { store, read, limiter } = deps;
 
   /** The reader's token (null: anonymous on a public feed); undefined: no token on a private feed (Fastify's 401). */
-  const reader = (header: string | undefined): TokenRow | null | undefined | typeof NEEDS_READ => {
+  const reader = (header: string | undefined): TokenRow | null | undefined | Pending => {
     if (header === undefined) return deps.publicRead ? null : undefined;
-    return deps.peekToken(header) ?? NEEDS_READ;
+    return deps.peekToken(header) ?? new Pending(() => deps.verifyToken(header));
   };
+  const readHeads = new Pending(() => store.headsState());
+  const readDocument = new Pending(() => read.prepareHeads());
   /** Counts the request like the Fastify preHandler does; false when it is over the limit (Fastify then answers 429). */
   const admitted = (sock: Socket, token: TokenRow | null): boolean => {
     let key: string;
@@ -124,16 +142,18 @@ export function routineReads(deps: FastDeps): RoutineReads {
   return (url, authorization, inm, sock) => {
     if (deps.closing()) return null;
     if (url === '/v1/heads') {
-      if (inm === undefined) return null;
       const token = reader(authorization);
-      if (token === NEEDS_READ) return token;
+      if (token instanceof Pending) return token;
       // A token limited to some channels has its own ETag (a filtered document): Fastify's route.
       if (token === undefined || (token !== null && (token.channels !== null || !allows(token, 'read')))) return null;
       const known = store.peekHeads();
-      if (known === undefined) return NEEDS_READ;
+      if (known === undefined) return readHeads;
       const etag = read.headsEtag(known.global, known.holdGeneration);
-      if (!etagMatches(inm, etag) || !admitted(sock, token)) return null;
-      return { status: 304, etag, body: undefined };
+      if (inm !== undefined && etagMatches(inm, etag)) return admitted(sock, token) ? { status: 304, etag, body: undefined, keys: 0 } : null;
+      // Changed (or a first check): the heads document, as the Fastify route renders it.
+      const doc = read.headsDocument(known);
+      if (doc === undefined) return readDocument;
+      return admitted(sock, token) ? { status: 200, etag, body: doc.body, keys: doc.keys } : null;
     }
     if (!url.startsWith(PREFIX)) return null;
     const slash = url.indexOf('/', PREFIX.length);
@@ -145,18 +165,18 @@ export function routineReads(deps: FastDeps): RoutineReads {
     const q = end === url.length ? { after: 0, limit: DEFAULT_PAGE_LIMIT } : pageQuery(url.slice(end + 1));
     if (q === null) return null;
     const token = reader(authorization);
-    if (token === NEEDS_READ) return token;
+    if (token instanceof Pending) return token;
     if (token === undefined || (token !== null && !allows(token, 'read', channel))) return null;
     const known = store.peekHeads();
-    if (known === undefined) return NEEDS_READ;
+    if (known === undefined) return readHeads;
     const head = known.heads[channel] ?? 0;
     const etag = `"${store.epoch}-${head}"`;
     if (inm !== undefined && etagMatches(inm, etag)) {
-      return admitted(sock, token) ? { status: 304, etag, body: undefined } : null;
+      return admitted(sock, token) ? { status: 304, etag, body: undefined, keys: 0 } : null;
     }
     const body = read.cachedPage(channel, q.after, q.limit, head);
-    if (body === undefined || !admitted(sock, token)) return null;
-    return { status: 200, etag, body };
+    if (body === undefined) return new Pending(() => read.renderPage(channel, q.after, q.limit, head));
+    return admitted(sock, token) ? { status: 200, etag, body, keys: 0 } : null;
   };
 }
 
@@ -167,12 +187,15 @@ export function fastReads(deps: FastDeps): (req: IncomingMessage, res: ServerRes
   return (req, res) => {
     if (req.method !== 'GET') return false;
     const a = answer(req.url as string, req.headers.authorization, req.headers['if-none-match'], req.socket);
-    if (a === null || a === NEEDS_READ) return false;
+    // A read to make first is Fastify's to make (it renders and caches as it answers).
+    if (a === null || a instanceof Pending) return false;
     if (a.body === undefined) {
       res.writeHead(304, ['ETag', a.etag, 'Cache-Control', cacheControl]);
       res.end();
     } else {
-      res.writeHead(200, ['ETag', a.etag, 'Cache-Control', cacheControl, 'Content-Type', JSON_TYPE, 'Content-Length', String(a.body.length)]);
+      const headers = ['ETag', a.etag, 'Cache-Control', cacheControl, 'Content-Type', JSON_TYPE, 'Content-Length', String(a.body.length)];
+      if (a.keys > 0) headers.push(KEYS_HEADER, String(a.keys));
+      res.writeHead(200, headers);
       res.end(a.body);
     }
     return true;

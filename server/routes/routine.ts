@@ -15,19 +15,14 @@
 // - A request split across packets, or a head over 16 KB (node:http's limit), is handed over whole.
 // Answers are the bytes node:http would send (status line, our headers, Date, Connection, Keep-Alive).
 import type { Socket } from 'node:net';
-import { JSON_TYPE, NEEDS_READ, type RoutineReads } from './fast.ts';
+import { KEYS_HEADER } from '../../shared/protocol/rotation.ts';
+import { JSON_TYPE, Pending, type RoutineReads } from './fast.ts';
 
 export interface RoutineDeps {
   answer: RoutineReads;
   cacheControl: string;
   /** Idle keep-alive connections are closed after this long (node:http's keepAliveTimeout). */
   keepAliveMs: number;
-  /**
-   * undefined when a read with this Authorization header (or none) can be decided from memory; else a
-   * promise that settles once what it needs has been read: the token verified into the token cache, the
-   * heads read into the store's cache.
-   */
-  ready(authorization: string | undefined): Promise<unknown> | undefined;
   closing(): boolean;
 }
 
@@ -37,6 +32,8 @@ const HEAD = /^GET (\/[\x21-\x7e]*) HTTP\/1\.1\r\n(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+
 const MAX_UNSENT = 1024 * 1024;
 /** Bytes held while a read waits (see `later`); past this the connection goes to node:http. */
 const MAX_DEFERRED = 16 * 1024;
+/** Reads one request may wait for (its token, the heads, then its document), before node:http takes it. */
+const WAITS = 3;
 /** At shutdown, a reader that does not take its last bytes within this is cut off. */
 const END_GRACE_MS = 2000;
 
@@ -120,6 +117,8 @@ export class RoutineLane {
   private readonly deferred = new Map<Socket, Buffer>();
   /** Set by `serve` when it stopped at a request that needs a read first. */
   private wait: Promise<unknown> | undefined;
+  /** How many more reads the request at the head of a waiting connection may wait for. */
+  private waitsLeft = 0;
   private date = '';
   private dateUntil = 0;
 
@@ -143,7 +142,7 @@ export class RoutineLane {
    */
   take(socket: Socket, chunk: Buffer, handOff: (rest: Buffer) => void): boolean {
     if (this.deps.closing()) return false;
-    const done = this.serve(socket, chunk, true);
+    const done = this.serve(socket, chunk, WAITS);
     const wait = this.takeWait();
     if (done === 0 && wait === undefined) return false;
     // Kept through a hand-over too (node:http adds its own): a reset must never be an uncaught 'error'.
@@ -162,13 +161,13 @@ export class RoutineLane {
     // The reader hung up: end ours too (node:http's server sockets are half-open; node:http ends them
     // itself on 'end'). Set back when node:http takes the connection over.
     socket.allowHalfOpen = false;
-    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait);
+    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait, this.waitsLeft);
     this.flow(socket);
     return true;
   }
 
   /** A later packet of a connection held here. */
-  data(socket: Socket, chunk: Buffer, mayWait = true): void {
+  data(socket: Socket, chunk: Buffer, waits = WAITS): void {
     const held = this.deferred.get(socket);
     if (held !== undefined) {
       // Still waiting (the socket is paused, but a packet may already have been on its way): keep the
@@ -177,11 +176,11 @@ export class RoutineLane {
       else this.handOff(socket, Buffer.concat([held, chunk]));
       return;
     }
-    const done = this.deps.closing() ? 0 : this.serve(socket, chunk, mayWait);
+    const done = this.deps.closing() ? 0 : this.serve(socket, chunk, waits);
     const wait = this.takeWait();
     if (done < 0) return this.drop(socket);
     this.idle.set(socket, Date.now());
-    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait);
+    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait, this.waitsLeft);
     else if (done < chunk.length) return this.handOff(socket, chunk.subarray(done));
     this.flow(socket);
   }
@@ -201,18 +200,19 @@ export class RoutineLane {
 
   /**
    * A request that needs a read first (its token is not in the token cache, new or aged out; the heads are
-   * not in memory, as on a PostgreSQL node once a second) waits for it, rather than moving the connection
-   * to node:http for good; then it is tried once more, and if it still cannot be decided (an unknown or
-   * revoked token, the database down) node:http and Fastify answer it.
+   * not in memory, as on a PostgreSQL node once a second; its page or the heads document not rendered yet,
+   * as after every publish) waits for it, rather than moving the connection to node:http for good; then it
+   * is tried again (up to WAITS reads), and if it still cannot be decided (an unknown or revoked token, the
+   * database down) node:http and Fastify answer it.
    */
-  private later(socket: Socket, rest: Buffer, wait: Promise<unknown>): void {
+  private later(socket: Socket, rest: Buffer, wait: Promise<unknown>, waits: number): void {
     this.deferred.set(socket, rest);
     const go = (): void => {
       const bytes = this.deferred.get(socket);
       // Dropped meanwhile: closed, or node:http has it (with these bytes).
       if (bytes === undefined || socket.destroyed || !this.idle.has(socket)) return;
       this.deferred.delete(socket);
-      this.data(socket, bytes, false);
+      this.data(socket, bytes, waits);
     };
     wait.then(go, go);
   }
@@ -227,7 +227,7 @@ export class RoutineLane {
    * Answers the complete routine requests at the start of `chunk`, in order. Returns how many bytes were
    * answered (the rest is not for this lane), or -1 when the reader asked to close and the connection is ending.
    */
-  private serve(socket: Socket, chunk: Buffer, mayWait: boolean): number {
+  private serve(socket: Socket, chunk: Buffer, waits: number): number {
     const text = chunk.toString('latin1');
     let at = 0;
     let out = '';
@@ -240,18 +240,22 @@ export class RoutineLane {
       parseHead(at === 0 && end + 4 === text.length ? text : text.slice(at, end + 4), head);
       if (head.target === null) break;
       const a = this.deps.answer(head.target, head.authorization, head.ifNoneMatch, socket);
-      if (a === NEEDS_READ) {
+      if (a instanceof Pending) {
         // Only a read the lane would answer waits (once); anything else goes to node:http as it is.
-        if (mayWait) this.wait = this.deps.ready(head.authorization);
+        if (waits > 0) {
+          this.wait = a.read();
+          this.waitsLeft = waits - 1;
+        }
         break;
       }
       if (a === null) break;
-      mayWait = true;
+      waits = WAITS;
       out += a.status === 304 ? 'HTTP/1.1 304 Not Modified\r\nETag: ' : 'HTTP/1.1 200 OK\r\nETag: ';
       out += a.etag;
       out += '\r\nCache-Control: ';
       out += this.deps.cacheControl;
       if (a.body !== undefined) out += `\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${a.body.length}`;
+      if (a.keys > 0) out += `\r\n${KEYS_HEADER}: ${a.keys}`;
       out += '\r\nDate: ';
       out += this.now();
       out += head.close ? '\r\nConnection: close\r\n\r\n' : '\r\n' + this.keepAlive;

@@ -54,7 +54,13 @@ function jsonOnly(req: FastifyRequest): void {
 export function registerV1(app: FastifyInstance, { store, config, now, publishers }: Deps): ReadState {
   const checkRecord = recordChecker({ config, publishers });
   // The unfiltered heads document is the routine check of every client: computed once per feed change.
-  let headsCache: { global: number; holdGeneration: number; body: string } | null = null;
+  let headsCache: { global: number; holdGeneration: number; body: string; bytes: Buffer | null } | null = null;
+  const headsFor = (state: HeadsState) => {
+    if (!headsCache || headsCache.global !== state.global || headsCache.holdGeneration !== state.holdGeneration) {
+      headsCache = { global: state.global, holdGeneration: state.holdGeneration, body: headsBody(state.heads, state.holds), bytes: null };
+    }
+    return headsCache;
+  };
   const pageCache = new Map<string, Buffer>();
   let pageCacheBytes = 0;
   const remember = (key: string, body: Buffer) => {
@@ -83,12 +89,7 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     // (docs/key-rotation.md); the routine 304 stays as it is.
     const keySeq = await publishers.advertisedSeq();
     if (keySeq > 0) void reply.header(KEYS_HEADER, String(keySeq));
-    if (!allowed && !asked) {
-      if (!headsCache || headsCache.global !== state.global || headsCache.holdGeneration !== state.holdGeneration) {
-        headsCache = { global: state.global, holdGeneration: state.holdGeneration, body: headsBody(state.heads, state.holds) };
-      }
-      return reply.type('application/json; charset=utf-8').send(headsCache.body);
-    }
+    if (!allowed && !asked) return reply.type('application/json; charset=utf-8').send(headsFor(state).body);
     return reply.type('application/json; charset=utf-8').send(headsBody(visible(state.heads, allowed, asked), state.holds));
   };
   /** A 304 is answered at once (undefined: already sent); anything else continues in sendHeads. */
@@ -124,14 +125,18 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     return { channels };
   });
 
-  /** Renders a page that is not in pageCache yet (cacheKey: see the route below). */
-  const renderPage = async (reply: FastifyReply, cacheKey: string, channel: string, after: number, limit: number, head: number) => {
+  /** Renders a page, caching it when it matches the head it was asked for (cacheKey: see the route below). */
+  const render = async (cacheKey: string, channel: string, after: number, limit: number, head: number): Promise<Buffer> => {
     const page = await store.page(channel, after, limit, config.pageBytes);
     const body = Buffer.from(`{"channel":${JSON.stringify(channel)},"messages":[${page.items.map((i) => i.json).join(',')}],"next":${page.next},"head":${page.head},"more":${page.more}}`);
     // Only cache what matches the head we validated against (a publish may have landed in between).
     if (page.head === head) remember(cacheKey, body);
-    return reply.type('application/json; charset=utf-8').send(body);
+    return body;
   };
+  const renderPage = async (reply: FastifyReply, cacheKey: string, channel: string, after: number, limit: number, head: number) => {
+    return reply.type('application/json; charset=utf-8').send(await render(cacheKey, channel, after, limit, head));
+  };
+  const pageKey = (channel: string, after: number, limit: number, head: number) => `${channel}\u0000${after}\u0000${limit}\u0000${head}`;
 
   // Not async either: with the head known in memory, a 304 or an already rendered page is sent at once.
   app.get('/v1/channels/:channel/messages', (req, reply) => {
@@ -145,7 +150,7 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
       if (notModified(req, reply, `"${store.epoch}-${head}"`, cacheControl)) return undefined;
       // A page is fully determined by (channel, after, limit, head): every change, retractions included,
       // moves the head. So rendered pages can be reused until then.
-      const cacheKey = `${channel}\u0000${after}\u0000${limit}\u0000${head}`;
+      const cacheKey = pageKey(channel, after, limit, head);
       const cached = pageCache.get(cacheKey);
       if (cached !== undefined) {
         void reply.type('application/json; charset=utf-8').send(cached);
@@ -176,6 +181,15 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
   return {
     cacheControl,
     headsEtag: plainEtag,
-    cachedPage: (channel, after, limit, head) => pageCache.get(`${channel}\u0000${after}\u0000${limit}\u0000${head}`),
+    cachedPage: (channel, after, limit, head) => pageCache.get(pageKey(channel, after, limit, head)),
+    renderPage: (channel, after, limit, head) => render(pageKey(channel, after, limit, head), channel, after, limit, head),
+    headsDocument: (state) => {
+      const keys = publishers.peekAdvertisedSeq();
+      if (keys === undefined) return undefined;
+      const doc = headsFor(state);
+      doc.bytes ??= Buffer.from(doc.body);
+      return { body: doc.bytes, keys };
+    },
+    prepareHeads: () => publishers.advertisedSeq(),
   };
 }
