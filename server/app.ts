@@ -118,7 +118,8 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
             httpConnection.call(server, socket);
             socket.resume();
           };
-          if (!live?.take(socket, chunk, handOff) && !routine?.take(socket, chunk, handOff)) handOff();
+          // The live lane calls its hand-off as a promise's rejection handler too: never pass it an argument.
+          if (!live?.take(socket, chunk, () => handOff()) && !routine?.take(socket, chunk, handOff)) handOff();
         });
       });
       return server;

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createToken } from '../../server/tokens.ts';
 import { startFeed, news, backend, type Feed } from './helpers.ts';
+import type { Socket } from 'node:net';
 import { RawClient, header, type RawResponse } from './raw-http.ts';
 
 let feed: Feed;
@@ -305,6 +306,35 @@ test('a read the lane does not serve is not held up by a token lookup of its own
     assert.equal((await c.responses(1))[0]?.status, 401);
     c.close();
     assert.equal(calls.length, 1, `token lookups: ${calls.length}`);
+  } finally {
+    await own.close();
+  }
+});
+
+test('an SSE request whose token lookup fails is handed to node:http with its request intact (the route answers)', async () => {
+  const own = await startFeed({ publicRead: true });
+  try {
+    const t = await createToken(own.server.store, { name: 'sse', scopes: ['read'], channels: null, now: 1 });
+    const store = own.server.store as unknown as { tokenById: (id: string) => Promise<unknown> };
+    const original = store.tokenById.bind(store);
+    let failures = 1;
+    store.tokenById = async (id: string) => {
+      if (failures-- > 0) throw new Error('the database went away for a moment');
+      return original(id);
+    };
+    const c = new RawClient(own.url);
+    await c.connected;
+    let text = '';
+    (c as unknown as { socket: Socket }).socket.on('data', (d: Buffer) => { text += d.toString('latin1'); });
+    try {
+      c.send(`GET /v1/channels/news/events HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ${t.token}\r\n\r\n`);
+      const deadline = Date.now() + 3000;
+      while (!text.includes('\r\n\r\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(text, /^HTTP\/1\.1 200 /, 'the Fastify route answered the stream (not a 408 a minute later)');
+      assert.match(text, /text\/event-stream/);
+    } finally {
+      c.close();
+    }
   } finally {
     await own.close();
   }
