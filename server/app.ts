@@ -112,14 +112,14 @@ export async function buildService(config: ServerConfig, given?: FeedStore): Pro
           socket.removeListener('error', dropSilent);
           // node:http takes the connection with `rest` as its first bytes. Paused first, so the bytes put
           // back are read before any that arrive later.
-          const handOff = (rest: Buffer = chunk) => {
+          const handOff = (rest: Buffer) => {
             socket.pause();
             if (rest.length > 0) socket.unshift(rest);
             httpConnection.call(server, socket);
             socket.resume();
           };
-          // The live lane calls its hand-off as a promise's rejection handler too: never pass it an argument.
-          if (!live?.take(socket, chunk, () => handOff()) && !routine?.take(socket, chunk, handOff)) handOff();
+          // The live lane hands over before answering anything: the whole packet.
+          if (!live?.take(socket, chunk, () => handOff(chunk)) && !routine?.take(socket, chunk, handOff)) handOff(chunk);
         });
       });
       return server;

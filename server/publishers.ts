@@ -67,14 +67,15 @@ export class Publishers {
     return (await this.load()).chain;
   }
 
-  /** The newest statement's seq for the heads answer's header: from memory within a second. */
-  /** The advertised statement count while it is fresh, without I/O; undefined when it must be read. */
+  /** The newest statement's seq while it is fresh (read within a second), without I/O; else undefined. */
   peekAdvertisedSeq(): number | undefined {
     return Date.now() - this.advertised.at < ADVERTISE_TTL_MS ? this.advertised.seq : undefined;
   }
 
+  /** The newest statement's seq for the heads answer's header: from memory within a second. */
   async advertisedSeq(): Promise<number> {
-    if (Date.now() - this.advertised.at < ADVERTISE_TTL_MS) return this.advertised.seq;
+    const fresh = this.peekAdvertisedSeq();
+    if (fresh !== undefined) return fresh;
     await this.load();
     return this.advertised.seq;
   }

@@ -1,12 +1,13 @@
 // The routine reads answered before Fastify (issue 17, performance.md rows 1 and 2): the unchanged check
-// (`GET /v1/heads` or a channel's messages with a matching If-None-Match → 304) and a page already
-// rendered (`GET /v1/channels/<c>/messages?after=N[&limit=M]` → the cached bytes). `routineReads` decides
-// them whatever the transport; they are served on the raw socket by routes/routine.ts for connections that
-// only make such reads, and on node:http (`fastReads`) for those node:http holds. They do what the Fastify
+// (`GET /v1/heads` or a channel's messages with a matching If-None-Match → 304), the unfiltered heads
+// document, and a page (`GET /v1/channels/<c>/messages?after=N[&limit=M]`). `routineReads` decides them
+// whatever the transport; they are served on the raw socket by routes/routine.ts for connections that only
+// make such reads, and on node:http (`fastReads`) for those node:http holds. They do what the Fastify
 // routes do for the same request — authentication (from the token cache only), the rate limit, the same
-// ETag, Cache-Control and body — and nothing else: no routing, hooks, promises or JSON. Anything else (no
-// cached token, heads not known in memory, another query, an error to report, shutdown) is null and goes
-// through Fastify, which answers it exactly as before.
+// ETag, Cache-Control, body and tidings-keys header — and nothing else: no routing, hooks or JSON. A read
+// that needs I/O first (a token to verify, heads to read, a document to render) is a `Pending`; anything
+// else (another query, a scoped token, an error to report, shutdown) is null and goes through Fastify,
+// which answers it exactly as before.
 //
 // Hooks added to Fastify later do not run for these answers: a hook that must see every read has to
 // be mirrored here (today: authentication and the rate limit, in app.ts).
@@ -102,7 +103,7 @@ export interface RoutineAnswer {
 /**
  * A routine read that can be answered from memory once something has been read: a token the token cache
  * does not hold (new, or aged out), heads not in memory, a page or heads document not rendered yet.
- * node:http's lane gives it to Fastify; the raw lane waits for `read()` and tries once more (routine.ts).
+ * node:http's lane gives it to Fastify; the raw lane waits for `read()` and tries again (routine.ts).
  */
 export class Pending {
   readonly read: () => Promise<unknown>;

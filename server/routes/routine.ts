@@ -1,7 +1,7 @@
 // The routine reads on the raw socket (issue 17, performance.md rows 1 and 2). A keep-alive connection
-// whose requests are all routine reads (routes/fast.ts: a 304 for an unchanged check, a page already
-// rendered) is answered here without node:http: no parser, request or response object per request, the
-// answer one string (and the page's Buffer) written per packet. node:http's own cost per request was
+// whose requests are all routine reads (routes/fast.ts: a 304 for an unchanged check, the heads document,
+// a page) is answered here without node:http: no parser, request or response object per request, the
+// answer one string (and the document's Buffer) written per packet. node:http's own cost per request was
 // most of what the feed service spent on a routine check; without it a check costs ~0.7× as much.
 //
 // Only a strict subset of HTTP/1.1 is read here, and everything else goes to node:http untouched, from the
@@ -115,10 +115,8 @@ export class RoutineLane {
   private readonly head: Head = { target: null, authorization: undefined, ifNoneMatch: undefined, close: false };
   /** Bytes of a connection waiting for a read (see `later`). */
   private readonly deferred = new Map<Socket, Buffer>();
-  /** Set by `serve` when it stopped at a request that needs a read first. */
-  private wait: Promise<unknown> | undefined;
-  /** How many more reads the request at the head of a waiting connection may wait for. */
-  private waitsLeft = 0;
+  /** Set by `serve` when it stopped at a request that needs a read first, with the reads it may still wait for. */
+  private awaited: { read: Promise<unknown>; waits: number } | undefined;
   private date = '';
   private dateUntil = 0;
 
@@ -136,22 +134,16 @@ export class RoutineLane {
 
   /**
    * Called with a new connection's first packet. True: at least one request was answered here, or is
-   * waiting for its token to be verified; the connection stays here, or its rest has been handed over
-   * already. False: give it all to node:http. `handOff(rest)` gives the connection to node:http with
-   * `rest` as its first bytes.
+   * waiting for a read; the connection stays here, or its rest has been handed over already. False: give it
+   * all to node:http. `handOff(rest)` gives the connection to node:http with `rest` as its first bytes.
    */
   take(socket: Socket, chunk: Buffer, handOff: (rest: Buffer) => void): boolean {
     if (this.deps.closing()) return false;
     const done = this.serve(socket, chunk, WAITS);
-    const wait = this.takeWait();
-    if (done === 0 && wait === undefined) return false;
+    if (done === 0 && this.awaited === undefined) return false;
     // Kept through a hand-over too (node:http adds its own): a reset must never be an uncaught 'error'.
     socket.on('error', ignore);
     if (done < 0) return true;
-    if (done < chunk.length && wait === undefined) {
-      handOff(chunk.subarray(done));
-      return true;
-    }
     (socket as LaneSocket)[LANE] = this;
     this.handOffs.set(socket, handOff);
     this.idle.set(socket, Date.now());
@@ -161,8 +153,7 @@ export class RoutineLane {
     // The reader hung up: end ours too (node:http's server sockets are half-open; node:http ends them
     // itself on 'end'). Set back when node:http takes the connection over.
     socket.allowHalfOpen = false;
-    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait, this.waitsLeft);
-    this.flow(socket);
+    this.after(socket, chunk, done);
     return true;
   }
 
@@ -177,10 +168,16 @@ export class RoutineLane {
       return;
     }
     const done = this.deps.closing() ? 0 : this.serve(socket, chunk, waits);
-    const wait = this.takeWait();
     if (done < 0) return this.drop(socket);
     this.idle.set(socket, Date.now());
-    if (wait !== undefined) this.later(socket, chunk.subarray(done), wait, this.waitsLeft);
+    this.after(socket, chunk, done);
+  }
+
+  /** After `serve` answered `done` bytes of a held connection's packet: wait for a read, hand the rest over, or read on. */
+  private after(socket: Socket, chunk: Buffer, done: number): void {
+    const awaited = this.awaited;
+    this.awaited = undefined;
+    if (awaited !== undefined) this.later(socket, chunk.subarray(done), awaited.read, awaited.waits);
     else if (done < chunk.length) return this.handOff(socket, chunk.subarray(done));
     this.flow(socket);
   }
@@ -217,12 +214,6 @@ export class RoutineLane {
     wait.then(go, go);
   }
 
-  private takeWait(): Promise<unknown> | undefined {
-    const w = this.wait;
-    this.wait = undefined;
-    return w;
-  }
-
   /**
    * Answers the complete routine requests at the start of `chunk`, in order. Returns how many bytes were
    * answered (the rest is not for this lane), or -1 when the reader asked to close and the connection is ending.
@@ -241,11 +232,8 @@ export class RoutineLane {
       if (head.target === null) break;
       const a = this.deps.answer(head.target, head.authorization, head.ifNoneMatch, socket);
       if (a instanceof Pending) {
-        // Only a read the lane would answer waits (once); anything else goes to node:http as it is.
-        if (waits > 0) {
-          this.wait = a.read();
-          this.waitsLeft = waits - 1;
-        }
+        // Only a read the lane would answer waits (up to WAITS reads); anything else goes to node:http as it is.
+        if (waits > 0) this.awaited = { read: a.read(), waits: waits - 1 };
         break;
       }
       if (a === null) break;

@@ -133,9 +133,6 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
     if (page.head === head) remember(cacheKey, body);
     return body;
   };
-  const renderPage = async (reply: FastifyReply, cacheKey: string, channel: string, after: number, limit: number, head: number) => {
-    return reply.type('application/json; charset=utf-8').send(await render(cacheKey, channel, after, limit, head));
-  };
   const pageKey = (channel: string, after: number, limit: number, head: number) => `${channel}\u0000${after}\u0000${limit}\u0000${head}`;
 
   // Not async either: with the head known in memory, a 304 or an already rendered page is sent at once.
@@ -156,7 +153,7 @@ export function registerV1(app: FastifyInstance, { store, config, now, publisher
         void reply.type('application/json; charset=utf-8').send(cached);
         return undefined;
       }
-      return renderPage(reply, cacheKey, channel, after, limit, head);
+      return render(cacheKey, channel, after, limit, head).then((body) => reply.type('application/json; charset=utf-8').send(body));
     };
     if (known === undefined) return store.channelHead(channel).then((head) => respond(head ?? 0) ?? reply);
     return respond(known.heads[channel] ?? 0);
