@@ -4,19 +4,14 @@
 // answer one string (and the document's Buffer) written per packet. node:http's own cost per request was
 // most of what the feed service spent on a routine check; without it a check costs ~0.7× as much.
 //
-// Only a strict subset of HTTP/1.1 is read here, and everything else goes to node:http untouched, from the
-// first byte we do not answer, for good:
-// - `GET <origin-form target> HTTP/1.1`, header lines `token ":" value` ending in CRLF, a blank line. No
-//   obs-fold, no bare CR or LF, no control bytes: a request a proxy could split differently never passes.
-// - No body: Content-Length, Transfer-Encoding, Expect and Upgrade hand the request over (so the end of
-//   the head is the end of the request; nothing after it can be taken for a body, or a body for a request).
-// - Host exactly once (node:http answers 400 otherwise); Authorization and If-None-Match at most once;
-//   Connection `keep-alive` or `close` only.
-// - A request split across packets, or a head over 16 KB (node:http's limit), is handed over whole.
+// Only a strict subset of HTTP/1.1 is read here (routes/request-head.ts says which, and why), and everything
+// else goes to node:http untouched, from the first byte we do not answer, for good. A request split across
+// packets, or a head over 16 KB (node:http's limit), is handed over whole.
 // Answers are the bytes node:http would send (status line, our headers, Date, Connection, Keep-Alive).
 import type { Socket } from 'node:net';
 import { KEYS_HEADER } from '../../shared/protocol/rotation.ts';
 import { JSON_TYPE, Pending, type RoutineReads } from './fast.ts';
+import { MAX_HEAD, parseHead, type Head } from './request-head.ts';
 
 export interface RoutineDeps {
   answer: RoutineReads;
@@ -26,9 +21,6 @@ export interface RoutineDeps {
   closing(): boolean;
 }
 
-/** node:http's default maxHeaderSize. */
-const MAX_HEAD = 16 * 1024;
-const HEAD = /^GET (\/[\x21-\x7e]*) HTTP\/1\.1\r\n(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*\r\n)*\r\n$/;
 const MAX_UNSENT = 1024 * 1024;
 /** Bytes held while a read waits (see `later`); past this the connection goes to node:http. */
 const MAX_DEFERRED = 16 * 1024;
@@ -39,71 +31,6 @@ const END_GRACE_MS = 2000;
 
 const LANE = Symbol('routine lane');
 type LaneSocket = Socket & { [LANE]?: RoutineLane };
-
-/** What a request's head asks for; `target` null when the request is not one for this lane. */
-interface Head {
-  target: string | null;
-  authorization: string | undefined;
-  ifNoneMatch: string | undefined;
-  close: boolean;
-}
-
-/** Parses one request head (`text` from its first byte to its blank line, inclusive). */
-function parseHead(text: string, into: Head): Head {
-  into.target = null;
-  const m = HEAD.exec(text);
-  if (m === null) return into;
-  let host = 0;
-  let authorization: string | undefined;
-  let inm: string | undefined;
-  let close = false;
-  let i = text.indexOf('\r\n') + 2;
-  while (i < text.length - 2) {
-    const end = text.indexOf('\r\n', i);
-    const colon = text.indexOf(':', i);
-    const value = ows(text.slice(colon + 1, end));
-    switch (text.slice(i, colon).toLowerCase()) {
-      case 'host':
-        host++;
-        break;
-      case 'authorization':
-        if (authorization !== undefined) return into;
-        authorization = value;
-        break;
-      case 'if-none-match':
-        if (inm !== undefined) return into;
-        inm = value;
-        break;
-      case 'connection': {
-        const v = value.toLowerCase();
-        if (v === 'close') close = true;
-        else if (v !== 'keep-alive') return into;
-        break;
-      }
-      case 'content-length':
-      case 'transfer-encoding':
-      case 'expect':
-      case 'upgrade':
-        return into;
-    }
-    i = end + 2;
-  }
-  if (host !== 1) return into;
-  into.target = m[1] as string;
-  into.authorization = authorization;
-  into.ifNoneMatch = inm;
-  into.close = close;
-  return into;
-}
-
-/** A header value without the optional whitespace around it: spaces and tabs only, as node:http trims. */
-function ows(v: string): string {
-  let a = 0;
-  let b = v.length;
-  while (a < b && (v.charCodeAt(a) === 32 || v.charCodeAt(a) === 9)) a++;
-  while (b > a && (v.charCodeAt(b - 1) === 32 || v.charCodeAt(b - 1) === 9)) b--;
-  return a === 0 && b === v.length ? v : v.slice(a, b);
-}
 
 export class RoutineLane {
   private readonly deps: RoutineDeps;
